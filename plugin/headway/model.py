@@ -1,0 +1,157 @@
+"""The record model: typed dataclasses for records, their parts, problems and git facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+RecordType = Literal["initiative", "learning", "decision"]
+Severity = Literal["error", "warning"]
+
+RECORD_TYPES: tuple[RecordType, ...] = ("initiative", "learning", "decision")
+
+STATUSES: dict[str, tuple[str, ...]] = {
+    "initiative": ("active", "paused", "done", "cancelled"),
+    "learning": ("open", "done"),
+    "decision": ("exploring", "proposed", "accepted", "rejected", "superseded", "deprecated"),
+}
+RESOLVED: dict[str, frozenset[str]] = {
+    "initiative": frozenset({"done", "cancelled"}),
+    "learning": frozenset({"done"}),
+    "decision": frozenset({"accepted", "rejected", "superseded", "deprecated"}),
+}
+ACTION_STATUSES: tuple[str, ...] = ("open", "done", "blocked")
+
+COMMON_FIELDS: tuple[str, ...] = (
+    "type", "id", "title", "status", "owner", "date", "tags", "depends_on", "waiting_on",
+)
+TYPE_FIELDS: dict[str, tuple[str, ...]] = {
+    "initiative": ("goal", "target"),
+    "learning": ("initiative", "question", "participants", "sources"),
+    "decision": ("initiative", "deciders", "informed_by", "options", "supersedes", "actions"),
+}
+WAITING_FIELDS: tuple[str, ...] = ("who", "what", "since", "due", "done")
+ACTION_FIELDS: tuple[str, ...] = ("what", "owner", "due", "status", "waiting_on")
+
+
+def default_status(record_type: str) -> str:
+    """The first status of a type's lifecycle, which a record without `status` has."""
+    return STATUSES[record_type][0]
+
+
+def is_resolved(record_type: str, status: str) -> bool:
+    return status in RESOLVED.get(record_type, frozenset())
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with a record: where it is, what is wrong and what would be right."""
+
+    path: str
+    line: int | None
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingOn:
+    """An open (or done) request to a person or team outside the record."""
+
+    who: str
+    what: str
+    since: date | None = None
+    due: date | None = None
+    done: bool = False
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """Something a decision assigns to someone."""
+
+    what: str
+    owner: str | None = None
+    due: date | None = None
+    status: str = "open"
+    waiting_on: tuple[WaitingOn, ...] = ()
+    line: int | None = None
+
+    @property
+    def blocked(self) -> bool:
+        return self.status == "blocked" or any(not w.done for w in self.waiting_on)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """One entry of a record's status history, read from git."""
+
+    status: str
+    date: str  # ISO datetime of the commit that counts (see history.py)
+    commit: str
+    author: str
+
+
+@dataclass(frozen=True, slots=True)
+class GitFacts:
+    """What git says about one file: dates, authors and status history."""
+
+    created: str | None = None  # ISO datetimes
+    updated: str | None = None
+    authors: tuple[str, ...] = ()
+    status_history: tuple[StatusChange, ...] = ()
+    uncommitted: bool = False
+    # commit in which each current depends_on entry was (last) added
+    depends_added: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(kw_only=True, slots=True)
+class Record:
+    """Fields common to every record type, as written in front matter."""
+
+    type: RecordType
+    id: str
+    title: str
+    path: str  # relative to the repository root (or docs dir when there is no repository)
+    src_uri: str  # relative to docs_dir, with forward slashes
+    status: str
+    owner: str | None = None
+    date: date | None = None
+    tags: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()
+    waiting_on: tuple[WaitingOn, ...] = ()
+    initiative: str | None = None
+    lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def resolved(self) -> bool:
+        return is_resolved(self.type, self.status)
+
+    def line_of(self, key: str) -> int | None:
+        return self.lines.get(key)
+
+
+@dataclass(kw_only=True, slots=True)
+class Initiative(Record):
+    goal: str | None = None
+    target: date | None = None
+
+
+@dataclass(kw_only=True, slots=True)
+class Learning(Record):
+    question: str | None = None
+    participants: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(kw_only=True, slots=True)
+class Decision(Record):
+    deciders: tuple[str, ...] = ()
+    informed_by: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+    supersedes: str | None = None
+    actions: tuple[Action, ...] = ()

@@ -1,0 +1,228 @@
+"""Front matter → documents: safe YAML with the line of every key kept, and nothing executed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import frontmatter
+import yaml
+
+from .model import Problem
+
+try:  # libyaml is many times faster; both loaders keep marks and refuse unsafe tags
+    _BaseLoader: type[Any] = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _BaseLoader = yaml.SafeLoader
+
+_FM_HANDLER = frontmatter.YAMLHandler()
+_LOOKS_LIKE_RECORD = re.compile(r"^\s*(?:-\s*)?[\"']?type[\"']?\s*:", re.MULTILINE)
+_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds on what a record may be, so that no input can exhaust the build."""
+
+    max_file_bytes: int = 5 * 1024 * 1024
+    max_front_matter_bytes: int = 256 * 1024
+    max_yaml_nodes: int = 20_000
+    max_nesting: int = 40
+
+
+@dataclass(slots=True)
+class Document:
+    """A Markdown file whose front matter is a mapping with a `type` key: a record, not yet checked."""
+
+    path: str  # as shown in messages: relative to the repository root
+    src_uri: str  # relative to docs_dir
+    data: dict[str, Any]
+    lines: dict[str, int] = field(default_factory=dict)  # "waiting_on.0.who" -> line in file
+    body: str = ""
+
+    def line(self, key: str) -> int | None:
+        return self.lines.get(key)
+
+    @property
+    def heading(self) -> str | None:
+        """The body's first `# ` heading, which is the title when front matter gives none."""
+        match = _HEADING.search(self.body)
+        return match.group(1).strip() if match else None
+
+
+def decode(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
+    """Bytes → text: UTF-8 with an optional byte-order mark, any line ending."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [
+            Problem(path, line, f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at "
+                    f"offset {exc.start}); save it as UTF-8")
+        ]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, []
+
+
+def parse_document(
+    path: str, src_uri: str, raw: bytes, limits: Limits = Limits()
+) -> tuple[Document | None, list[Problem]]:
+    """Read one Markdown file. `(None, [])` means an ordinary page that is not a record."""
+    if len(raw) > limits.max_file_bytes:
+        # Only a record is refused; an ordinary page of any size is MkDocs' business.
+        head = raw[:4096].decode("utf-8", "replace")
+        if head.lstrip("\ufeff").startswith("---") and _LOOKS_LIKE_RECORD.search(head):
+            return None, [
+                Problem(path, None, f"the record is {len(raw):,} bytes, over the limit of "
+                        f"{limits.max_file_bytes:,} (option max_file_bytes); split it or "
+                        f"raise the limit")
+            ]
+        return None, []
+    text, problems = decode(raw, path)
+    if text is None:
+        return None, problems if raw.lstrip(b"\xef\xbb\xbf").startswith(b"---") else []
+    if not _FM_HANDLER.detect(text):
+        return None, []
+    try:
+        fm_text, body = _FM_HANDLER.split(text)
+    except ValueError:
+        if _LOOKS_LIKE_RECORD.search(text[:4096]):
+            return None, [Problem(path, 1, "front matter opened with '---' is never closed; "
+                                  "add a line '---' after the last field")]
+        return None, []
+    if not _LOOKS_LIKE_RECORD.search(fm_text):
+        return None, []
+    opening = _FM_HANDLER.FM_BOUNDARY.match(text)
+    offset = text[: opening.end()].count("\n") + 1 if opening else 1
+    data, lines, problems = load_front_matter(fm_text, path, limits, offset)
+    if problems:
+        return None, problems
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {_yaml_kind(data)}"
+        return None, [Problem(path, offset + 1, f"front matter must be a mapping of fields "
+                              f"(`type: decision` …), but it is {kind}")]
+    if "type" not in data:
+        return None, []
+    return Document(path=path, src_uri=src_uri, data=data, lines=lines, body=body), []
+
+
+def load_front_matter(
+    fm_text: str, path: str, limits: Limits, offset: int = 1
+) -> tuple[Any, dict[str, int], list[Problem]]:
+    """Safe-load the YAML between the `---` lines; `offset` turns its 0-based lines into the file's."""
+    size = len(fm_text.encode("utf-8"))
+    if size > limits.max_front_matter_bytes:
+        return None, {}, [Problem(path, 2, f"the front matter is {size:,} bytes, over the limit "
+                                  f"of {limits.max_front_matter_bytes:,} (option "
+                                  f"max_front_matter_bytes); move long text into the body")]
+    depth_line = _too_deep(fm_text, limits.max_nesting)
+    if depth_line is not None:
+        return None, {}, [Problem(path, depth_line + offset, f"the front matter nests deeper than "
+                                  f"{limits.max_nesting} levels; records need at most three")]
+    loader = _BaseLoader(fm_text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}, []
+        count = _expanded_size(node, limits.max_yaml_nodes)
+        if count > limits.max_yaml_nodes:
+            return None, {}, [Problem(path, node.start_mark.line + offset, f"the front matter expands to "
+                                      f"more than {limits.max_yaml_nodes:,} values (nested "
+                                      f"anchors and aliases?); write the values out plainly")]
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + offset if mark is not None else offset
+        what = exc.problem or exc.context or "not valid YAML"
+        if "constructor for the tag" in what:
+            return None, {}, [Problem(path, line, f"YAML tag not allowed in front matter "
+                                      f"({what.split('tag', 1)[-1].strip()}); only plain "
+                                      f"values, lists and mappings are read")]
+        return None, {}, [Problem(path, line, f"front matter is not valid YAML: {what}; "
+                                  f"check indentation and quote values that contain ': ' or '#'")]
+    except yaml.YAMLError as exc:
+        return None, {}, [Problem(path, offset, f"front matter is not valid YAML: {exc}")]
+    except (RecursionError, ValueError, OverflowError) as exc:
+        return None, {}, [Problem(path, offset, f"front matter could not be read: {exc}")]
+    finally:
+        loader.dispose()
+    lines: dict[str, int] = {}
+    _collect_lines(node, "", lines, offset)
+    return data, lines, []
+
+
+def _yaml_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    return type(value).__name__
+
+
+def _too_deep(fm_text: str, max_nesting: int) -> int | None:
+    """The line where flow brackets or indentation nest too deep, before any parser recurses."""
+    depth = 0
+    for number, line in enumerate(fm_text.split("\n")):
+        indent = len(line) - len(line.lstrip(" \t-"))
+        if indent > max_nesting * 4:
+            return number
+        for char in line:
+            if char in "[{":
+                depth += 1
+                if depth > max_nesting:
+                    return number
+            elif char in "]}":
+                depth = max(depth - 1, 0)
+    return None
+
+
+def _expanded_size(root: yaml.Node, limit: int) -> int:
+    """How many values the node graph expands to with aliases followed (memoised, cycle-safe)."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    on_path: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            total = 1 + sum(sizes.get(id(child), limit + 1) for child in _children(node))
+            sizes[key] = min(total, limit + 1)
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:  # a recursive anchor expands forever
+            return limit + 1
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+    return sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _collect_lines(node: yaml.Node, prefix: str, lines: dict[str, int], offset: int) -> None:
+    """Map dotted key paths (`actions.1.owner`) to 1-based file lines, for messages."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                name = f"{prefix}{key_node.value}"
+                lines.setdefault(name, key_node.start_mark.line + offset)
+                if len(lines) < 2_000:
+                    _collect_lines(value_node, name + ".", lines, offset)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            name = f"{prefix}{index}"
+            lines.setdefault(name, item.start_mark.line + offset)
+            if len(lines) < 2_000:
+                _collect_lines(item, name + ".", lines, offset)

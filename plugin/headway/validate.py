@@ -1,0 +1,441 @@
+"""The spec's rules: documents → typed records, and the site-wide checks, as lists of problems."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import PurePosixPath
+from typing import Any
+
+from .model import (
+    ACTION_FIELDS,
+    ACTION_STATUSES,
+    COMMON_FIELDS,
+    RECORD_TYPES,
+    STATUSES,
+    TYPE_FIELDS,
+    WAITING_FIELDS,
+    Action,
+    Decision,
+    Initiative,
+    Learning,
+    Problem,
+    Record,
+    WaitingOn,
+)
+from .parse import Document
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+# Keys MkDocs and Material read from a page's front matter: allowed on records, never warned.
+PAGE_META_FIELDS = frozenset(
+    {"description", "template", "hide", "icon", "search", "subtitle", "comments", "social"}
+)
+
+
+def suggest(value: str, choices: Iterable[str]) -> str:
+    """`; did you mean 'x'?` for a near miss, else the empty string."""
+    close = difflib.get_close_matches(value.lower(), list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def slugify(text: str) -> str:
+    """A valid id made from any text: lower case, runs of other characters become '-'."""
+    slug = re.sub(r"[^a-z0-9._]+", "-", text.lower()).strip("-._")
+    return slug or "record"
+
+
+def default_id(src_uri: str) -> str:
+    """The file name without `.md`; for `index.md` and `README.md`, the folder's name."""
+    path = PurePosixPath(src_uri)
+    if path.name.lower() in ("index.md", "readme.md") and path.parent.name:
+        return path.parent.name
+    return path.stem
+
+
+class _Reader:
+    """Reads typed values out of one document's front matter, collecting problems."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.problems: list[Problem] = []
+
+    def error(self, key: str, message: str) -> None:
+        self.problems.append(Problem(self.doc.path, self._line(key), message))
+
+    def warn(self, key: str, message: str) -> None:
+        self.problems.append(Problem(self.doc.path, self._line(key), message, "warning"))
+
+    def _line(self, key: str) -> int | None:
+        while key:
+            if key in self.doc.lines:
+                return self.doc.lines[key]
+            key = key.rpartition(".")[0]
+        return self.doc.lines.get("type")
+
+    def text(self, data: Mapping[str, Any], key: str, where: str, *, required: bool = False
+             ) -> str | None:
+        value = data.get(key.rpartition(".")[2])
+        if value is None:
+            if required:
+                self.error(key, f"`{key}` is required{where}")
+            return None
+        if isinstance(value, bool) or isinstance(value, dict | list):
+            self.error(key, f"`{key}` must be text, not {_kind(value)}{where}; "
+                       f"quote it, e.g. {key.rpartition('.')[2]}: \"…\"")
+            return None
+        if isinstance(value, date):
+            return value.isoformat()
+        text = str(value).strip()
+        if required and not text:
+            self.error(key, f"`{key}` must not be empty{where}")
+            return None
+        return text
+
+    def texts(self, data: Mapping[str, Any], key: str, where: str = "") -> tuple[str, ...]:
+        value = data.get(key.rpartition(".")[2])
+        if value is None:
+            return ()
+        name = key.rpartition(".")[2]
+        if not isinstance(value, list):
+            shown = value if isinstance(value, str | int | float) else "…"
+            self.error(key, f"`{key}` must be a list, not {_kind(value)}{where}; "
+                       f"write {name}: [{shown}] or one '- item' per line")
+            return ()
+        out: list[str] = []
+        for index, item in enumerate(value):
+            if isinstance(item, bool) or isinstance(item, dict | list) or item is None:
+                self.error(f"{key}.{index}", f"item {index + 1} of `{key}` must be text, "
+                           f"not {_kind(item)}{where}")
+                continue
+            out.append(item.isoformat() if isinstance(item, date) else str(item).strip())
+        return tuple(out)
+
+    def day(self, data: Mapping[str, Any], key: str, where: str = "") -> date | None:
+        value = data.get(key.rpartition(".")[2])
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip()[:10]) if len(value.strip()) in (10,) \
+                    else datetime.fromisoformat(value.strip()).date()
+            except ValueError:
+                pass
+        self.error(key, f"`{key}` is not a date: '{_short(value)}'{where}; "
+                   f"write an ISO date such as 2026-03-31")
+        return None
+
+    def flag(self, data: Mapping[str, Any], key: str, where: str = "") -> bool:
+        value = data.get(key.rpartition(".")[2], False)
+        if isinstance(value, bool):
+            return value
+        self.error(key, f"`{key}` must be true or false, not '{_short(value)}'{where}")
+        return False
+
+    def unknown_keys(self, data: Mapping[Any, Any], known: Iterable[str], prefix: str,
+                     where: str) -> None:
+        known = tuple(known)
+        for key in data:
+            name = str(key)
+            if name in known or (not prefix and name in PAGE_META_FIELDS):
+                continue
+            hint = suggest(name.replace("-", "_"), known) or f"; known fields: {', '.join(known)}"
+            self.warn(f"{prefix}{name}", f"unknown field `{prefix}{name}`{where}{hint}")
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return "a number"
+    if value is None:
+        return "empty"
+    return "text"
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """The outcome of checking one document: a record when it has no errors."""
+
+    path: str
+    record: Record | None
+    problems: tuple[Problem, ...]
+    id: str | None  # known even when the record has errors, so references to it stay valid
+    type: str | None = None
+
+
+def check_document(doc: Document) -> Checked:
+    """Turn one document into a typed record, or say everything that is wrong with it."""
+    r = _Reader(doc)
+    data = doc.data
+    raw_type = data.get("type")
+    if not isinstance(raw_type, str) or raw_type.strip().lower() not in RECORD_TYPES:
+        shown = _short(raw_type) if raw_type is not None else ""
+        hint = suggest(shown, RECORD_TYPES) if isinstance(raw_type, str) else ""
+        r.error("type", f"unknown type '{shown}'{hint or ''}; expected one of "
+                f"{', '.join(RECORD_TYPES)}")
+        return Checked(doc.path, None, tuple(r.problems), None)
+    rtype = raw_type.strip().lower()
+    where = ""
+
+    record_id = _check_id(r, doc)
+    r.unknown_keys(data, COMMON_FIELDS + TYPE_FIELDS[rtype], "", where)
+
+    status = r.text(data, "status", where) or STATUSES[rtype][0]
+    if status not in STATUSES[rtype]:
+        r.error("status", f"unknown status '{_short(status)}' for {_article(rtype)}"
+                f"{suggest(status, STATUSES[rtype])}; expected one of "
+                f"{', '.join(STATUSES[rtype])}")
+    title = r.text(data, "title", where) or doc.heading or record_id or default_id(doc.src_uri)
+    common: dict[str, Any] = {
+        "type": rtype,
+        "id": record_id or "",
+        "title": title,
+        "path": doc.path,
+        "src_uri": doc.src_uri,
+        "status": status,
+        "owner": r.text(data, "owner", where),
+        "date": r.day(data, "date", where),
+        "tags": r.texts(data, "tags", where),
+        "depends_on": r.texts(data, "depends_on", where),
+        "waiting_on": _waiting(r, data, "waiting_on"),
+        "lines": doc.lines,
+    }
+    if rtype != "initiative":
+        if data.get("initiative") is None:
+            r.error("initiative", f"{_article(rtype)} needs `initiative: <id>` naming the "
+                    f"initiative it belongs to")
+        else:
+            common["initiative"] = r.text(data, "initiative", where, required=True)
+    record: Record
+    if rtype == "initiative":
+        record = Initiative(**common, goal=r.text(data, "goal", where),
+                            target=r.day(data, "target", where))
+    elif rtype == "learning":
+        record = Learning(**common, question=r.text(data, "question", where),
+                          participants=r.texts(data, "participants", where),
+                          sources=r.texts(data, "sources", where))
+    else:
+        record = Decision(**common, deciders=r.texts(data, "deciders", where),
+                          informed_by=r.texts(data, "informed_by", where),
+                          options=r.texts(data, "options", where),
+                          supersedes=r.text(data, "supersedes", where),
+                          actions=_actions(r, data))
+    failed = any(p.severity == "error" for p in r.problems) or record_id is None
+    return Checked(doc.path, None if failed else record, tuple(r.problems), record_id, rtype)
+
+
+def _article(rtype: str) -> str:
+    return f"an {rtype}" if rtype[0] in "aeiou" else f"a {rtype}"
+
+
+def _check_id(r: _Reader, doc: Document) -> str | None:
+    if "id" in doc.data:
+        value = r.text(doc.data, "id", "")
+        if value is None:
+            return None
+        if not ID_PATTERN.match(value):
+            r.error("id", f"invalid id '{_short(value)}': use lowercase letters, digits, '-', '_' "
+                    f"and '.', starting with a letter or digit (e.g. id: {slugify(value)})")
+            return None
+        return value
+    derived = default_id(doc.src_uri)
+    if not ID_PATTERN.match(derived):
+        r.error("type", f"the id '{_short(derived)}' taken from the file name is not valid "
+                f"(lowercase letters, digits, '-', '_', '.'); rename the file or add "
+                f"`id: {slugify(derived)}`")
+        return None
+    return derived
+
+
+def _waiting(r: _Reader, data: Mapping[str, Any], key: str) -> tuple[WaitingOn, ...]:
+    value = data.get(key.rpartition(".")[2])
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        r.error(key, f"`{key}` must be a list of {{who, what, since, due, done}} entries, "
+                f"not {_kind(value)}")
+        return ()
+    out: list[WaitingOn] = []
+    for index, item in enumerate(value):
+        at = f"{key}.{index}"
+        if not isinstance(item, dict):
+            r.error(at, f"entry {index + 1} of `{key}` must be a mapping such as "
+                    f"{{who: Legal, what: contract review}}, not {_kind(item)}")
+            continue
+        r.unknown_keys(item, WAITING_FIELDS, f"{at}.", "")
+        who = r.text(item, f"{at}.who", "", required=True)
+        what = r.text(item, f"{at}.what", "", required=True)
+        entry = WaitingOn(
+            who=who or "", what=what or "", since=r.day(item, f"{at}.since"),
+            due=r.day(item, f"{at}.due"), done=r.flag(item, f"{at}.done"),
+            line=r.doc.lines.get(at),
+        )
+        if who and what:
+            out.append(entry)
+    return tuple(out)
+
+
+def _actions(r: _Reader, data: Mapping[str, Any]) -> tuple[Action, ...]:
+    value = data.get("actions")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        r.error("actions", f"`actions` must be a list of {{what, owner, due, status}} entries, "
+                f"not {_kind(value)}")
+        return ()
+    out: list[Action] = []
+    for index, item in enumerate(value):
+        at = f"actions.{index}"
+        if isinstance(item, str):
+            out.append(Action(what=item, line=r.doc.lines.get(at)))
+            continue
+        if not isinstance(item, dict):
+            r.error(at, f"action {index + 1} must be a mapping such as "
+                    f"{{what: …, owner: …, due: 2026-05-01}}, not {_kind(item)}")
+            continue
+        r.unknown_keys(item, ACTION_FIELDS, f"{at}.", "")
+        status = r.text(item, f"{at}.status", "") or "open"
+        if status not in ACTION_STATUSES:
+            r.error(f"{at}.status", f"unknown status '{_short(status)}' for an action"
+                    f"{suggest(status, ACTION_STATUSES)}; expected one of "
+                    f"{', '.join(ACTION_STATUSES)}")
+        what = r.text(item, f"{at}.what", "", required=True)
+        out.append(Action(
+            what=what or "", owner=r.text(item, f"{at}.owner", ""),
+            due=r.day(item, f"{at}.due"), status=status,
+            waiting_on=_waiting(r, item, f"{at}.waiting_on"), line=r.doc.lines.get(at),
+        ))
+    return tuple(out)
+
+
+def check_references(records: Iterable[Record], known_ids: Mapping[str, str]) -> list[Problem]:
+    """Site-wide rules: references resolve to records of the right type, no cycles.
+
+    `known_ids` maps every id that a document claimed (even one with errors) to its type, so
+    that a record with problems of its own does not make every reference to it an error too.
+    """
+    by_id = {rec.id: rec for rec in records}
+    problems: list[Problem] = []
+    candidates = list(known_ids)
+
+    def ref(rec: Record, key: str, target: str, want: str | None, index: int | None = None
+            ) -> None:
+        at = key if index is None else f"{key}.{index}"
+        line = rec.lines.get(at) or rec.lines.get(key)
+        if target == rec.id:
+            problems.append(Problem(rec.path, line, f"`{key}` refers to the record itself "
+                                    f"('{target}'); name another record"))
+        elif target not in known_ids:
+            if key == "initiative":
+                problems.append(Problem(rec.path, line, f"initiative '{target}' has no record; "
+                                        f"it is shown as an implicit initiative (add a record "
+                                        f"with `type: initiative` and id '{target}')"
+                                        f"{suggest(target, candidates)}", "warning"))
+            else:
+                problems.append(Problem(rec.path, line, f"`{key}` refers to '{target}', which "
+                                        f"does not exist{suggest(target, candidates)}"))
+        elif want is not None and known_ids[target] != want:
+            problems.append(Problem(rec.path, line, f"`{key}` must name {_article(want)}, but "
+                                    f"'{target}' is {_article(known_ids[target])}"))
+
+    for rec in by_id.values():
+        if rec.initiative is not None:
+            ref(rec, "initiative", rec.initiative, "initiative")
+        for i, dep in enumerate(rec.depends_on):
+            ref(rec, "depends_on", dep, None, i)
+        if isinstance(rec, Decision):
+            for i, learning in enumerate(rec.informed_by):
+                ref(rec, "informed_by", learning, "learning", i)
+            if rec.supersedes is not None:
+                ref(rec, "supersedes", rec.supersedes, "decision")
+    problems.extend(_cycles(by_id, "depends_on"))
+    problems.extend(_cycles(by_id, "supersedes"))
+    return problems
+
+
+def duplicate_ids(checked: Iterable[Checked]) -> list[Problem]:
+    """Every id must be unique across the site (compared case-insensitively)."""
+    first: dict[str, str] = {}
+    problems: list[Problem] = []
+    for item in checked:
+        if item.id is None:
+            continue
+        key = item.id.lower()
+        path = item.path
+        if key in first:
+            line = item.record.lines.get("id") if item.record else None
+            problems.append(Problem(path, line, f"duplicate id '{item.id}': "
+                                    f"{first[key]} has it already; set a different `id:`"))
+        else:
+            first[key] = path
+    return problems
+
+
+def _edges(rec: Record, kind: str) -> tuple[str, ...]:
+    if kind == "depends_on":
+        return rec.depends_on
+    return (rec.supersedes,) if isinstance(rec, Decision) and rec.supersedes else ()
+
+
+def _cycles(by_id: Mapping[str, Record], kind: str) -> list[Problem]:
+    """One problem per record on a cycle, naming the whole cycle (iterative Tarjan, linear)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    problems: list[Problem] = []
+    counter = 0
+    for start in by_id:
+        if start in index:
+            continue
+        work: list[tuple[str, int]] = [(start, 0)]
+        while work:
+            node, child_i = work.pop()
+            if child_i == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            children = [c for c in _edges(by_id[node], kind) if c in by_id and c != node]
+            if child_i < len(children):
+                work.append((node, child_i + 1))
+                child = children[child_i]
+                if child not in index:
+                    work.append((child, 0))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            if low[node] == index[node]:
+                component: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    cycle = " → ".join(sorted(component)) + f" → {sorted(component)[0]}"
+                    for member in sorted(component):
+                        rec = by_id[member]
+                        problems.append(Problem(rec.path, rec.lines.get(kind), f"`{kind}` "
+                                                f"forms a cycle ({cycle}); remove one link"))
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return problems
