@@ -14,9 +14,9 @@ What the history looks like:
   `<docs_dir>/<initiative>/index.md`; the other records are ~40% learnings and
   ~60% decisions, at `<docs_dir>/<initiative>/learnings/<id>.md` and
   `.../decisions/<id>.md`. An initiative is always created before its records.
-- The first commits create the records, 1-3 per commit (about N/2 commits).
-  When M is too small for that (M < ceil(N/3)), every commit creates records,
-  N/M of them each (rounded), so that all N records exist at the end.
+- The first min(M, ceil(N/2)) commits create the records, 1-3 per commit. When
+  M is too small for that (3M < N), every commit creates records instead, N/M
+  of them each (rounded), so that all N records exist at the end.
 - Every remaining commit touches 1-3 existing records: it edits body text,
   sometimes front matter (a `waiting_on` entry added or done, an action done);
   ~30% of them move one record along its lifecycle (a decision exploring →
@@ -39,6 +39,7 @@ What the history looks like:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import re
@@ -49,7 +50,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from random import Random
-from typing import BinaryIO
+from typing import IO
 
 START = dt.datetime(2022, 1, 1, 9, 0, tzinfo=dt.UTC)
 BRANCH = "main"
@@ -70,74 +71,171 @@ PEOPLE: tuple[str, ...] = tuple(name for name, _ in AUTHORS)
 
 # Who records wait on; one of them needs quoting in YAML.
 WAITING_ON: tuple[str, ...] = (
-    "Legal", "Security team", "Finance", "Platform team", "Data team", "Design",
-    "Customer Success", "Procurement", "SRE on-call", "Mobile team",
-    "Vendor: Acme Payments", "Marta Kowalski (CFO)", "Raj Patel (Sales)", "Privacy office",
+    "Legal",
+    "Security team",
+    "Finance",
+    "Platform team",
+    "Data team",
+    "Design",
+    "Customer Success",
+    "Procurement",
+    "SRE on-call",
+    "Mobile team",
+    "Vendor: Acme Payments",
+    "Marta Kowalski (CFO)",
+    "Raj Patel (Sales)",
+    "Privacy office",
     "Compliance",
 )
 WAITING_WHAT: tuple[str, ...] = (
-    "Review of the contract terms", "Sign-off on the budget", "Threat model review",
-    "Capacity estimate for the next quarter", "Answer on the data retention question",
-    "Mock-ups for the new flow", "Quote for the enterprise tier", "Access to the staging account",
-    "Go or no-go from the steering group", "Numbers from the last pilot",
+    "Review of the contract terms",
+    "Sign-off on the budget",
+    "Threat model review",
+    "Capacity estimate for the next quarter",
+    "Answer on the data retention question",
+    "Mock-ups for the new flow",
+    "Quote for the enterprise tier",
+    "Access to the staging account",
+    "Go or no-go from the steering group",
+    "Numbers from the last pilot",
 )
 ACTION_WHAT: tuple[str, ...] = (
-    "Draft the migration plan", "Write the rollout announcement", "Update the runbook",
-    "Set up the dashboard", "Remove the old code path", "Brief the support team",
-    "Add the feature flag", "Schedule the load test", "Update the pricing page",
+    "Draft the migration plan",
+    "Write the rollout announcement",
+    "Update the runbook",
+    "Set up the dashboard",
+    "Remove the old code path",
+    "Brief the support team",
+    "Add the feature flag",
+    "Schedule the load test",
+    "Update the pricing page",
     "Archive the pilot data",
 )
 
 AREAS: tuple[str, ...] = (
-    "billing", "onboarding", "search", "notifications", "exports", "the mobile app",
-    "checkout", "reporting", "permissions", "the public API", "invoicing", "audit logs",
-    "single sign-on", "the data warehouse", "email delivery", "file uploads",
+    "billing",
+    "onboarding",
+    "search",
+    "notifications",
+    "exports",
+    "the mobile app",
+    "checkout",
+    "reporting",
+    "permissions",
+    "the public API",
+    "invoicing",
+    "audit logs",
+    "single sign-on",
+    "the data warehouse",
+    "email delivery",
+    "file uploads",
 )
 INITIATIVE_VERBS: tuple[str, ...] = (
-    "Revamp", "Scale", "Simplify", "Launch", "Modernise", "Internationalise", "Harden",
+    "Revamp",
+    "Scale",
+    "Simplify",
+    "Launch",
+    "Modernise",
+    "Internationalise",
+    "Harden",
     "Speed up",
 )
 DECISION_VERBS: tuple[str, ...] = ("Adopt", "Use", "Drop", "Replace", "Trial", "Standardise on")
 TECHNIQUES: tuple[str, ...] = (
-    "event sourcing", "a managed queue", "feature flags", "table partitioning",
-    "a read replica", "server-side rendering", "usage-based pricing", "a vendor SDK",
-    "nightly batches", "webhooks", "a shared schema registry", "blue-green deploys",
+    "event sourcing",
+    "a managed queue",
+    "feature flags",
+    "table partitioning",
+    "a read replica",
+    "server-side rendering",
+    "usage-based pricing",
+    "a vendor SDK",
+    "nightly batches",
+    "webhooks",
+    "a shared schema registry",
+    "blue-green deploys",
 )
 AUDIENCES: tuple[str, ...] = (
-    "new customers", "admins", "enterprise buyers", "support agents", "trial users",
-    "partners", "finance teams",
+    "new customers",
+    "admins",
+    "enterprise buyers",
+    "support agents",
+    "trial users",
+    "partners",
+    "finance teams",
 )
 LEARNING_TEMPLATES: tuple[str, ...] = (
-    "How {audience} use {area}", "Why {audience} abandon {area}",
-    "What {audience} expect from {area}", "Where {area} loses time",
+    "How {audience} use {area}",
+    "Why {audience} abandon {area}",
+    "What {audience} expect from {area}",
+    "Where {area} loses time",
     "How much {area} costs per month",
 )
 SOURCES: tuple[str, ...] = (
-    "Customer interviews", "Support tickets", "Product analytics", "Sales call notes",
-    "Vendor documentation", "Load test results", "Churn survey",
+    "Customer interviews",
+    "Support tickets",
+    "Product analytics",
+    "Sales call notes",
+    "Vendor documentation",
+    "Load test results",
+    "Churn survey",
 )
 TAGS: tuple[str, ...] = (
-    "platform", "compliance", "research", "pricing", "security", "ux", "performance",
+    "platform",
+    "compliance",
+    "research",
+    "pricing",
+    "security",
+    "ux",
+    "performance",
     "enterprise",
 )
 
 SUBJECTS: tuple[str, ...] = (
-    "The team", "Support", "Our largest customers", "The on-call rotation", "The pilot group",
-    "Finance", "The mobile client", "The nightly job", "Sales", "The design review",
+    "The team",
+    "Support",
+    "Our largest customers",
+    "The on-call rotation",
+    "The pilot group",
+    "Finance",
+    "The mobile client",
+    "The nightly job",
+    "Sales",
+    "The design review",
 )
 VERBS: tuple[str, ...] = (
-    "reported", "measured", "confirmed", "questioned", "reviewed", "prototyped", "compared",
-    "estimated", "doubled", "simplified",
+    "reported",
+    "measured",
+    "confirmed",
+    "questioned",
+    "reviewed",
+    "prototyped",
+    "compared",
+    "estimated",
+    "doubled",
+    "simplified",
 )
 OBJECTS: tuple[str, ...] = (
-    "the p95 latency of the export endpoint", "the cost of the current vendor",
-    "how often invoices are retried", "the number of manual steps", "the size of the backlog",
-    "the error budget", "the conversion of the signup form", "the time to first value",
-    "the load on the primary database", "the list of open questions",
+    "the p95 latency of the export endpoint",
+    "the cost of the current vendor",
+    "how often invoices are retried",
+    "the number of manual steps",
+    "the size of the backlog",
+    "the error budget",
+    "the conversion of the signup form",
+    "the time to first value",
+    "the load on the primary database",
+    "the list of open questions",
 )
 TAILS: tuple[str, ...] = (
-    "last sprint.", "during the pilot.", "in the weekly review.", "before the freeze.",
-    "with two customers.", "after the incident.", "for the board update.", "again today.",
+    "last sprint.",
+    "during the pilot.",
+    "in the weekly review.",
+    "before the freeze.",
+    "with two customers.",
+    "after the incident.",
+    "for the board update.",
+    "again today.",
 )
 
 DECISION_NEXT: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = {
@@ -168,6 +266,9 @@ YamlValue = str | int | bool | dt.date | list["YamlValue"] | dict[str, "YamlValu
 # Strings that YAML would read as something other than text.
 YAML_WORDS = frozenset({"yes", "no", "on", "off", "true", "false", "null", "y", "n", "~"})
 PLAIN_STRING = re.compile(r"[A-Za-z][A-Za-z0-9 ,.'()/&-]*")
+SLUG_STOPWORDS = frozenset(
+    {"a", "the", "for", "from", "of", "on", "per", "how", "what", "why", "where", "much"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +347,7 @@ class Commit:
     author: tuple[str, str]
     timestamp: int
     touched: dict[str, Record] = field(default_factory=dict)
+    pages: dict[str, bytes] = field(default_factory=dict)  # files that are not records
     deleted: list[str] = field(default_factory=list)
     message: str = ""
 
@@ -281,7 +383,7 @@ def dump_yaml(mapping: dict[str, YamlValue], indent: str = "") -> str:
             for item in value:
                 if isinstance(item, dict):
                     entry = dump_yaml(item, indent + "    ")
-                    lines.append(f"{indent}  - {entry[len(indent) + 4:].rstrip()}")
+                    lines.append(f"{indent}  - {entry[len(indent) + 4 :].rstrip()}")
                 elif isinstance(item, list):
                     raise TypeError("nested lists are not used in records")
                 else:
@@ -291,8 +393,10 @@ def dump_yaml(mapping: dict[str, YamlValue], indent: str = "") -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def slugify(text: str, words: int = 5) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower())[:words])
+def slugify(text: str, words: int = 4) -> str:
+    """The first few meaningful words of a title, as an id fragment."""
+    kept = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in SLUG_STOPWORDS]
+    return "-".join(kept[:words])
 
 
 def creation_batches(rng: Random, records: int, commits: int) -> list[int]:
@@ -314,7 +418,7 @@ def creation_batches(rng: Random, records: int, commits: int) -> list[int]:
 class Generator:
     """The in-memory model of the repository, and the stream of commits built from it."""
 
-    def __init__(self, rng: Random, docs_dir: str, out: BinaryIO) -> None:
+    def __init__(self, rng: Random, docs_dir: str, out: IO[bytes]) -> None:
         self.rng = rng
         self.docs_dir = docs_dir
         self.out = out
@@ -409,7 +513,7 @@ class Generator:
             "decision", "proposed" if rng.random() < 0.2 else "exploring", initiative
         )
         meta["deciders"] = rng.sample(PEOPLE, rng.randint(1, 3))
-        meta["options"] = ["Keep things as they are", technique.capitalize()]
+        meta["options"] = ["Keep things as they are", technique[0].upper() + technique[1:]]
         learnings = self.learnings_of[initiative]
         informed = rng.sample(learnings, min(len(learnings), rng.choice((0, 1, 1, 2, 3))))
         if informed:
@@ -464,9 +568,10 @@ class Generator:
     # -- commits ------------------------------------------------------------
 
     def start_commit(self) -> Commit:
-        self.clock += self.rng.randint(3600, 4 * 3600)
         author = self.rng.choices(AUTHORS, weights=AUTHOR_WEIGHTS)[0]
-        return Commit(author, self.clock)
+        commit = Commit(author, self.clock)
+        self.clock += self.rng.randint(3600, 4 * 3600)
+        return commit
 
     def create_records(self, kinds: list[str], first: bool) -> None:
         commit = self.start_commit()
@@ -498,9 +603,8 @@ class Generator:
 
     def write_home_page(self, commit: Commit) -> None:
         """An ordinary page without `type`, which headway must leave alone."""
-        text = "# Records\n\nDecisions and learnings of every initiative, generated for benchmarks.\n"
-        self.out.write(b"M 100644 inline %s/index.md\n" % self.docs_dir.encode())
-        self.data(text.encode())
+        text = "# Records\n\nDecisions and learnings of every initiative, for benchmarks.\n"
+        commit.pages[f"{self.docs_dir}/index.md"] = text.encode()
 
     def edit_records(self) -> None:
         commit = self.start_commit()
@@ -516,9 +620,9 @@ class Generator:
                 subjects.append(f"Update {record.id}")
         if not subjects:  # every pick was already in the commit
             subjects.append("Update records")
-        commit.message = subjects[0] if len(subjects) == 1 else "\n\n".join(
-            (f"{subjects[0]} and {len(subjects) - 1} more", "\n".join(subjects))
-        )
+        if len(subjects) > 1:
+            subjects = [f"{subjects[0]} and {len(subjects) - 1} more", "", *subjects]
+        commit.message = "\n".join(subjects)
         self.write(commit)
 
     def advance(self, record: Record, commit: Commit) -> None:
@@ -584,6 +688,9 @@ class Generator:
         self.data(commit.message.encode() + b"\n")
         for path in commit.deleted:
             out.write(b"D %s\n" % path.encode())
+        for path, content in commit.pages.items():
+            out.write(b"M 100644 inline %s\n" % path.encode())
+            self.data(content)
         for record in commit.touched.values():
             if record.committed_status is not None and record.committed_status != record.status:
                 self.status_changes += 1
@@ -634,11 +741,12 @@ def git(dest: Path, *args: str) -> None:
 def generate(
     dest: Path, records: int, commits: int, seed: int = 0, docs_dir: str = "records"
 ) -> GenerationSummary:
-    """Create a git repository at `dest` (absent or empty) with the history described above."""
+    """Create a git repository at `dest` (absent or empty) with the history the module's
+    docstring describes, check it out, and write `mkdocs.yml` for the headway plugin."""
     if records < 1 or commits < 1:
         raise ValueError("records and commits must both be at least 1")
     docs_dir = docs_dir.strip("/")
-    if not docs_dir or docs_dir.startswith(".") or "\\" in docs_dir:
+    if not docs_dir or docs_dir.startswith(".") or "\\" in docs_dir or not docs_dir.isprintable():
         raise ValueError(f"unusable docs_dir {docs_dir!r}: expected a relative folder name")
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
@@ -654,8 +762,12 @@ def generate(
     try:
         generator.run(records, commits)
         process.stdin.write(b"done\n")
+    except BrokenPipeError:
+        pass  # fast-import stopped early; its exit status below says so
     finally:
-        process.stdin.close()
+        # Without the final `done`, fast-import (run with --done) fails instead of committing.
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.close()
         returncode = process.wait()
     if returncode != 0:
         raise RuntimeError(f"git fast-import failed with exit status {returncode}")
@@ -699,7 +811,8 @@ def write_mkdocs_yml(dest: Path, plugins: str = "headway", docs_dir: str | None 
         found = re.search(r"^docs_dir: (\S+)$", existing, re.MULTILINE)
         docs_dir = found.group(1) if found else "records"
     names = plugin_names(plugins)
-    plugin_block = "".join(PLUGIN_VARIANTS[name] for name in names)
+    plugin_list = "".join(PLUGIN_VARIANTS[name] for name in names)
+    plugins_yaml = f"plugins:\n{plugin_list}" if names else "plugins: []\n"
     path.write_text(
         "site_name: Headway benchmark\n"
         f"docs_dir: {docs_dir}\n"
@@ -707,7 +820,7 @@ def write_mkdocs_yml(dest: Path, plugins: str = "headway", docs_dir: str | None 
         "  name: material\n"
         "  features:\n"
         "    - navigation.prune\n"
-        + (f"plugins:\n{plugin_block}" if names else "plugins: []\n")
+        f"{plugins_yaml}"
     )
     return path
 

@@ -1,0 +1,150 @@
+"""Files → the site's records: parse, check, drop the broken ones, attach git facts."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path, PurePosixPath
+
+from .history import History, HistoryOptions, read_history
+from .model import GitFacts, Problem, Record
+from .parse import parse_document
+from .settings import Settings
+from .validate import Checked, check_document, check_references, duplicate_ids
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One Markdown page of the site: where it lives in the docs folder and on disk."""
+
+    src_uri: str
+    abs_path: Path
+    url: str
+
+
+@dataclass(slots=True)
+class Catalog:
+    """Every record of a site that can be published, the problems found, and git's facts."""
+
+    records: dict[str, Record]  # published records by id, in path order
+    problems: list[Problem]
+    known_ids: dict[str, str]  # every id a document claimed (published or not) → type
+    urls: dict[str, str]  # id → URL relative to the site root
+    git: dict[str, GitFacts] = field(default_factory=dict)  # id → facts
+    history_warnings: list[str] = field(default_factory=list)
+    excluded: dict[str, str] = field(default_factory=dict)  # path → id (or "") left out
+    git_processes: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def page_url(src_uri: str, use_directory_urls: bool = True) -> str:
+    """The URL MkDocs gives a Markdown page, relative to the site root."""
+    path = PurePosixPath(src_uri)
+    stem = path.stem
+    parent = "" if str(path.parent) == "." else f"{path.parent}/"
+    if stem.lower() in ("index", "readme"):
+        return parent if use_directory_urls else f"{parent}index.html"
+    return f"{parent}{stem}/" if use_directory_urls else f"{parent}{stem}.html"
+
+
+def discover(docs_dir: Path, use_directory_urls: bool = True) -> list[Source]:
+    """Markdown pages under docs_dir as MkDocs finds them (dot-folders and templates/ skipped)."""
+    found: list[Source] = []
+    for root, dirs, files in os.walk(docs_dir):
+        rel_root = Path(root).relative_to(docs_dir).as_posix()
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                         and not (rel_root == "." and d == "templates"))
+        for name in sorted(files):
+            if name.endswith(".md") and not name.startswith("."):
+                src_uri = name if rel_root == "." else f"{rel_root}/{name}"
+                found.append(Source(src_uri, Path(root) / name, page_url(src_uri,
+                                                                         use_directory_urls)))
+    return found
+
+
+def find_repo_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` holding `.git` (no git process needed)."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def build_catalog(sources: Iterable[Source], settings: Settings, *,
+                  with_history: bool = True) -> Catalog:
+    """Read, check and date every record among `sources`; never raises on bad input."""
+    repo_root = find_repo_root(settings.docs_dir)
+    base = repo_root or settings.config_dir
+    checked: list[Checked] = []
+    problems: list[Problem] = []
+    urls_by_path: dict[str, str] = {}
+    for source in sources:
+        display = _display_path(source.abs_path, base)
+        try:
+            raw = source.abs_path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(display, None, f"cannot be read: {exc.strerror or exc}"))
+            continue
+        doc, found = parse_document(display, source.src_uri, raw, settings.limits)
+        problems.extend(found)
+        if doc is None:
+            continue
+        urls_by_path[display] = source.url
+        result = check_document(doc)
+        checked.append(result)
+        problems.extend(result.problems)
+
+    duplicates = duplicate_ids(checked)
+    problems.extend(duplicates)
+    dup_paths = {p.path for p in duplicates}
+    records = {c.record.id: c.record for c in checked
+               if c.record is not None and c.path not in dup_paths}
+    known = {c.id: c.type or "" for c in checked if c.id is not None}
+    ref_problems = check_references(records.values(), known)
+    problems.extend(ref_problems)
+    broken = {p.path for p in ref_problems if p.severity == "error"}
+    records = {rid: rec for rid, rec in records.items() if rec.path not in broken}
+    excluded = {c.path: c.id or "" for c in checked if c.id not in records
+                or records[c.id].path != c.path}
+    excluded.update({p.path: "" for p in problems if p.severity == "error"
+                     and p.path not in excluded and p.path not in
+                     {r.path for r in records.values()}})
+
+    catalog = Catalog(records, problems, known,
+                      {rec.id: urls_by_path[rec.path] for rec in records.values()},
+                      excluded=excluded)
+    history: History | None = None
+    if with_history and records:
+        history = read_history(
+            repo_root or settings.docs_dir,
+            [rec.path for rec in records.values()],
+            HistoryOptions(first_parent=settings.first_parent, cache_dir=settings.cache_dir),
+            docs_prefix=_display_path(settings.docs_dir, base) if repo_root else "",
+        )
+    if history is not None:
+        catalog.git = {rec.id: history.facts.get(rec.path, GitFacts(uncommitted=True))
+                       for rec in records.values()}
+        catalog.history_warnings = list(history.warnings)
+        catalog.git_processes = history.git_processes
+    return catalog
+
+
+def _display_path(path: Path, base: Path) -> str:
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def created_date(record: Record, facts: GitFacts | None, today: date) -> date:
+    """The date shown as a record's: front-matter `date`, else git's created, else today."""
+    if record.date is not None:
+        return record.date
+    if facts is not None and facts.created:
+        return date.fromisoformat(facts.created[:10])
+    return today

@@ -1,0 +1,88 @@
+"""The machine-readable export: `records.json`, the same from the CLI and from the site."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+from .derive import SiteFacts
+from .model import Action, Decision, Initiative, Learning, Record, WaitingOn
+
+EXPORT_VERSION = 1
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _waiting(w: WaitingOn) -> dict[str, Any]:
+    return {"who": w.who, "what": w.what, "since": _iso(w.since), "due": _iso(w.due),
+            "done": w.done}
+
+
+def _action(a: Action) -> dict[str, Any]:
+    return {"what": a.what, "owner": a.owner, "due": _iso(a.due), "status": a.status,
+            "waiting_on": [_waiting(w) for w in a.waiting_on], "blocked": a.blocked}
+
+
+def record_json(rec: Record, site: SiteFacts) -> dict[str, Any]:
+    """One record with its derived facts, as the spec's `records.json` describes it."""
+    facts = site.git.get(rec.id)
+    d = site.derived
+    out: dict[str, Any] = {
+        "id": rec.id,
+        "type": rec.type,
+        "title": rec.title,
+        "initiative": rec.initiative,
+        "status": rec.status,
+        "resolved": rec.resolved,
+        "owner": rec.owner,
+        "url": site.urls.get(rec.id, ""),
+        "path": rec.path,
+        "date": _iso(rec.date),
+        "created": (facts.created[:10] if facts and facts.created
+                    else _iso(site.created[rec.id])),
+        "updated": (facts.updated[:10] if facts and facts.updated
+                    else _iso(site.created[rec.id])),
+        "uncommitted": bool(facts is None or facts.uncommitted),
+        "authors": list(facts.authors) if facts else [],
+        "status_history": [
+            {"status": s.status, "date": s.date[:10], "datetime": s.date, "commit": s.commit,
+             "author": s.author}
+            for s in (facts.status_history if facts else ())
+        ],
+        "tags": list(rec.tags),
+        "depends_on": list(rec.depends_on),
+        "waiting_on": [_waiting(w) for w in rec.waiting_on],
+        "blocked": d.blocked.get(rec.id, False),
+        "root_blockers": list(d.root_blockers.get(rec.id, ())),
+        "blocked_since": _iso(d.blocked_since.get(rec.id)),
+        "blocks": list(d.blocks.get(rec.id, ())),
+    }
+    if isinstance(rec, Initiative):
+        out.update(goal=rec.goal, target=_iso(rec.target),
+                   records=list(d.members.get(rec.id, ())))
+    elif isinstance(rec, Learning):
+        out.update(question=rec.question, participants=list(rec.participants),
+                   sources=list(rec.sources), informs=list(d.informs.get(rec.id, ())))
+    elif isinstance(rec, Decision):
+        out.update(deciders=list(rec.deciders), informed_by=list(rec.informed_by),
+                   options=list(rec.options), supersedes=rec.supersedes,
+                   superseded_by=d.superseded_by.get(rec.id),
+                   actions=[_action(a) for a in rec.actions])
+    return out
+
+
+def records_document(site: SiteFacts, generated: datetime | None = None) -> dict[str, Any]:
+    """`{"version": 1, "generated": …, "records": [...]}`, records in id order."""
+    when = generated or datetime.now(UTC)
+    return {
+        "version": EXPORT_VERSION,
+        "generated": when.replace(microsecond=0).isoformat(),
+        "records": [record_json(site.records[rid], site) for rid in sorted(site.records)],
+    }
+
+
+def records_json(site: SiteFacts, generated: datetime | None = None) -> str:
+    return json.dumps(records_document(site, generated), ensure_ascii=False, indent=1) + "\n"
