@@ -1,0 +1,216 @@
+"""The MkDocs adapter: options and events, each delegating to the core."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.pages import Page
+
+from . import pages
+from .catalog import Catalog, Source, build_catalog
+from .derive import SiteFacts, site_facts
+from .export import records_json
+from .render import environment, template_dirs
+from .settings import Settings, settings_from_options
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+
+log = get_plugin_logger(__name__)
+
+ASSETS = ("assets/headway/headway.css", "assets/headway/headway.js")
+
+
+class HeadwayConfig(base.Config):
+    """Options of the `headway` plugin (all optional)."""
+
+    enabled = c.Type(bool, default=True)
+    """Turn the plugin off without removing it (e.g. `enabled: !ENV [HEADWAY, true]`)."""
+    first_parent = c.Type(bool, default=True)
+    """Date changes when they land on the main line (merge commits); false: every commit."""
+    cache_dir = c.Type(str, default=".cache/headway")
+    """Where extracted git history is kept between builds, relative to mkdocs.yml."""
+    nav_records = c.Type(bool, default=False)
+    """Keep every record in the navigation (off: records are reached from headway's pages,
+    which keeps large sites fast to build)."""
+    max_file_bytes = c.Type(int, default=5 * 1024 * 1024)
+    """A record larger than this is refused with a problem."""
+    max_front_matter_bytes = c.Type(int, default=256 * 1024)
+    """Front matter larger than this is refused with a problem."""
+
+
+def build_day() -> date:
+    """Today, or the day of SOURCE_DATE_EPOCH for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC).date()
+    return date.today()
+
+
+class HeadwayPlugin(BasePlugin[HeadwayConfig]):
+    """Discovers records among the site's pages and adds headway's pages and exports."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.settings: Settings | None = None
+        self.env: jinja2.Environment | None = None
+        self.catalog: Catalog | None = None
+        self.site: SiteFacts | None = None
+        self.generated: dict[str, tuple[str, Any]] = {}  # src_uri → (template, context maker)
+        self.record_uris: dict[str, str] = {}  # src_uri → id of every published record
+        self.document_uris: set[str] = set()  # every page that is a record, even a broken one
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        config_dir = Path(config.config_file_path or ".").resolve().parent
+        options = {k: self.config[k] for k in ("first_parent", "cache_dir",
+                                               "max_file_bytes", "max_front_matter_bytes")}
+        self.settings = settings_from_options(
+            options, docs_dir=Path(config.docs_dir), config_dir=config_dir,
+            site_name=config.site_name, site_url=config.site_url, repo_url=config.repo_url,
+            use_directory_urls=config.use_directory_urls,
+        )
+        # The theme's folders (custom_dir first) come before headway's, so a user's
+        # custom_dir/headway/*.html overrides any of headway's templates.
+        for folder in template_dirs():
+            if folder not in config.theme.dirs:
+                config.theme.dirs.append(folder)
+        self.env = environment(config.theme.dirs)
+        for asset in ASSETS:
+            target = config.extra_css if asset.endswith(".css") else config.extra_javascript
+            if asset not in target:
+                target.append(asset)  # type: ignore[arg-type]
+        return config
+
+    @event_priority(-50)  # after plugins that add pages of their own
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
+        if self.settings is None:
+            return None
+        sources = [Source(f.src_uri, Path(f.abs_src_path), f.url)
+                   for f in files.documentation_pages() if f.abs_src_path]
+        catalog = build_catalog(sources, self.settings)
+        for warning in catalog.history_warnings:
+            log.warning(warning)
+        for problem in sorted(catalog.problems, key=lambda p: (p.path, p.line or 0)):
+            log.warning(str(problem))
+        site = site_facts(catalog.records, catalog.git, catalog.urls, build_day())
+        self.catalog, self.site = catalog, site
+        self.record_uris = {rec.src_uri: rid for rid, rec in catalog.records.items()}
+        self.document_uris = set(self.record_uris) | {
+            p.src_uri for p in sources
+            if _rel(p.abs_path, self.settings) in catalog.excluded}
+
+        self.generated = {
+            pages.INITIATIVES_URI: ("Initiatives", "headway/initiatives.html",
+                                    lambda url: pages.initiatives_page(site, url)),
+            pages.BLOCKED_URI: ("What is blocked", "headway/blocked.html",
+                                lambda url: pages.blocked_page(site, url)),
+            pages.DECISIONS_URI: ("Decision log", "headway/log.html",
+                                  lambda url: pages.log_page(site, url, "decision")),
+            pages.LEARNINGS_URI: ("Learnings", "headway/log.html",
+                                  lambda url: pages.log_page(site, url, "learning")),
+        }  # type: ignore[dict-item]
+        for iid in site.derived.initiatives:
+            title = site.records[iid].title if iid in site.records else iid
+            self.generated[pages.initiative_uri(iid)] = (
+                title, "headway/initiative.html",
+                lambda url, iid=iid: pages.initiative_page(site, iid, url))  # type: ignore
+        if catalog.problems:
+            self.generated[pages.PROBLEMS_URI] = (
+                "Problems in records", "headway/problems.html",
+                lambda url: pages.problems_page(catalog.problems))  # type: ignore
+        for src_uri, (title, _, _) in list(self.generated.items()):
+            if files.get_file_from_path(src_uri) is not None:
+                log.warning(f"{src_uri} exists in docs_dir, so headway does not generate its "
+                            f"page there; move or rename that file")
+                del self.generated[src_uri]
+                continue
+            files.append(File.generated(config, src_uri, content=_placeholder(title)))
+        self._add_asset(files, config, "headway/records.json", records_json(site))
+        for asset in ASSETS:
+            name = asset.rsplit("/", 1)[-1]
+            self._add_asset(files, config, asset,
+                            (Path(template_dirs()[0]) / "headway" / name).read_text("utf-8"))
+        return files
+
+    def _add_asset(self, files: Files, config: MkDocsConfig, src_uri: str, content: str) -> None:
+        existing = files.get_file_from_path(src_uri)
+        if existing is not None:
+            files.remove(existing)
+        files.append(File.generated(config, src_uri, content=content))
+
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation | None:
+        if self.settings is None or self.config.nav_records or config.nav is not None:
+            return None
+        drop = self.document_uris
+
+        def keep(items: list[Any]) -> list[Any]:
+            kept = []
+            for item in items:
+                if isinstance(item, Section):
+                    item.children = keep(item.children)
+                    if item.children:
+                        kept.append(item)
+                elif isinstance(item, Page) and item.file.src_uri in drop:
+                    continue
+                else:
+                    kept.append(item)
+            return kept
+
+        items = keep(nav.items)
+        return Navigation(items, [p for p in nav.pages if p.file.src_uri not in drop])
+
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files
+                        ) -> str | None:
+        if self.settings is None or self.site is None or self.env is None:
+            return None
+        src_uri = page.file.src_uri
+        if src_uri in self.generated:
+            _, template, make = self.generated[src_uri]
+            return self._render(template, make(page.url))
+        rid = self.record_uris.get(src_uri)
+        if rid is None:
+            return None
+        panel = self._render("headway/record.html", pages.record_panel(
+            self.site, rid, page.url, self.settings.repo_url))
+        head, sep, rest = html.partition("</h1>")
+        return f"{head}{sep}\n{panel}{rest}" if sep and html.lstrip().startswith("<h1") \
+            else f"{panel}\n{html}"
+
+    def _render(self, template: str, context: dict[str, Any]) -> str:
+        assert self.env is not None
+        try:
+            return self.env.get_template(template).render(**context)
+        except jinja2.TemplateError as exc:
+            where = getattr(exc, "filename", None) or template
+            line = getattr(exc, "lineno", None)
+            raise PluginError(f"headway template {where}{f':{line}' if line else ''}: {exc}"
+                              ) from exc
+
+
+def _placeholder(title: str) -> str:
+    """The Markdown of a generated page: only its title; on_page_content supplies the rest."""
+    safe = title.replace("\\", "\\\\").replace("<", "&lt;").replace("`", "\\`")
+    return f"---\ntitle: {_yaml_str(title)}\n---\n\n# {safe}\n"
+
+
+def _yaml_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _rel(path: Path, settings: Settings) -> str:
+    from .catalog import _display_path, find_repo_root
+
+    return _display_path(path, find_repo_root(settings.docs_dir) or settings.config_dir)

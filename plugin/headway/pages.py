@@ -1,0 +1,588 @@
+"""Page contexts: what each generated page and record panel shows, as plain data for templates."""
+
+from __future__ import annotations
+
+import posixpath
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from .derive import SiteFacts
+from .model import STATUSES, Action, Decision, Initiative, Learning, Problem, Record
+
+BUCKETS: dict[int, str] = {
+    1: "Information gathering",
+    2: "Internal product work",
+    3: "Decision & execution",
+}
+TYPE_LABELS = {"initiative": "Initiative", "learning": "Learning", "decision": "Decision"}
+
+# The generated pages, relative to the docs folder (their URLs follow MkDocs' rules).
+INITIATIVES_URI = "initiatives/index.md"
+BLOCKED_URI = "blocked/index.md"
+DECISIONS_URI = "decisions/index.md"
+LEARNINGS_URI = "learnings/index.md"
+PROBLEMS_URI = "problems/index.md"
+
+
+def initiative_uri(initiative_id: str) -> str:
+    return f"initiatives/{initiative_id}/index.md"
+
+
+def relative_url(from_url: str, to_url: str) -> str:
+    """A link from the page at `from_url` to `to_url`, both relative to the site root."""
+    base = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url)
+    base = base.rstrip("/")
+    rel = posixpath.relpath(to_url or ".", base or ".")
+    if to_url.endswith("/") or not to_url:
+        rel = rel.rstrip("/") + "/"
+    return "./" if rel in ("./", "") else rel
+
+
+def bucket_of(rec: Record, status: str | None = None) -> int:
+    """1 learning, 2 a decision being explored, 3 a decision proposed or made (and actions)."""
+    if isinstance(rec, Learning):
+        return 1
+    if isinstance(rec, Decision):
+        return 2 if (status or rec.status) == "exploring" else 3
+    return 3
+
+
+@dataclass(slots=True)
+class Link:
+    """Something a page links to: a record, an initiative, or a bare name with no page."""
+
+    label: str
+    url: str | None = None
+    kind: str = "record"  # record | who | missing
+    status: str | None = None
+
+
+@dataclass(slots=True)
+class RecordView:
+    """One record as lists and cards show it."""
+
+    id: str
+    type: str
+    title: str
+    status: str
+    owner: str | None
+    url: str
+    initiative: Link | None
+    created: date
+    updated: date | None
+    blocked: bool
+    blocked_since: date | None
+    bucket: int
+    tags: tuple[str, ...]
+    question: str | None = None
+    number: str | None = None
+
+
+class Linker:
+    """Builds links relative to the page being rendered."""
+
+    def __init__(self, site: SiteFacts, page_url: str) -> None:
+        self.site = site
+        self.page_url = page_url
+
+    def to(self, url: str) -> str:
+        return relative_url(self.page_url, url)
+
+    def record(self, rid: str) -> Link:
+        rec = self.site.records.get(rid)
+        if rec is None:
+            return Link(rid, None, "missing")
+        return Link(rec.title, self.to(self.site.urls[rid]), "record", rec.status)
+
+    def initiative(self, iid: str | None) -> Link | None:
+        if not iid:
+            return None
+        rec = self.site.derived.initiatives.get(iid)
+        title = rec.title if rec is not None else iid
+        return Link(title, self.to(page_url_of(initiative_uri(iid), self.site)), "initiative",
+                    rec.status if rec else None)
+
+    def blocker(self, name: str) -> Link:
+        if name in self.site.records:
+            return self.record(name)
+        if name in self.site.derived.blocks:  # a depends_on target that is not published
+            return Link(name, None, "missing")
+        return Link(name, None, "who")
+
+    def view(self, rid: str) -> RecordView:
+        rec = self.site.records[rid]
+        facts = self.site.git.get(rid)
+        updated = date.fromisoformat(facts.updated[:10]) if facts and facts.updated else None
+        number = rec.id.split("-", 1)[0] if rec.id[:1].isdigit() else None
+        return RecordView(
+            id=rid, type=rec.type, title=rec.title, status=rec.status, owner=rec.owner,
+            url=self.to(self.site.urls[rid]), initiative=self.initiative(rec.initiative),
+            created=self.site.created[rid], updated=updated,
+            blocked=self.site.derived.blocked.get(rid, False),
+            blocked_since=self.site.derived.blocked_since.get(rid), bucket=bucket_of(rec),
+            tags=rec.tags, question=rec.question if isinstance(rec, Learning) else None,
+            number=number,
+        )
+
+
+def page_url_of(src_uri: str, site: SiteFacts) -> str:
+    """The URL of a generated page (its folder, as MkDocs gives `…/index.md`)."""
+    return src_uri[: -len("index.md")]
+
+
+# ---------------------------------------------------------------- counts and activity
+
+
+@dataclass(slots=True)
+class InitiativeSummary:
+    id: str
+    title: str
+    status: str
+    owner: str | None
+    goal: str | None
+    target: date | None
+    url: str
+    record_url: str | None
+    implicit: bool
+    open_learnings: int
+    decisions: dict[str, int]
+    blocked: int
+    overdue_actions: int
+    last_activity: date | None
+    recent_events: int
+    total: int
+
+
+def overdue_actions(rec: Record, today: date) -> list[Action]:
+    if not isinstance(rec, Decision) or rec.status in ("rejected", "superseded", "deprecated"):
+        return []
+    return [a for a in rec.actions if a.status != "done" and a.due is not None and a.due < today]
+
+
+def summarise(site: SiteFacts, iid: str, link: Linker) -> InitiativeSummary:
+    rec = site.derived.initiatives.get(iid)
+    members = site.derived.members.get(iid, ())
+    decisions = Counter(site.records[m].status for m in members
+                        if isinstance(site.records[m], Decision))
+    events = timeline_events(site, iid)
+    horizon = site.today - timedelta(days=90)
+    last = max((e.day for e in events if e.day <= site.today), default=None)
+    return InitiativeSummary(
+        id=iid,
+        title=rec.title if rec else iid,
+        status=rec.status if rec else "active",
+        owner=rec.owner if rec else None,
+        goal=rec.goal if isinstance(rec, Initiative) else None,
+        target=rec.target if isinstance(rec, Initiative) else None,
+        url=link.to(page_url_of(initiative_uri(iid), site)),
+        record_url=link.to(site.urls[iid]) if rec else None,
+        implicit=rec is None,
+        open_learnings=sum(1 for m in members if isinstance(site.records[m], Learning)
+                           and not site.records[m].resolved),
+        decisions={s: decisions[s] for s in STATUSES["decision"] if decisions[s]},
+        blocked=sum(1 for m in (*members, iid) if site.derived.blocked.get(m))
+        + sum(1 for m in members for a in _actions(site.records[m]) if a.blocked
+              and not site.derived.blocked.get(m)),
+        overdue_actions=sum(len(overdue_actions(site.records[m], site.today)) for m in members),
+        last_activity=last,
+        recent_events=sum(1 for e in events if horizon <= e.day <= site.today),
+        total=len(members),
+    )
+
+
+def _actions(rec: Record) -> tuple[Action, ...]:
+    return rec.actions if isinstance(rec, Decision) else ()
+
+
+def initiatives_page(site: SiteFacts, page_url: str) -> dict[str, Any]:
+    link = Linker(site, page_url)
+    cards = [summarise(site, iid, link) for iid in site.derived.initiatives]
+    resolved = {"done", "cancelled"}
+    cards.sort(key=lambda c: (c.status in resolved, -c.recent_events,
+                              -(c.last_activity or date.min).toordinal(), c.title.lower()))
+    return {"initiatives": cards, "links": _nav_links(link, site)}
+
+
+def _nav_links(link: Linker, site: SiteFacts) -> dict[str, str]:
+    return {
+        "initiatives": link.to(page_url_of(INITIATIVES_URI, site)),
+        "blocked": link.to(page_url_of(BLOCKED_URI, site)),
+        "decisions": link.to(page_url_of(DECISIONS_URI, site)),
+        "learnings": link.to(page_url_of(LEARNINGS_URI, site)),
+    }
+
+
+# ---------------------------------------------------------------- timeline
+
+
+@dataclass(slots=True)
+class Event:
+    day: date
+    kind: str  # created | status | decided | action-due | action-done | superseded
+    bucket: int
+    record: str
+    label: str
+
+
+def timeline_events(site: SiteFacts, iid: str) -> list[Event]:
+    """Every event of an initiative: creation, status changes, decisions, actions, supersession."""
+    events: list[Event] = []
+    for rid in (iid, *site.derived.members.get(iid, ())):
+        rec = site.records.get(rid)
+        if rec is None:
+            continue
+        facts = site.git.get(rid)
+        history = facts.status_history if facts else ()
+        created = site.created[rid]
+        events.append(Event(created, "created", bucket_of(rec, history[0].status if history
+                                                           else None),
+                            rid, f"{TYPE_LABELS[rec.type]} created"))
+        for change in history[1:]:
+            day = date.fromisoformat(change.date[:10])
+            decided = isinstance(rec, Decision) and change.status in ("accepted", "rejected")
+            events.append(Event(day, "decided" if decided else "status",
+                                bucket_of(rec, change.status), rid,
+                                f"{'Decided' if decided else 'Now'}: {change.status}"))
+        if isinstance(rec, Decision):
+            for action in rec.actions:
+                if action.due is not None:
+                    done = action.status == "done"
+                    events.append(Event(action.due, "action-done" if done else "action-due", 3,
+                                        rid, f"Action {'done' if done else 'due'}: "
+                                        f"{action.what}"))
+            if rec.supersedes and rec.supersedes in site.records:
+                events.append(Event(created, "superseded", 3, rid,
+                                    f"Supersedes {site.records[rec.supersedes].title}"))
+    events.sort(key=lambda e: (e.day, e.bucket, e.record))
+    return events
+
+
+@dataclass(slots=True)
+class Marker:
+    """A dot (or a cluster of dots) on the timeline picture."""
+
+    x: float
+    lane: int
+    count: int
+    url: str
+    tooltip: str
+    kinds: tuple[str, ...]
+    r: float = 5.0
+
+
+@dataclass(slots=True)
+class MonthGroup:
+    key: str  # YYYY-MM
+    label: str
+    events: list[dict[str, Any]] = field(default_factory=list)
+    buckets: dict[int, int] = field(default_factory=dict)
+    quiet_before: int = 0  # months with no event just before this one
+
+
+@dataclass(slots=True)
+class Timeline:
+    width: int
+    height: int
+    lanes: list[tuple[int, str, float]]  # (bucket, label, y)
+    months: list[tuple[float, str, bool]]  # (x, label, is_year_start)
+    markers: list[Marker]
+    today_x: float | None
+    target_x: float | None
+    groups: list[MonthGroup]
+    count: int
+
+
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def timeline(site: SiteFacts, iid: str, link: Linker) -> Timeline | None:
+    """The initiative's events as a picture: a lane per bucket, a column per month; events of
+    one lane in the same week are drawn as one numbered dot, so 5 and 500 events both read."""
+    events = timeline_events(site, iid)
+    if not events:
+        return None
+    rec = site.derived.initiatives.get(iid)
+    target = rec.target if isinstance(rec, Initiative) else None
+    first = min(e.day for e in events)
+    last = max([e.day for e in events] + [site.today] + ([target] if target else []))
+    start_m, end_m = _month_index(first), _month_index(last)
+    months = end_m - start_m + 1
+    col = 64 if months <= 12 else 40 if months <= 36 else 24
+    left, top, lane_h = 150, 28, 44
+    width = left + months * col + 20
+    height = top + lane_h * 3 + 8
+
+    def x_of(day: date) -> float:
+        offset = _month_index(day) - start_m
+        return left + offset * col + (day.day - 1) / 31 * col
+
+    clusters: dict[tuple[int, int], list[Event]] = defaultdict(list)
+    for e in events:
+        clusters[(e.bucket, int((x_of(e.day) - left) // max(col / 4, 6)))].append(e)
+    markers = []
+    for (bucket, _), group in sorted(clusters.items()):
+        xs = sum(x_of(e.day) for e in group) / len(group)
+        ids = {e.record for e in group}
+        url = link.to(site.urls[group[0].record]) if len(ids) == 1 else \
+            f"#hw-month-{group[0].day:%Y-%m}"
+        tip = "; ".join(f"{e.day.isoformat()} {site.records[e.record].title}: {e.label}"
+                        for e in group[:6]) + (f"; and {len(group) - 6} more"
+                                                if len(group) > 6 else "")
+        markers.append(Marker(round(xs, 1), bucket, len(group), url, tip,
+                              tuple(sorted({e.kind for e in group})),
+                              5.0 if len(group) == 1 else min(6 + len(group) ** 0.5 * 1.5, 14)))
+    lanes = [(b, BUCKETS[b], top + lane_h * (i + 0.5)) for i, b in enumerate((1, 2, 3))]
+    month_ticks = []
+    for m in range(months):
+        year, month = divmod(start_m + m, 12)
+        label = date(year, month + 1, 1).strftime("%b" if col >= 40 or month % 3 == 0 else "")
+        if month == 0 or m == 0:
+            label = f"{label} {year}".strip() if col >= 40 else str(year)
+        month_ticks.append((left + m * col, label, month == 0))
+
+    groups: list[MonthGroup] = []
+    by_month: dict[str, list[Event]] = defaultdict(list)
+    for e in events:
+        by_month[f"{e.day:%Y-%m}"].append(e)
+    previous: int | None = None
+    for key in sorted(by_month, reverse=True):
+        year, month = (int(x) for x in key.split("-"))
+        g = MonthGroup(key, date(year, month, 1).strftime("%B %Y"))
+        for e in reversed(by_month[key]):
+            g.events.append({"day": e.day, "label": e.label, "bucket": e.bucket, "kind": e.kind,
+                             "record": link.record(e.record)})
+            g.buckets[e.bucket] = g.buckets.get(e.bucket, 0) + 1
+        index = year * 12 + month - 1
+        if previous is not None and groups:
+            groups[-1].quiet_before = previous - index - 1
+        previous = index
+        groups.append(g)
+    return Timeline(
+        width=width, height=height, lanes=lanes, months=month_ticks, markers=markers,
+        today_x=round(x_of(site.today), 1), target_x=round(x_of(target), 1) if target else None,
+        groups=groups, count=len(events),
+    )
+
+
+# ---------------------------------------------------------------- blocked
+
+
+@dataclass(slots=True)
+class BlockedItem:
+    title: str
+    url: str
+    kind: str  # the record's type, or "action"
+    what: str | None  # the action's text, or what the record waits for
+    owner: str | None
+    initiative: Link | None
+    since: date | None
+    days: int | None
+    due: date | None
+    overdue: bool
+    status: str
+
+
+@dataclass(slots=True)
+class BlockerGroup:
+    key: str
+    blocker: Link
+    items: list[BlockedItem]
+    initiatives: int
+    single_point: bool = False
+    share: float = 0.0
+
+
+def blocked_groups(site: SiteFacts, link: Linker, initiative: str | None = None
+                   ) -> list[BlockerGroup]:
+    """Blocked records and actions grouped by root blocker, largest group first, oldest first."""
+    groups: dict[str, list[BlockedItem]] = defaultdict(list)
+    today = site.today
+    for rid, roots in site.derived.root_blockers.items():
+        rec = site.records[rid]
+        if initiative is not None and (rec.initiative or rec.id) != initiative:
+            continue
+        since = site.derived.blocked_since.get(rid)
+        waits = {w.who: w for w in rec.waiting_on if not w.done}
+        for root in roots:
+            wait = waits.get(root)
+            due = wait.due if wait else None
+            groups[root].append(BlockedItem(
+                title=rec.title, url=link.to(site.urls[rid]), kind=rec.type,
+                what=wait.what if wait else None, owner=rec.owner,
+                initiative=link.initiative(rec.initiative or (rec.id if isinstance(
+                    rec, Initiative) else None)),
+                since=(wait.since or since) if wait else since,
+                days=(today - ((wait.since or since) if wait else since)).days
+                if ((wait.since or since) if wait else since) else None,
+                due=due, overdue=bool(due and due < today), status=rec.status))
+    for rid, rec in site.records.items():
+        if not isinstance(rec, Decision):
+            continue
+        if initiative is not None and rec.initiative != initiative:
+            continue
+        for action in rec.actions:
+            if not action.blocked or action.status == "done":
+                continue
+            open_waits = [w for w in action.waiting_on if not w.done]
+            keys = [w.who for w in open_waits] or [""]
+            for key in keys:
+                wait = next((w for w in open_waits if w.who == key), None)
+                since = (wait.since if wait and wait.since else site.created[rid])
+                due = action.due or (wait.due if wait else None)
+                groups[key].append(BlockedItem(
+                    title=rec.title, url=link.to(site.urls[rid]), kind="action",
+                    what=action.what, owner=action.owner or rec.owner,
+                    initiative=link.initiative(rec.initiative), since=since,
+                    days=(today - since).days, due=due, overdue=bool(due and due < today),
+                    status=action.status))
+    total = sum(len(items) for items in groups.values()) or 1
+    out = []
+    for key, items in groups.items():
+        items.sort(key=lambda i: (i.since or today, i.title.lower()))
+        blocker = Link("No blocker named", None, "unnamed") if key == "" else link.blocker(key)
+        inits = len({i.initiative.label for i in items if i.initiative})
+        out.append(BlockerGroup(key, blocker, items, inits, share=len(items) / total))
+    out.sort(key=lambda g: (-len(g.items), min((i.since or today) for i in g.items),
+                            g.blocker.label.lower()))
+    # A single point of failure: one blocker holding up at least three items and at least a
+    # quarter of everything that is blocked.
+    for g in out:
+        g.single_point = len(g.items) >= max(3, total / 4)
+    return out
+
+
+def blocked_page(site: SiteFacts, page_url: str) -> dict[str, Any]:
+    link = Linker(site, page_url)
+    groups = blocked_groups(site, link)
+    return {"groups": groups, "items": sum(len(g.items) for g in groups),
+            "records": len(site.derived.root_blockers), "links": _nav_links(link, site),
+            "today": site.today}
+
+
+# ---------------------------------------------------------------- logs
+
+
+def log_page(site: SiteFacts, page_url: str, rtype: str) -> dict[str, Any]:
+    """Every record of a type, newest first, with what the filters need."""
+    link = Linker(site, page_url)
+    rows = [link.view(rid) for rid, rec in site.records.items() if rec.type == rtype]
+    rows.sort(key=lambda v: (v.created, v.updated or v.created, v.id), reverse=True)
+    statuses = [s for s in STATUSES[rtype] if any(r.status == s for r in rows)]
+    initiatives = sorted({(r.initiative.label, r.initiative.label) for r in rows
+                          if r.initiative})
+    return {"rows": rows, "type": rtype, "statuses": statuses,
+            "counts": Counter(r.status for r in rows),
+            "initiatives": [label for label, _ in initiatives], "links": _nav_links(link, site)}
+
+
+# ---------------------------------------------------------------- initiative
+
+
+def initiative_page(site: SiteFacts, iid: str, page_url: str) -> dict[str, Any]:
+    link = Linker(site, page_url)
+    summary = summarise(site, iid, link)
+    members = site.derived.members.get(iid, ())
+    awaiting = []
+    for rid in members:
+        rec = site.records[rid]
+        if isinstance(rec, Decision) and rec.status == "proposed":
+            awaiting.append({
+                "view": link.view(rid),
+                "deciders": rec.deciders,
+                "learnings": [(link.record(lid), site.records[lid].question
+                               if isinstance(site.records.get(lid), Learning) else None)
+                              for lid in rec.informed_by],
+                "options": rec.options,
+            })
+    views = [link.view(rid) for rid in members]
+    decisions = sorted((v for v in views if v.type == "decision"),
+                       key=lambda v: (v.created, v.id), reverse=True)
+    learnings = sorted((v for v in views if v.type == "learning"),
+                       key=lambda v: (v.created, v.id), reverse=True)
+    return {
+        "summary": summary,
+        "record": site.records.get(iid),
+        "timeline": timeline(site, iid, link),
+        "buckets": BUCKETS,
+        "awaiting": awaiting,
+        "decisions": decisions,
+        "learnings": learnings,
+        "blocked": blocked_groups(site, link, iid),
+        "links": _nav_links(link, site),
+    }
+
+
+# ---------------------------------------------------------------- record panel
+
+
+def commit_url(repo_url: str | None, sha: str) -> str | None:
+    """A link to a commit on the hosting service, when `repo_url` names one."""
+    if not repo_url:
+        return None
+    base = repo_url.rstrip("/").removesuffix(".git")
+    if "gitlab" in base:
+        return f"{base}/-/commit/{sha}"
+    if "bitbucket" in base:
+        return f"{base}/commits/{sha}"
+    return f"{base}/commit/{sha}"
+
+
+def record_panel(site: SiteFacts, rid: str, page_url: str, repo_url: str | None
+                 ) -> dict[str, Any]:
+    """The metadata, relationships, actions and history shown above a record's body."""
+    link = Linker(site, page_url)
+    rec = site.records[rid]
+    d = site.derived
+    facts = site.git.get(rid)
+    relations: list[tuple[str, list[Link]]] = []
+
+    def add(label: str, ids: Any) -> None:
+        items = [link.record(i) for i in ids if i]
+        if items:
+            relations.append((label, items))
+
+    if isinstance(rec, Decision):
+        add("Informed by", rec.informed_by)
+        add("Supersedes", [rec.supersedes] if rec.supersedes else [])
+        add("Superseded by", [d.superseded_by[rid]] if rid in d.superseded_by else [])
+    if isinstance(rec, Learning):
+        add("Informs", d.informs.get(rid, ()))
+    add("Depends on", rec.depends_on)
+    add("Blocks", d.blocks.get(rid, ()))
+    history = [{
+        "status": s.status, "date": s.date[:10], "author": s.author, "short": s.commit[:7],
+        "url": commit_url(repo_url, s.commit),
+    } for s in (facts.status_history if facts else ())]
+    people: list[tuple[str, tuple[str, ...]]] = []
+    if isinstance(rec, Decision) and rec.deciders:
+        people.append(("Deciders", rec.deciders))
+    if isinstance(rec, Learning) and rec.participants:
+        people.append(("Participants", rec.participants))
+    return {
+        "record": rec,
+        "view": link.view(rid),
+        "type_label": TYPE_LABELS[rec.type],
+        "initiative_page": link.to(page_url_of(initiative_uri(rid), site))
+        if isinstance(rec, Initiative) else None,
+        "people": people,
+        "relations": relations,
+        "actions": [{"action": a, "overdue": a in overdue_actions(rec, site.today)}
+                    for a in _actions(rec)],
+        "waiting": [w for w in rec.waiting_on],
+        "root_blockers": [link.blocker(r) for r in d.root_blockers.get(rid, ())],
+        "history": history,
+        "authors": facts.authors if facts else (),
+        "created_git": facts.created[:10] if facts and facts.created else None,
+        "updated": facts.updated[:10] if facts and facts.updated else None,
+        "uncommitted": facts is None or facts.uncommitted,
+        "today": site.today,
+    }
+
+
+def problems_page(problems: list[Problem]) -> dict[str, Any]:
+    ordered = sorted(problems, key=lambda p: (p.severity != "error", p.path, p.line or 0))
+    return {"problems": ordered, "files": len({p.path for p in problems}),
+            "errors": sum(1 for p in problems if p.severity == "error")}

@@ -1,0 +1,65 @@
+/* headway: filter and sort the decision log and learnings. Progressive enhancement: without
+   this script every row is still shown, newest first. */
+(function () {
+  "use strict";
+  function setup(root) {
+    root.querySelectorAll("[data-hw-filters]").forEach(function (form) {
+      var table = form.parentNode.querySelector("table.hw-log");
+      if (!table || form.dataset.hwReady) { return; }
+      form.dataset.hwReady = "1";
+      form.hidden = false;
+      var output = form.querySelector("[data-hw-shown]");
+      var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+      function apply() {
+        var wanted = {};
+        form.querySelectorAll("[data-hw-filter]").forEach(function (select) {
+          wanted[select.dataset.hwFilter] = select.value;
+        });
+        var shown = 0;
+        rows.forEach(function (row) {
+          var ok = Object.keys(wanted).every(function (key) {
+            return !wanted[key] || row.dataset[key] === wanted[key];
+          });
+          row.hidden = !ok;
+          if (ok) { shown += 1; }
+        });
+        if (output) { output.textContent = shown + " of " + rows.length + " shown"; }
+      }
+      form.addEventListener("change", apply);
+      apply();
+    });
+    root.querySelectorAll("table[data-hw-sortable]").forEach(function (table) {
+      if (table.dataset.hwReady) { return; }
+      table.dataset.hwReady = "1";
+      var heads = table.tHead.rows[0].cells;
+      Array.prototype.forEach.call(heads, function (th, index) {
+        if (!th.dataset.hwSort) { return; }
+        th.tabIndex = 0;
+        function sort() {
+          var ascending = th.getAttribute("aria-sort") !== "ascending";
+          Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
+          th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+          var body = table.tBodies[0];
+          var rows = Array.prototype.slice.call(body.rows);
+          rows.sort(function (a, b) {
+            var x = a.cells[index].dataset.value || a.cells[index].textContent.trim().toLowerCase();
+            var y = b.cells[index].dataset.value || b.cells[index].textContent.trim().toLowerCase();
+            return (x < y ? -1 : x > y ? 1 : 0) * (ascending ? 1 : -1);
+          });
+          rows.forEach(function (row) { body.appendChild(row); });
+        }
+        th.addEventListener("click", sort);
+        th.addEventListener("keydown", function (event) {
+          if (event.key === "Enter" || event.key === " ") { event.preventDefault(); sort(); }
+        });
+      });
+    });
+  }
+  if (window.document$ && window.document$.subscribe) {  // Material's instant navigation
+    window.document$.subscribe(function () { setup(document); });
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { setup(document); });
+  } else {
+    setup(document);
+  }
+})();
