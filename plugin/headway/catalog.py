@@ -104,7 +104,10 @@ def build_catalog(sources: Iterable[Source], settings: Settings, *,
     dup_paths = {p.path for p in duplicates}
     records = {c.record.id: c.record for c in checked
                if c.record is not None and c.path not in dup_paths}
-    known = {c.id: c.type or "" for c in checked if c.id is not None}
+    known: dict[str, str] = {}
+    for c in checked:
+        if c.id is not None:
+            known.setdefault(c.id, c.type or "")
     ref_problems = check_references(records.values(), known)
     problems.extend(ref_problems)
     broken = {p.path for p in ref_problems if p.severity == "error"}

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TextIO
 
 from . import __version__
 from .authoring import AuthoringError, new_record
@@ -28,15 +29,17 @@ def _annotation(problem: Problem) -> str:
     return f"::{problem.severity} file={prop(problem.path)}{line},title=headway::{message}"
 
 
-def _report(problems: Sequence[Problem], stream: object = sys.stdout) -> None:
+def _report(problems: Sequence[Problem], stream: TextIO | None = None) -> None:
+    """Each problem as `path:line: message`, or as a GitHub annotation inside Actions."""
+    out = stream or sys.stdout
     github = os.environ.get("GITHUB_ACTIONS") == "true"
     for problem in sorted(problems, key=lambda p: (p.path, p.line or 0)):
         if github:
-            print(_annotation(problem), file=stream)  # type: ignore[call-overload]
-        text = str(problem) if problem.severity == "error" else \
-            str(problem).replace(": ", ": warning: ", 1)
-        if not github or stream is not sys.stdout:
-            print(text, file=stream)  # type: ignore[call-overload]
+            print(_annotation(problem), file=out)
+        elif problem.severity == "error":
+            print(problem, file=out)
+        else:
+            print(str(problem).replace(": ", ": warning: ", 1), file=out)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
