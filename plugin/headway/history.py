@@ -20,7 +20,7 @@ from .model import STATUSES, GitFacts, StatusChange
 # gitpython looks for git when it is imported; without this a machine with no git would fail
 # the import itself instead of getting our message.
 os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
-import git  # noqa: E402
+import git
 
 CACHE_VERSION = 2
 _LOG_FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%cI"
@@ -98,7 +98,7 @@ class _Git:
         except git.exc.GitCommandNotFound as exc:
             raise GitTrouble("git is not installed (or not on PATH)") from exc
         popen = proc.proc
-        assert popen.stdin is not None and popen.stdout is not None
+        assert popen is not None and popen.stdin is not None and popen.stdout is not None
         stdin, stdout = popen.stdin, popen.stdout
 
         def feed() -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +33,7 @@ log = get_plugin_logger(__name__)
 ASSETS = ("assets/headway/headway.css", "assets/headway/headway.js")
 
 
-class HeadwayConfig(base.Config):
+class HeadwayConfig(base.Config):  # type: ignore[no-untyped-call]
     """Options of the `headway` plugin (all optional)."""
 
     enabled = c.Type(bool, default=True)
@@ -57,7 +59,7 @@ def build_day() -> date:
     return date.today()
 
 
-class HeadwayPlugin(BasePlugin[HeadwayConfig]):
+class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
     """Discovers records among the site's pages and adds headway's pages and exports."""
 
     supports_multiple_instances = False
@@ -67,7 +69,8 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):
         self.env: jinja2.Environment | None = None
         self.catalog: Catalog | None = None
         self.site: SiteFacts | None = None
-        self.generated: dict[str, tuple[str, Any]] = {}  # src_uri → (template, context maker)
+        # src_uri → (title, template, context for a page URL)
+        self.generated: dict[str, tuple[str, str, Callable[[str], dict[str, Any]]]] = {}
         self.record_uris: dict[str, str] = {}  # src_uri → id of every published record
         self.document_uris: set[str] = set()  # every page that is a record, even a broken one
 
@@ -91,7 +94,7 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):
         for asset in ASSETS:
             target = config.extra_css if asset.endswith(".css") else config.extra_javascript
             if asset not in target:
-                target.append(asset)  # type: ignore[arg-type]
+                target.append(asset)
         return config
 
     @event_priority(-50)  # after plugins that add pages of their own
@@ -121,16 +124,16 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):
                                   lambda url: pages.log_page(site, url, "decision")),
             pages.LEARNINGS_URI: ("Learnings", "headway/log.html",
                                   lambda url: pages.log_page(site, url, "learning")),
-        }  # type: ignore[dict-item]
+        }
         for iid in site.derived.initiatives:
             title = site.records[iid].title if iid in site.records else iid
             self.generated[pages.initiative_uri(iid)] = (
                 title, "headway/initiative.html",
-                lambda url, iid=iid: pages.initiative_page(site, iid, url))  # type: ignore
+                partial(_initiative_context, site, iid))
         if catalog.problems:
             self.generated[pages.PROBLEMS_URI] = (
                 "Problems in records", "headway/problems.html",
-                lambda url: pages.problems_page(catalog.problems))  # type: ignore
+                lambda url: pages.problems_page(catalog.problems))
         for src_uri, (title, _, _) in list(self.generated.items()):
             if files.get_file_from_path(src_uri) is not None:
                 log.warning(f"{src_uri} exists in docs_dir, so headway does not generate its "
@@ -198,6 +201,10 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):
             line = getattr(exc, "lineno", None)
             raise PluginError(f"headway template {where}{f':{line}' if line else ''}: {exc}"
                               ) from exc
+
+
+def _initiative_context(site: SiteFacts, iid: str, url: str) -> dict[str, Any]:
+    return pages.initiative_page(site, iid, url)
 
 
 def _placeholder(title: str) -> str:

@@ -192,6 +192,10 @@ def summarise(site: SiteFacts, iid: str, link: Linker) -> InitiativeSummary:
     )
 
 
+def _question(rec: Record | None) -> str | None:
+    return rec.question if isinstance(rec, Learning) else None
+
+
 def _actions(rec: Record) -> tuple[Action, ...]:
     return rec.actions if isinstance(rec, Decision) else ()
 
@@ -286,7 +290,7 @@ class Timeline:
     width: int
     height: int
     lanes: list[tuple[int, str, float]]  # (bucket, label, y)
-    months: list[tuple[float, str, bool]]  # (x, label, is_year_start)
+    months: list[tuple[int, str, bool]]  # (x, label, is_year_start)
     markers: list[Marker]
     today_x: float | None
     target_x: float | None
@@ -404,19 +408,18 @@ def blocked_groups(site: SiteFacts, link: Linker, initiative: str | None = None
         rec = site.records[rid]
         if initiative is not None and (rec.initiative or rec.id) != initiative:
             continue
-        since = site.derived.blocked_since.get(rid)
+        record_since = site.derived.blocked_since.get(rid)
         waits = {w.who: w for w in rec.waiting_on if not w.done}
         for root in roots:
             wait = waits.get(root)
             due = wait.due if wait else None
+            since = (wait.since or record_since) if wait else record_since
             groups[root].append(BlockedItem(
                 title=rec.title, url=link.to(site.urls[rid]), kind=rec.type,
                 what=wait.what if wait else None, owner=rec.owner,
                 initiative=link.initiative(rec.initiative or (rec.id if isinstance(
                     rec, Initiative) else None)),
-                since=(wait.since or since) if wait else since,
-                days=(today - ((wait.since or since) if wait else since)).days
-                if ((wait.since or since) if wait else since) else None,
+                since=since, days=(today - since).days if since else None,
                 due=due, overdue=bool(due and due < today), status=rec.status))
     for rid, rec in site.records.items():
         if not isinstance(rec, Decision):
@@ -492,8 +495,7 @@ def initiative_page(site: SiteFacts, iid: str, page_url: str) -> dict[str, Any]:
             awaiting.append({
                 "view": link.view(rid),
                 "deciders": rec.deciders,
-                "learnings": [(link.record(lid), site.records[lid].question
-                               if isinstance(site.records.get(lid), Learning) else None)
+                "learnings": [(link.record(lid), _question(site.records.get(lid)))
                               for lid in rec.informed_by],
                 "options": rec.options,
             })

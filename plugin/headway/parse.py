@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import frontmatter
+import frontmatter.default_handlers
 import yaml
 
 from .model import Problem
@@ -16,7 +16,7 @@ try:  # libyaml is many times faster; both loaders keep marks and refuse unsafe 
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _BaseLoader = yaml.SafeLoader
 
-_FM_HANDLER = frontmatter.YAMLHandler()
+_FM_HANDLER = frontmatter.default_handlers.YAMLHandler()
 _LOOKS_LIKE_RECORD = re.compile(r"^\s*(?:-\s*)?[\"']?type[\"']?\s*:", re.MULTILINE)
 _HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 

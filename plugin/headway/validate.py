@@ -82,7 +82,7 @@ class _Reader:
             if required:
                 self.error(key, f"`{key}` is required{where}")
             return None
-        if isinstance(value, bool) or isinstance(value, dict | list):
+        if isinstance(value, (bool, dict | list)):
             self.error(key, f"`{key}` must be text, not {_kind(value)}{where}; "
                        f"quote it, e.g. {key.rpartition('.')[2]}: \"…\"")
             return None
@@ -106,7 +106,7 @@ class _Reader:
             return ()
         out: list[str] = []
         for index, item in enumerate(value):
-            if isinstance(item, bool) or isinstance(item, dict | list) or item is None:
+            if isinstance(item, (bool, dict | list)) or item is None:
                 self.error(f"{key}.{index}", f"item {index + 1} of `{key}` must be text, "
                            f"not {_kind(item)}{where}")
                 continue
