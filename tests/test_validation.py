@@ -45,6 +45,11 @@ def test_unknown_type_suggests() -> None:
     assert p.line == 3 and "unknown type 'decisoin'; did you mean 'decision'?" in p.message
 
 
+def test_empty_type() -> None:
+    p = one("---\nowner: x\ntype:\n---\n")
+    assert p.line == 3 and p.message == "`type` is empty; expected one of initiative, learning, decision"
+
+
 def test_missing_initiative() -> None:
     p = one("---\ntype: learning\n---\n")
     assert p.line == 2 and "needs `initiative: <id>`" in p.message

@@ -184,11 +184,13 @@ def check_document(doc: Document) -> Checked:
     r = _Reader(doc)
     data = doc.data
     raw_type = data.get("type")
+    if raw_type is None or raw_type == "":
+        r.error("type", f"`type` is empty; expected one of {', '.join(RECORD_TYPES)}")
+        return Checked(doc.path, None, tuple(r.problems), None)
     if not isinstance(raw_type, str) or raw_type.strip().lower() not in RECORD_TYPES:
-        shown = _short(raw_type) if raw_type is not None else ""
+        shown = _short(raw_type)
         hint = suggest(shown, RECORD_TYPES) if isinstance(raw_type, str) else ""
-        r.error("type", f"unknown type '{shown}'{hint or ''}; expected one of "
-                f"{', '.join(RECORD_TYPES)}")
+        r.error("type", f"unknown type '{shown}'{hint}; expected one of {', '.join(RECORD_TYPES)}")
         return Checked(doc.path, None, tuple(r.problems), None)
     rtype = raw_type.strip().lower()
     where = ""
