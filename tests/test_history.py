@@ -1,0 +1,233 @@
+"""Dates, authors and status history from git: one pass, renames, merges, cache, bad repos."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import GitRepo, build, init_repo, run_mkdocs
+
+from headway.history import HistoryOptions, read_history
+
+DECISION = "type: decision\ninitiative: pay\nstatus: {status}\n"
+
+
+def lifecycle(repo: GitRepo) -> None:
+    """A decision proposed, renamed, accepted; several authors; a learning never touched."""
+    repo.record("pay/index.md", "type: initiative\n", "# Payments\n")
+    repo.record("use-stripe.md", DECISION.format(status="exploring"), "# Use Stripe\n")
+    repo.commit("Explore payment providers", "2026-01-05", "Maya Chen")
+    repo.record("use-stripe.md", DECISION.format(status="exploring"), "# Use Stripe\n\nMore.\n")
+    repo.commit("Add context", "2026-01-20", "Raj Patel")
+    repo.record("use-stripe.md", DECISION.format(status="proposed"), "# Use Stripe\n\nMore.\n")
+    repo.commit("Propose Stripe", "2026-02-01", "Maya Chen")
+    repo.git("mv", "docs/use-stripe.md", "docs/0001-use-stripe.md")
+    repo.commit("Number the decisions", "2026-02-10", "Sam Ortiz")
+    repo.record("0001-use-stripe.md", DECISION.format(status="accepted"),
+                "# Use Stripe\n\nMore.\n")
+    repo.commit("Accept Stripe", "2026-03-15", "Maya Chen")
+
+
+def test_dates_authors_history_and_renames(repo: GitRepo) -> None:
+    lifecycle(repo)
+    repo.record("draft.md", "type: learning\ninitiative: pay\n", "# Draft\n")  # not committed
+    built = build(repo, strict=True)
+    rec = built.records["0001-use-stripe"]
+    assert rec["created"] == "2026-01-05"
+    assert rec["updated"] == "2026-03-15"
+    assert rec["authors"] == ["Maya Chen", "Raj Patel", "Sam Ortiz"]
+    assert [(s["status"], s["date"], s["author"]) for s in rec["status_history"]] == [
+        ("exploring", "2026-01-05", "Maya Chen"),
+        ("proposed", "2026-02-01", "Maya Chen"),
+        ("accepted", "2026-03-15", "Maya Chen"),
+    ]
+    assert all(len(s["commit"]) == 40 for s in rec["status_history"])
+    draft = built.records["draft"]
+    assert draft["uncommitted"] is True and draft["status_history"] == []
+    assert draft["created"] == "2026-09-25"  # today (SOURCE_DATE_EPOCH in tests)
+
+    page = built.html("0001-use-stripe/")
+    assert '<time datetime="2026-01-05">' in page
+    assert page.count('class="hw-badge hw-status-') >= 3
+    assert "Sam Ortiz" in page and "Raj Patel" in page
+    assert "uncommitted" in built.html("draft/")
+
+
+def test_history_panel_links_commits_when_repo_url_is_set(repo: GitRepo) -> None:
+    lifecycle(repo)
+    head = repo.git("rev-parse", "HEAD").strip()
+    repo.mkdocs_yml("repo_url: https://github.com/acme/records\n")
+    page = build(repo).html("0001-use-stripe/")
+    assert f'href="https://github.com/acme/records/commit/{head}"' in page
+    assert f"<code>{head[:7]}</code>" in page
+
+
+def test_default_status_and_front_matter_date(repo: GitRepo) -> None:
+    repo.record("pay/index.md", "type: initiative\n")
+    repo.record("l.md", "type: learning\ninitiative: pay\ndate: 2025-12-24\n")
+    repo.commit("Learning", "2026-01-05")
+    repo.record("l.md", "type: learning\ninitiative: pay\ndate: 2025-12-24\nstatus: done\n")
+    repo.commit("Done", "2026-01-09")
+    built = build(repo)
+    rec = built.records["l"]
+    assert [(s["status"], s["date"]) for s in rec["status_history"]] == [
+        ("open", "2026-01-05"), ("done", "2026-01-09")]
+    assert rec["created"] == "2026-01-05" and rec["date"] == "2025-12-24"
+    assert '<time datetime="2025-12-24">' in built.html("l/")  # shown, not the history
+
+
+def pull_request(repo: GitRepo) -> None:
+    repo.record("pay/index.md", "type: initiative\n")
+    repo.record("d.md", DECISION.format(status="proposed"))
+    repo.commit("Propose", "2026-04-01", "Maya Chen")
+    repo.git("checkout", "-q", "-b", "accept-d")
+    repo.record("d.md", DECISION.format(status="accepted"))
+    repo.commit("Accept d", "2026-04-03", "Raj Patel")
+    repo.git("checkout", "-q", "main")
+    repo.record("other.md", "type: learning\ninitiative: pay\n")
+    repo.commit("Unrelated work on main", "2026-04-05", "Sam Ortiz")
+    env = {"GIT_AUTHOR_NAME": "Merge Bot", "GIT_AUTHOR_EMAIL": "bot@example.com",
+           "GIT_COMMITTER_NAME": "Merge Bot", "GIT_COMMITTER_EMAIL": "bot@example.com",
+           "GIT_AUTHOR_DATE": "2026-04-10T12:00:00+00:00",
+           "GIT_COMMITTER_DATE": "2026-04-10T12:00:00+00:00"}
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #1", "accept-d", env=env)
+
+
+def test_a_change_counts_when_it_lands_on_the_main_line(repo: GitRepo) -> None:
+    pull_request(repo)
+    rec = build(repo).records["d"]
+    assert [(s["status"], s["date"], s["author"]) for s in rec["status_history"]] == [
+        ("proposed", "2026-04-01", "Maya Chen"), ("accepted", "2026-04-10", "Raj Patel")]
+    assert rec["authors"] == ["Maya Chen", "Raj Patel"]
+    assert rec["updated"] == "2026-04-10"
+
+
+def test_all_commits_option_dates_the_branch_commit(repo: GitRepo) -> None:
+    pull_request(repo)
+    repo.mkdocs_yml(plugins="  - headway:\n      first_parent: false\n")
+    rec = build(repo).records["d"]
+    assert [(s["status"], s["date"]) for s in rec["status_history"]] == [
+        ("proposed", "2026-04-01"), ("accepted", "2026-04-03")]
+
+
+def test_detached_head(repo: GitRepo) -> None:
+    lifecycle(repo)
+    repo.git("checkout", "-q", "--detach", "HEAD")
+    built = build(repo, strict=True)
+    assert built.records["0001-use-stripe"]["created"] == "2026-01-05"
+
+
+def test_cache_reads_only_new_commits(repo: GitRepo, tmp_path: Path) -> None:
+    lifecycle(repo)
+    paths = ["docs/0001-use-stripe.md", "docs/pay/index.md"]
+    cache = HistoryOptions(cache_dir=tmp_path / "cache")
+    cold = read_history(repo.root, paths, cache, "docs")
+    assert cold.git_processes == 4  # rev-parse ×2, log, cat-file
+    warm = read_history(repo.root, paths, cache, "docs")
+    assert warm.git_processes == 2 and warm.facts == cold.facts  # no log, no blobs
+    repo.record("0001-use-stripe.md", DECISION.format(status="deprecated"), "# Use Stripe\n")
+    repo.commit("Deprecate", "2026-06-01", "Raj Patel")
+    after = read_history(repo.root, paths, cache, "docs")
+    fresh = read_history(repo.root, paths, HistoryOptions(), "docs")
+    assert after.facts == fresh.facts
+    assert after.facts["docs/0001-use-stripe.md"].status_history[-1].status == "deprecated"
+    assert after.git_processes == 5  # rev-parse ×2, merge-base, log of the new commit, cat-file
+    (tmp_path / "cache" / "history-docs_.json").write_text("{not json")
+    assert read_history(repo.root, paths, cache, "docs").facts == fresh.facts
+
+
+def test_cache_survives_a_rewritten_history(repo: GitRepo, tmp_path: Path) -> None:
+    lifecycle(repo)
+    paths = ["docs/0001-use-stripe.md"]
+    cache = HistoryOptions(cache_dir=tmp_path / "cache")
+    read_history(repo.root, paths, cache, "docs")
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    repo.record("0001-use-stripe.md", DECISION.format(status="rejected"), "# Use Stripe\n")
+    repo.commit("Reject instead", "2026-03-16")
+    facts = read_history(repo.root, paths, cache, "docs").facts["docs/0001-use-stripe.md"]
+    assert [s.status for s in facts.status_history] == ["exploring", "proposed", "rejected"]
+
+
+def test_git_process_count_does_not_grow_with_records(tmp_path: Path) -> None:
+    """A `git` shim on PATH counts every git process `headway export` starts."""
+    real_git = shutil.which("git")
+    assert real_git
+    shim_dir = tmp_path / "shim"
+    shim_dir.mkdir()
+    log = tmp_path / "calls.log"
+    shim = shim_dir / "git"
+    shim.write_text(f'#!/bin/sh\necho "$1" >> "{log}"\nexec "{real_git}" "$@"\n')
+    shim.chmod(shim.stat().st_mode | stat.S_IEXEC)
+    counts = []
+    for n in (3, 40):
+        repo = init_repo(tmp_path / f"repo{n}")
+        repo.mkdocs_yml()
+        repo.record("i/index.md", "type: initiative\n")
+        for i in range(n):
+            repo.record(f"i/d{i}.md", DECISION.format(status="exploring").replace("pay", "i"))
+            repo.commit(f"d{i}", f"2026-01-{1 + i % 28:02d}")
+            repo.record(f"i/d{i}.md", DECISION.format(status="proposed").replace("pay", "i"))
+            repo.commit(f"d{i} proposed", f"2026-02-{1 + i % 28:02d}")
+        log.write_text("")
+        env = {**os.environ, **repo.env, "PATH": f"{shim_dir}{os.pathsep}{os.environ['PATH']}"}
+        out = subprocess.run([sys.executable, "-m", "headway.cli", "export", "-o", "r.json"],
+                             cwd=repo.root, env=env, capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        counts.append(log.read_text().split())
+    assert counts[0] == counts[1]  # the same git processes for 3 records and for 40
+    # gitpython itself asks `git version` when it starts; headway's own are these four
+    assert [c for c in counts[0] if c != "version"] == ["rev-parse", "rev-parse", "log",
+                                                         "cat-file"]
+
+
+def test_shallow_clone_warns_and_strict_fails(repo: GitRepo, tmp_path: Path) -> None:
+    lifecycle(repo)
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)],
+                   check=True)
+    shallow = GitRepo(clone, env=repo.env)
+    built = build(shallow)
+    assert any("shallow clone" in w and "fetch-depth: 0" in w for w in built.warnings)
+    assert run_mkdocs(shallow, "--strict").returncode == 1
+
+
+def test_plain_folder_publishes_every_record(repo: GitRepo) -> None:
+    lifecycle(repo)
+    shutil.rmtree(repo.root / ".git")
+    repo.record("dated.md", "type: learning\ninitiative: pay\ndate: 2025-11-02\n")
+    built = build(repo)
+    assert any("not in a git repository" in w for w in built.warnings)
+    assert set(built.records) == {"pay", "0001-use-stripe", "dated"}
+    assert built.records["dated"]["created"] == "2025-11-02"
+    assert run_mkdocs(repo).returncode == 0
+
+
+def test_git_missing_from_the_machine(repo: GitRepo, tmp_path: Path) -> None:
+    lifecycle(repo)
+    empty = tmp_path / "nobin"
+    empty.mkdir()
+    env = {**os.environ, "PATH": str(empty)}
+    out = subprocess.run([sys.executable, "-m", "headway.cli", "export", "-o", "r.json"],
+                         cwd=repo.root, env=env, capture_output=True, text=True)
+    assert out.returncode == 0
+    assert "git is not installed" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs to own files as another user")
+def test_safe_directory_refusal(repo: GitRepo) -> None:
+    lifecycle(repo)
+    for path in (repo.root, repo.root / ".git"):
+        os.chown(path, 65534, 65534)
+    try:
+        out = subprocess.run([sys.executable, "-m", "headway.cli", "export", "-o", "/dev/null"],
+                             cwd=repo.root, env={**os.environ, **repo.env}, capture_output=True,
+                             text=True)
+    finally:
+        for path in (repo.root, repo.root / ".git"):
+            os.chown(path, 0, 0)
+    assert "safe.directory" in out.stderr and "Traceback" not in out.stderr
