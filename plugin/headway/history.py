@@ -22,6 +22,8 @@ from .model import STATUSES, GitFacts, StatusChange
 # gitpython looks for git when it is imported; without this a machine with no git would fail
 # the import itself instead of getting our message.
 os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
+import contextlib
+
 import git
 
 CACHE_VERSION = 2
@@ -155,10 +157,8 @@ class _Blobs:
         except OSError as exc:
             self.failure = exc
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 stdin.close()
-            except OSError:
-                pass
 
     def _read(self) -> None:
         assert self.proc is not None and self.proc.stdout is not None

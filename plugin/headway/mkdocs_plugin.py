@@ -138,7 +138,7 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
             self.generated[pages.PROBLEMS_URI] = (
                 "Problems in records", "headway/problems.html",
                 lambda url: pages.problems_page(catalog.problems))
-        for src_uri, (title, _, _) in list(self.generated.items()):
+        for src_uri in list(self.generated):
             if files.get_file_from_path(src_uri) is not None:
                 log.warning(f"{src_uri} exists in docs_dir, so headway does not generate its "
                             f"page there; move or rename that file")
