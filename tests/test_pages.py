@@ -1,0 +1,231 @@
+"""What stakeholders see: each page's content, order, dates and links, the feed, escaping,
+and template overrides, read from real builds."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from conftest import GitRepo, build
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def team(repo: GitRepo) -> None:
+    """Two initiatives; Legal holds up three things across both."""
+    repo.record("pay/index.md", "type: initiative\ngoal: Card payments\nowner: Maya\n"
+                "target: 2026-12-31", "# Payments\n")
+    repo.record("eu/index.md", "type: initiative\ngoal: EU data stays in the EU\nstatus: paused",
+                "# EU residency\n")
+    repo.record("pay/fees.md", "type: learning\ninitiative: pay\nquestion: What do PSPs charge?",
+                "# PSP fees\n")
+    repo.record("pay/0001-stripe.md", "type: decision\ninitiative: pay\nstatus: exploring\n"
+                "owner: Maya", "# Use Stripe\n")
+    repo.commit("Start payments", "2026-03-02", "Maya Chen")
+    repo.record("pay/0001-stripe.md", "type: decision\ninitiative: pay\nstatus: proposed\n"
+                "owner: Maya\ninformed_by: [fees]\ndeciders: [Ruth]\n"
+                "waiting_on:\n  - {who: Legal, what: DPA review, since: 2026-06-01, "
+                "due: 2026-07-01}", "# Use Stripe\n")
+    repo.record("eu/dpa.md", "type: learning\ninitiative: eu\nwaiting_on:\n"
+                "  - {who: Legal, what: subprocessors, since: 2026-05-01}", "# Subprocessors\n")
+    repo.record("eu/0001-region.md", "type: decision\ninitiative: eu\nstatus: accepted\n"
+                "actions:\n  - what: Sign AWS addendum\n    owner: Tom\n    due: 2026-08-01\n"
+                "    waiting_on: [{who: Legal, what: signature, since: 2026-07-15}]\n"
+                "  - what: Move backups\n    due: 2026-10-30",
+                "# Frankfurt region\n")
+    repo.record("eu/0002-old.md", "type: decision\ninitiative: eu\nstatus: superseded",
+                "# Ireland region\n")
+    repo.record("eu/0003-new.md", "type: decision\ninitiative: eu\nstatus: accepted\n"
+                "supersedes: 0002-old\ndepends_on: [dpa]", "# Two regions\n")
+    repo.commit("More records", "2026-06-10", "Raj Patel")
+    repo.record("pay/0001-stripe.md", "type: decision\ninitiative: pay\nstatus: accepted\n"
+                "owner: Maya\ninformed_by: [fees]\ndeciders: [Ruth]", "# Use Stripe\n")
+    repo.record("pay/fees.md", "type: learning\ninitiative: pay\nquestion: What do PSPs charge?\n"
+                "status: done", "# PSP fees\n")
+    repo.commit("Accept Stripe", "2026-08-20", "Maya Chen")
+
+
+def test_initiatives_index_cards_and_counts(repo: GitRepo) -> None:
+    team(repo)
+    text = build(repo, strict=True).text("initiatives/")
+    # most active first: payments had events in the last 90 days, EU residency is paused
+    assert text.index("Payments") < text.index("EU residency")
+    assert "Card payments" in text and "Maya" in text
+    cards = build(repo).html("initiatives/")
+    cards = cards[cards.index('class="grid cards'):]
+    pay = cards[cards.index("Payments"):cards.index("EU residency")]
+    assert '<time datetime="2026-12-31">' in pay
+    assert re.search(r'hw-count">0</span> open learnings', pay)
+    eu = cards[cards.index("EU residency"):]
+    assert re.search(r'hw-count">1</span> open learning\b', eu)
+    assert re.search(r'hw-count">2</span> blocked', eu)  # the learning, and the action
+    assert re.search(r'hw-count">1</span> overdue action', eu)
+
+
+def test_initiative_page_timeline_and_sections(repo: GitRepo) -> None:
+    team(repo)
+    built = build(repo)
+    page = built.html("initiatives/pay/")
+    svg = page[page.index("<svg class=\"hw-timeline-svg\""):page.index("</svg>")]
+    assert svg.count("<circle") >= 4
+    assert 'href="../../pay/0001-stripe/"' in svg
+    assert "hw-bucket-1" in svg and "hw-bucket-2" in svg and "hw-bucket-3" in svg
+    assert "Decided: accepted" in page  # the month-by-month list under the picture
+    assert '<time datetime="2026-08-20">' in page
+    events = page[page.index("hw-events"):]
+    assert events.index("August 2026") < events.index("March 2026")
+    eu = built.html("initiatives/eu/")
+    assert "Supersedes Ireland region" in eu
+    assert "Action due: Move backups" in eu
+
+
+def test_awaiting_decision_lists_the_pre_read(repo: GitRepo) -> None:
+    team(repo)
+    repo.record("pay/0002-fraud.md", "type: decision\ninitiative: pay\nstatus: proposed\n"
+                "informed_by: [fees]\ndeciders: [Ruth, Maya]", "# Fraud rules\n")
+    page = build(repo).html("initiatives/pay/")
+    section = page[page.index('id="awaiting-decision"'):page.index('id="decisions"')]
+    assert "Fraud rules" in section and "PSP fees" in section
+    assert "What do PSPs charge?" in section and "Ruth, Maya" in section
+    assert "Use Stripe" not in section
+
+
+def test_blocked_page_groups_by_root_blocker(repo: GitRepo) -> None:
+    team(repo)
+    page = build(repo).html("blocked/")
+    groups = re.findall(r'<section class="hw-group([^"]*)" id="blocker-\d+">(.*?)</section>',
+                        page, re.S)
+    titles = [" ".join(re.sub(r"<[^>]+>", " ", g[1]).split()).split(" holds up")[0]
+              for g in groups]
+    assert titles[0].startswith("2 Legal")
+    assert "single point of failure" not in titles[0]  # 2 items: not enough to be one
+    legal = groups[0][1]
+    assert legal.index("Subprocessors") < legal.index("Frankfurt region")  # oldest first
+    assert '<time datetime="2026-05-01">' in legal
+    assert "across 2 initiatives" not in legal  # both Legal items are in EU residency
+    assert "Sign AWS addendum" in legal and "overdue, due" in legal
+
+
+def test_single_point_of_failure_stands_out(repo: GitRepo) -> None:
+    team(repo)
+    for i in range(3):
+        repo.record(f"pay/l{i}.md", f"type: learning\ninitiative: pay\nwaiting_on:\n"
+                    f"  - {{who: Legal, what: q{i}, since: 2026-09-0{i + 1}}}", f"# Q{i}\n")
+    page = build(repo).html("blocked/")
+    first = page[page.index('<section class="hw-group'):]
+    first = first[:first.index("</section>")]
+    assert first.startswith('<section class="hw-group hw-spof"')
+    assert "single point of failure" in first and "across 2 initiatives" in first
+    assert 'class="hw-bar hw-spof"' in page
+
+
+def test_logs_newest_first_with_filters(repo: GitRepo) -> None:
+    team(repo)
+    built = build(repo)
+    decisions = built.html("decisions/")
+    rows = re.findall(r'<tr data-status="([^"]+)" data-initiative="([^"]+)">', decisions)
+    assert len(rows) == 4
+    assert ("accepted", "Payments") in rows
+    order = [decisions.index(t) for t in ("Two regions", "Use Stripe")]
+    assert order == sorted(order)  # 2026-06-10 records before 2026-03-02
+    assert 'data-hw-filter="status"' in decisions and "headway.js" in decisions
+    assert "PSP fees" in built.html("learnings/")
+
+
+def test_record_page_relationships_both_ways(repo: GitRepo) -> None:
+    team(repo)
+    built = build(repo)
+    old = built.html("eu/0002-old/")
+    assert re.search(r"Superseded by</dt><dd><a href=\"\.\./0003-new/\">Two regions</a>", old)
+    new = built.html("eu/0003-new/")
+    assert re.search(r"Supersedes</dt><dd><a href=\"\.\./0002-old/\">Ireland region</a>", new)
+    assert re.search(r"Depends on</dt><dd><a href=\"\.\./dpa/\">Subprocessors</a>", new)
+    assert re.search(r"Blocks</dt><dd><a href=\"\.\./0003-new/\">Two regions", built.html(
+        "eu/dpa/"))
+    fees = built.html("pay/fees/")
+    assert re.search(r"Informs</dt><dd><a href=\"\.\./0001-stripe/\">Use Stripe", fees)
+    region = built.html("eu/0001-region/")
+    assert "Sign AWS addendum" in region and "waiting on Legal" in region
+    assert 'hw-overdue-row' in region
+
+
+def test_feed_is_atom_with_one_entry_per_event(repo: GitRepo) -> None:
+    team(repo)
+    repo.mkdocs_yml("site_url: https://records.example.com/\n")
+    built = build(repo)
+    feed = ET.fromstring((built.site / "headway" / "feed.xml").read_bytes())
+    assert feed.tag == f"{ATOM}feed"
+    entries = feed.findall(f"{ATOM}entry")
+    # 8 records created + stripe proposed, accepted + fees done
+    assert len(entries) == 11
+    updated = [e.findtext(f"{ATOM}updated") for e in entries]
+    assert updated == sorted(updated, reverse=True)
+    first = entries[0]
+    assert first.findtext(f"{ATOM}title") in ("Use Stripe: accepted", "PSP fees: done")
+    link = first.find(f"{ATOM}link")
+    assert link is not None and link.get("href", "").startswith("https://records.example.com/")
+    assert len({e.findtext(f"{ATOM}id") for e in entries}) == 11
+    page = built.html("initiatives/")
+    assert 'type="application/atom+xml"' in page and 'href="../headway/feed.xml"' in page
+
+
+PAYLOAD = '<script>alert("hw")</script>'
+
+
+def test_front_matter_html_is_escaped_everywhere(repo: GitRepo) -> None:
+    team(repo)
+    p = PAYLOAD
+    repo.record("pay/evil.md", f"""
+        type: decision
+        initiative: pay
+        title: '{p} title'
+        owner: '{p} owner'
+        tags: ['{p} tag']
+        deciders: ['{p} decider']
+        options: ['{p} option']
+        status: proposed
+        informed_by: [fees]
+        waiting_on:
+          - who: '{p} who'
+            what: '{p} what'
+        actions:
+          - what: '<img src=x onerror=alert(1)> action'
+            owner: '{p} action owner'
+            status: blocked
+    """, "Body without a heading.\n")
+    repo.record("evil-init/index.md", f"type: initiative\ntitle: '{p} initiative'\n"
+                f"goal: '{p} goal'\nowner: '<b>bold</b>'")
+    for theme in ("mkdocs", "material"):
+        repo.mkdocs_yml(theme=theme)
+        built = build(repo)
+        pages = [p for p in built.site.rglob("*.html")] + [built.site / "headway" / "feed.xml"]
+        for page in pages:
+            text = page.read_text("utf-8")
+            assert "<script>alert" not in text, (theme, page)
+            assert "<img src=x" not in text and "<b>bold</b>" not in text, (theme, page)
+        escaped = "&lt;script&gt;alert(&#34;hw&#34;)&lt;/script&gt;"
+        record = built.html("pay/evil/")
+        assert re.search(r"<title>&lt;script&gt;alert\((&#34;|&quot;|\")hw", record), theme
+        assert escaped in record or "&lt;script&gt;alert(&quot;hw&quot;)" in record
+        assert "&lt;script&gt;" in built.html("blocked/")
+        assert "&lt;script&gt;" in built.html("initiatives/evil-init/")
+
+
+def test_templates_overridden_from_custom_dir(repo: GitRepo) -> None:
+    team(repo)
+    repo.write("overrides/headway/blocked.html",
+               "<h1>Our own blocked page</h1><p>{{ groups|length }} blockers</p>\n")
+    with open(_template("_macros.html"), encoding="utf-8") as default:
+        macros = default.read().replace('class="hw-badge', 'class="custom-badge hw-badge')
+    repo.write("overrides/headway/_macros.html", macros)
+    repo.mkdocs_yml(theme="mkdocs\n  custom_dir: overrides")
+    built = build(repo, strict=True)
+    assert "<h1>Our own blocked page</h1><p>1 blockers</p>" in built.html("blocked/")
+    assert "custom-badge" in built.html("decisions/")
+    assert "hw-timeline-svg" in built.html("initiatives/pay/")  # the rest are headway's
+
+
+def _template(name: str) -> str:
+    from headway.render import template_dirs
+
+    return f"{template_dirs()[0]}/headway/{name}"
