@@ -161,9 +161,12 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
         files.append(File.generated(config, src_uri, content=content))
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation | None:
-        if self.settings is None or self.config.nav_records or config.nav is not None:
-            return None
-        drop = self.document_uris
+        """In an automatic navigation, records make way for headway's pages: an Initiatives
+        section, then what is blocked, the decision log, learnings (and problems)."""
+        if self.settings is None or config.nav is not None:
+            return None  # a hand-written nav is the user's to arrange
+        drop = set() if self.config.nav_records else self.document_uris
+        ours: dict[str, Page] = {}
 
         def keep(items: list[Any]) -> list[Any]:
             kept = []
@@ -172,14 +175,29 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
                     item.children = keep(item.children)
                     if item.children:
                         kept.append(item)
-                elif isinstance(item, Page) and item.file.src_uri in drop:
-                    continue
-                else:
+                elif isinstance(item, Page) and item.file.src_uri in self.generated:
+                    ours[item.file.src_uri] = item
+                elif not (isinstance(item, Page) and item.file.src_uri in drop):
                     kept.append(item)
             return kept
 
         items = keep(nav.items)
-        return Navigation(items, [p for p in nav.pages if p.file.src_uri not in drop])
+        initiatives = [ours[u] for u in self.generated if u in ours and u.startswith(
+            "initiatives/") and u != pages.INITIATIVES_URI]
+        if pages.INITIATIVES_URI in ours:
+            items.append(Section("Initiatives", [ours[pages.INITIATIVES_URI], *initiatives]))
+        for uri in (pages.BLOCKED_URI, pages.DECISIONS_URI, pages.LEARNINGS_URI,
+                    pages.PROBLEMS_URI):
+            if uri in ours:
+                items.append(ours[uri])
+        flat = _link(items, None)
+        for previous, page in zip([None, *flat], flat, strict=False):
+            page.previous_page = previous
+            if previous is not None:
+                previous.next_page = page
+        if flat:
+            flat[-1].next_page = None
+        return Navigation(items, flat)
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files
                          ) -> str | None:
@@ -231,6 +249,18 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
             line = getattr(exc, "lineno", None)
             raise PluginError(f"headway template {where}{f':{line}' if line else ''}: {exc}"
                               ) from exc
+
+
+def _link(items: list[Any], parent: Section | None) -> list[Page]:
+    """Set each item's parent; the pages in reading order (for previous and next links)."""
+    flat: list[Page] = []
+    for item in items:
+        item.parent = parent
+        if isinstance(item, Section):
+            flat.extend(_link(item.children, item))
+        elif isinstance(item, Page):
+            flat.append(item)
+    return flat
 
 
 def _initiative_context(site: SiteFacts, iid: str, url: str) -> dict[str, Any]:
