@@ -26,7 +26,7 @@ def test_check_clean_and_with_problems(chdir_repo: GitRepo, capsys: pytest.Captu
         "expected one of exploring, proposed, accepted, rejected, superseded, deprecated",
         "docs/bad.md:5: warning: unknown field `foo`; known fields: type, id, title, status, "
         "owner, date, tags, depends_on, waiting_on, initiative, deciders, informed_by, options, "
-        "supersedes, actions",
+        "supersedes, superseded_by, actions",
     ]
 
 

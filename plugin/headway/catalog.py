@@ -90,7 +90,14 @@ def build_catalog(sources: Iterable[Source], settings: Settings, *,
         except OSError as exc:
             problems.append(Problem(display, None, f"cannot be read: {exc.strerror or exc}"))
             continue
-        doc, found = parse_document(display, source.src_uri, raw, settings.limits)
+        folder = settings.adr_folder_of(source.src_uri)
+        if folder is not None and folder.format != "headway":
+            from .adr import parse_adr_document  # only sites with ADR folders need it
+
+            doc, found = parse_adr_document(display, source.src_uri, raw, folder,
+                                            settings.limits)
+        else:
+            doc, found = parse_document(display, source.src_uri, raw, settings.limits)
         problems.extend(found)
         if doc is None:
             continue
@@ -108,7 +115,8 @@ def build_catalog(sources: Iterable[Source], settings: Settings, *,
     for c in checked:
         if c.id is not None:
             known.setdefault(c.id, c.type or "")
-    ref_problems = check_references(records.values(), known)
+    ref_problems = check_references(records.values(), known,
+                                    {f.initiative for f in settings.adr_folders})
     problems.extend(ref_problems)
     broken = {p.path for p in ref_problems if p.severity == "error"}
     records = {rid: rec for rid, rec in records.items() if rec.path not in broken}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .model import Decision, GitFacts, Initiative, Record
+from .validate import supersession
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +20,7 @@ class Derived:
     blocked_since: dict[str, date | None]
     informs: dict[str, tuple[str, ...]]  # learning → decisions it informed
     superseded_by: dict[str, str]  # decision → the decision that supersedes it
+    supersedes: dict[str, tuple[str, ...]]  # decision → the decisions it supersedes
     blocks: dict[str, tuple[str, ...]]  # record → records that depend on it
     members: dict[str, tuple[str, ...]]  # initiative id → its records (records or implicit)
     initiatives: dict[str, Initiative | None]  # every initiative, None when implicit
@@ -117,7 +119,6 @@ def derive(records: Mapping[str, Record], git: Mapping[str, GitFacts],
     informs: dict[str, list[str]] = defaultdict(list)
     blocks: dict[str, list[str]] = defaultdict(list)
     members: dict[str, list[str]] = defaultdict(list)
-    superseded_by: dict[str, str] = {}
     initiatives: dict[str, Initiative | None] = {}
     for rid, rec in records.items():
         if isinstance(rec, Initiative):
@@ -129,10 +130,12 @@ def derive(records: Mapping[str, Record], git: Mapping[str, GitFacts],
         if isinstance(rec, Decision):
             for learning in rec.informed_by:
                 informs[learning].append(rid)
-            if rec.supersedes:
-                superseded_by[rec.supersedes] = rid
     for initiative_id in members:
         initiatives.setdefault(initiative_id, None)
+    superseded_by = supersession(records.values())
+    supersedes: dict[str, list[str]] = defaultdict(list)
+    for old, new in superseded_by.items():
+        supersedes[new].append(old)
     roots = root_blockers(records)
     return Derived(
         blocked={rid: rid in roots for rid in records},
@@ -141,6 +144,7 @@ def derive(records: Mapping[str, Record], git: Mapping[str, GitFacts],
                        for rid, rec in records.items()},
         informs={k: tuple(v) for k, v in informs.items()},
         superseded_by=superseded_by,
+        supersedes={k: tuple(v) for k, v in supersedes.items()},
         blocks={k: tuple(v) for k, v in blocks.items()},
         members={k: tuple(v) for k, v in members.items()},
         initiatives=initiatives,

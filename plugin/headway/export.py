@@ -60,6 +60,8 @@ def record_json(rec: Record, site: SiteFacts) -> dict[str, Any]:
         "blocked_since": _iso(d.blocked_since.get(rec.id)),
         "blocks": list(d.blocks.get(rec.id, ())),
     }
+    if rec.source_format != "headway":
+        out.update(format=rec.source_format, status_text=rec.status_text, number=rec.number)
     if isinstance(rec, Initiative):
         out.update(goal=rec.goal, target=_iso(rec.target),
                    records=list(d.members.get(rec.id, ())))
@@ -68,7 +70,9 @@ def record_json(rec: Record, site: SiteFacts) -> dict[str, Any]:
                    sources=list(rec.sources), informs=list(d.informs.get(rec.id, ())))
     elif isinstance(rec, Decision):
         out.update(deciders=list(rec.deciders), informed_by=list(rec.informed_by),
-                   options=list(rec.options), supersedes=rec.supersedes,
+                   options=list(rec.options),
+                   supersedes=rec.supersedes or next(iter(d.supersedes.get(rec.id, ())), None),
+                   supersedes_all=list(d.supersedes.get(rec.id, ())),
                    superseded_by=d.superseded_by.get(rec.id),
                    actions=[_action(a) for a in rec.actions])
     return out

@@ -25,7 +25,7 @@ from .derive import SiteFacts, site_facts
 from .export import records_json
 from .feed import FEED_URL, feed_xml
 from .render import environment, template_dirs
-from .settings import Settings, settings_from_options
+from .settings import ConfigError, Settings, settings_from_options
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -33,6 +33,17 @@ if TYPE_CHECKING:
 log = get_plugin_logger(__name__)
 
 ASSETS = ("assets/headway/headway.css", "assets/headway/headway.js")
+
+
+class AdrFolderConfig(base.Config):  # type: ignore[no-untyped-call]
+    """One entry of `adr_folders`."""
+
+    folder = c.Type(str)
+    """A folder of existing decision records, relative to docs_dir."""
+    initiative = c.Optional(c.Type(str))
+    """The initiative its records belong to (default: the folder's last name)."""
+    format = c.Choice(("auto", "madr", "nygard", "log4brains", "headway"), default="auto")
+    """How its records are written; `auto` detects each file's format."""
 
 
 class HeadwayConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -51,6 +62,8 @@ class HeadwayConfig(base.Config):  # type: ignore[no-untyped-call]
     """A record larger than this is refused with a problem."""
     max_front_matter_bytes = c.Type(int, default=256 * 1024)
     """Front matter larger than this is refused with a problem."""
+    adr_folders = c.ListOfItems(c.SubConfig(AdrFolderConfig), default=[])
+    """Folders of MADR, adr-tools (Nygard) or log4brains records, published as they are."""
     feed_limit = c.Optional(c.Type(int))
     """At most this many entries in headway/feed.xml (default: one per event, all of them)."""
 
@@ -82,13 +95,17 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
         if not self.config.enabled:
             return None
         config_dir = Path(config.config_file_path or ".").resolve().parent
-        options = {k: self.config[k] for k in ("first_parent", "cache_dir",
-                                               "max_file_bytes", "max_front_matter_bytes")}
-        self.settings = settings_from_options(
-            options, docs_dir=Path(config.docs_dir), config_dir=config_dir,
-            site_name=config.site_name, site_url=config.site_url, repo_url=config.repo_url,
-            use_directory_urls=config.use_directory_urls,
-        )
+        options: dict[str, Any] = {k: self.config[k] for k in (
+            "first_parent", "cache_dir", "max_file_bytes", "max_front_matter_bytes")}
+        options["adr_folders"] = [dict(entry) for entry in self.config.adr_folders]
+        try:
+            self.settings = settings_from_options(
+                options, docs_dir=Path(config.docs_dir), config_dir=config_dir,
+                site_name=config.site_name, site_url=config.site_url, repo_url=config.repo_url,
+                use_directory_urls=config.use_directory_urls,
+            )
+        except ConfigError as exc:
+            raise PluginError(f"headway: {exc}") from exc
         # The theme's folders (custom_dir first) come before headway's, so a user's
         # custom_dir/headway/*.html overrides any of headway's templates.
         for folder in template_dirs():

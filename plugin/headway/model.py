@@ -29,7 +29,8 @@ COMMON_FIELDS: tuple[str, ...] = (
 TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "initiative": ("goal", "target"),
     "learning": ("initiative", "question", "participants", "sources"),
-    "decision": ("initiative", "deciders", "informed_by", "options", "supersedes", "actions"),
+    "decision": ("initiative", "deciders", "informed_by", "options", "supersedes",
+                 "superseded_by", "actions"),
 }
 WAITING_FIELDS: tuple[str, ...] = ("who", "what", "since", "due", "done")
 ACTION_FIELDS: tuple[str, ...] = ("what", "owner", "due", "status", "waiting_on")
@@ -126,6 +127,11 @@ class Record:
     waiting_on: tuple[WaitingOn, ...] = ()
     initiative: str | None = None
     lines: dict[str, int] = field(default_factory=dict)
+    # For records read from another tool's format (see adr.py): the status as written there,
+    # its number (`0007`), and the format's name.
+    status_text: str | None = None
+    number: str | None = None
+    source_format: str = "headway"
 
     @property
     def resolved(self) -> bool:
@@ -154,4 +160,5 @@ class Decision(Record):
     informed_by: tuple[str, ...] = ()
     options: tuple[str, ...] = ()
     supersedes: str | None = None
+    superseded_by: str | None = None
     actions: tuple[Action, ...] = ()

@@ -115,7 +115,7 @@ class Linker:
         rec = self.site.records[rid]
         facts = self.site.git.get(rid)
         updated = date.fromisoformat(facts.updated[:10]) if facts and facts.updated else None
-        number = rec.id.split("-", 1)[0] if rec.id[:1].isdigit() else None
+        number = rec.number or (rec.id.split("-", 1)[0] if rec.id[:1].isdigit() else None)
         return RecordView(
             id=rid, type=rec.type, title=rec.title, status=rec.status, owner=rec.owner,
             url=self.to(self.site.urls[rid]), initiative=self.initiative(rec.initiative),
@@ -256,9 +256,10 @@ def timeline_events(site: SiteFacts, iid: str) -> list[Event]:
                     events.append(Event(action.due, "action-done" if done else "action-due", 3,
                                         rid, f"Action {'done' if done else 'due'}: "
                                         f"{action.what}"))
-            if rec.supersedes and rec.supersedes in site.records:
-                events.append(Event(created, "superseded", 3, rid,
-                                    f"Supersedes {site.records[rec.supersedes].title}"))
+            for old in site.derived.supersedes.get(rid, ()):
+                if old in site.records:
+                    events.append(Event(created, "superseded", 3, rid,
+                                        f"Supersedes {site.records[old].title}"))
     events.sort(key=lambda e: (e.day, e.bucket, e.record))
     return events
 
@@ -548,7 +549,7 @@ def record_panel(site: SiteFacts, rid: str, page_url: str, repo_url: str | None
 
     if isinstance(rec, Decision):
         add("Informed by", rec.informed_by)
-        add("Supersedes", [rec.supersedes] if rec.supersedes else [])
+        add("Supersedes", d.supersedes.get(rid, ()))
         add("Superseded by", [d.superseded_by[rid]] if rid in d.superseded_by else [])
     if isinstance(rec, Learning):
         add("Informs", d.informs.get(rid, ()))

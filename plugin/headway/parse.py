@@ -40,6 +40,9 @@ class Document:
     data: dict[str, Any]
     lines: dict[str, int] = field(default_factory=dict)  # "waiting_on.0.who" -> line in file
     body: str = ""
+    status_text: str | None = None  # set when read from another tool's format (adr.py)
+    number: str | None = None
+    source_format: str = "headway"
 
     def line(self, key: str) -> int | None:
         return self.lines.get(key)

@@ -11,6 +11,21 @@ import yaml
 from .parse import Limits
 
 
+ADR_FORMATS = ("auto", "madr", "nygard", "log4brains", "headway")
+
+
+@dataclass(frozen=True, slots=True)
+class AdrFolder:
+    """A folder of existing decision records written for another tool (see adr.py)."""
+
+    folder: str  # relative to docs_dir, with forward slashes, no trailing slash
+    initiative: str
+    format: str = "auto"
+
+    def holds(self, src_uri: str) -> bool:
+        return src_uri.startswith(self.folder + "/") if self.folder else True
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the core needs to know about a site; built by the CLI or the MkDocs adapter."""
@@ -25,6 +40,12 @@ class Settings:
     cache_dir: Path | None = None
     limits: Limits = field(default_factory=Limits)
     exclude: tuple[str, ...] = ()
+    adr_folders: tuple[AdrFolder, ...] = ()
+
+    def adr_folder_of(self, src_uri: str) -> AdrFolder | None:
+        """The ADR folder a page is in (the deepest, when folders nest), if any."""
+        found = [f for f in self.adr_folders if f.holds(src_uri)]
+        return max(found, key=lambda f: len(f.folder)) if found else None
 
 
 class ConfigError(Exception):
@@ -60,6 +81,37 @@ def headway_options(plugins: Any) -> dict[str, Any] | None:
     return None
 
 
+def adr_folders(entries: Any) -> tuple[AdrFolder, ...]:
+    """The `adr_folders` option: a list of `{folder, initiative?, format?}`."""
+    from .validate import ID_PATTERN, slugify
+
+    if entries is None:
+        return ()
+    if not isinstance(entries, list):
+        raise ConfigError("adr_folders must be a list of {folder, initiative, format} entries")
+    out = []
+    for index, entry in enumerate(entries):
+        if isinstance(entry, str):
+            entry = {"folder": entry}
+        if not isinstance(entry, dict) or not isinstance(entry.get("folder"), str):
+            raise ConfigError(f"adr_folders entry {index + 1} needs `folder:` (a folder "
+                              f"relative to docs_dir, e.g. architecture/adr)")
+        folder = entry["folder"].strip().strip("/").replace("\\", "/")
+        if folder.startswith("..") or "/../" in f"/{folder}/":
+            raise ConfigError(f"adr_folders entry {index + 1}: folder '{folder}' must be "
+                              f"inside docs_dir")
+        initiative = entry.get("initiative") or slugify(folder.rsplit("/", 1)[-1] or "adr")
+        if not isinstance(initiative, str) or not ID_PATTERN.match(initiative):
+            raise ConfigError(f"adr_folders entry {index + 1}: initiative '{initiative}' is "
+                              f"not a valid id (lowercase letters, digits, '-', '_', '.')")
+        fmt = entry.get("format", "auto")
+        if fmt not in ADR_FORMATS:
+            raise ConfigError(f"adr_folders entry {index + 1}: format '{fmt}' is not one of "
+                              f"{', '.join(ADR_FORMATS)}")
+        out.append(AdrFolder(folder, initiative, fmt))
+    return tuple(out)
+
+
 def settings_from_options(
     options: dict[str, Any], *, docs_dir: Path, config_dir: Path, site_name: str = "headway",
     site_url: str | None = None, repo_url: str | None = None, use_directory_urls: bool = True,
@@ -83,6 +135,7 @@ def settings_from_options(
                                                    defaults.max_front_matter_bytes)),
         ),
         exclude=exclude,
+        adr_folders=adr_folders(options.get("adr_folders")),
     )
 
 

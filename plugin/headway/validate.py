@@ -217,6 +217,9 @@ def check_document(doc: Document) -> Checked:
         "depends_on": r.texts(data, "depends_on", where),
         "waiting_on": _waiting(r, data, "waiting_on"),
         "lines": doc.lines,
+        "status_text": doc.status_text,
+        "number": doc.number,
+        "source_format": doc.source_format,
     }
     if rtype != "initiative":
         if data.get("initiative") is None:
@@ -237,6 +240,7 @@ def check_document(doc: Document) -> Checked:
                           informed_by=r.texts(data, "informed_by", where),
                           options=r.texts(data, "options", where),
                           supersedes=r.text(data, "supersedes", where),
+                          superseded_by=r.text(data, "superseded_by", where),
                           actions=_actions(r, data))
     failed = any(p.severity == "error" for p in r.problems) or record_id is None
     return Checked(doc.path, None if failed else record, tuple(r.problems), record_id, rtype)
@@ -326,7 +330,8 @@ def _actions(r: _Reader, data: Mapping[str, Any]) -> tuple[Action, ...]:
     return tuple(out)
 
 
-def check_references(records: Iterable[Record], known_ids: Mapping[str, str]) -> list[Problem]:
+def check_references(records: Iterable[Record], known_ids: Mapping[str, str],
+                     declared_initiatives: Iterable[str] = ()) -> list[Problem]:
     """Site-wide rules: references resolve to records of the right type, no cycles.
 
     `known_ids` maps every id that a document claimed (even one with errors) to its type, so
@@ -335,6 +340,7 @@ def check_references(records: Iterable[Record], known_ids: Mapping[str, str]) ->
     by_id = {rec.id: rec for rec in records}
     problems: list[Problem] = []
     candidates = list(known_ids)
+    declared = set(declared_initiatives)
 
     def ref(rec: Record, key: str, target: str, want: str | None, index: int | None = None
             ) -> None:
@@ -344,6 +350,8 @@ def check_references(records: Iterable[Record], known_ids: Mapping[str, str]) ->
             problems.append(Problem(rec.path, line, f"`{key}` refers to the record itself "
                                     f"('{target}'); name another record"))
         elif target not in known_ids:
+            if key == "initiative" and target in declared:
+                return  # named by configuration (an ADR folder): an implicit initiative
             if key == "initiative":
                 problems.append(Problem(rec.path, line, f"initiative '{target}' has no record; "
                                         f"it is shown as an implicit initiative (add a record "
@@ -366,6 +374,8 @@ def check_references(records: Iterable[Record], known_ids: Mapping[str, str]) ->
                 ref(rec, "informed_by", learning, "learning", i)
             if rec.supersedes is not None:
                 ref(rec, "supersedes", rec.supersedes, "decision")
+            if rec.superseded_by is not None:
+                ref(rec, "superseded_by", rec.superseded_by, "decision")
     problems.extend(_cycles(by_id, "depends_on"))
     problems.extend(_cycles(by_id, "supersedes"))
     return problems
@@ -393,6 +403,19 @@ def _edges(rec: Record, kind: str) -> tuple[str, ...]:
     if kind == "depends_on":
         return rec.depends_on
     return (rec.supersedes,) if isinstance(rec, Decision) and rec.supersedes else ()
+
+
+def supersession(records: Iterable[Record]) -> dict[str, str]:
+    """old decision → the decision that supersedes it, from `supersedes` on the new one and
+    `superseded_by` on the old one (the form other ADR tools write)."""
+    out: dict[str, str] = {}
+    for rec in records:
+        if isinstance(rec, Decision):
+            if rec.superseded_by:
+                out.setdefault(rec.id, rec.superseded_by)
+            if rec.supersedes:
+                out[rec.supersedes] = rec.id
+    return out
 
 
 def _cycles(by_id: Mapping[str, Record], kind: str) -> list[Problem]:
