@@ -10,7 +10,6 @@ import yaml
 
 from .parse import Limits
 
-
 ADR_FORMATS = ("auto", "madr", "nygard", "log4brains", "headway")
 
 
