@@ -22,8 +22,8 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="$ROOT/.github/screenshots"
 CHROMIUM="${CHROMIUM:-chromium}"
 WIDTH=1280
-INITIATIVE_HEIGHT=1400   # header, goal card, timeline, awaiting decision, start of the decisions
-BLOCKED_HEIGHT=1660      # blocker bars and the whole first (largest) blocker group
+INITIATIVE_HEIGHT=1250   # header, goal card, timeline, awaiting decision; ends before "Decisions"
+BLOCKED_HEIGHT=1632      # blocker bars and the whole first (largest) blocker group, nothing after
 
 command -v mkdocs >/dev/null || { echo "mkdocs not on PATH (install the project first)" >&2; exit 1; }
 command -v "$CHROMIUM" >/dev/null || { echo "$CHROMIUM not found (install chromium)" >&2; exit 1; }

@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 
 from .history import History, HistoryOptions, read_history
 from .model import GitFacts, Problem, Record
-from .parse import parse_document
+from .parse import UNBUILDABLE, parse_document
 from .settings import Settings
 from .validate import Checked, check_document, check_references, duplicate_ids
 
@@ -35,6 +35,7 @@ class Catalog:
     git: dict[str, GitFacts] = field(default_factory=dict)  # id → facts
     history_warnings: list[str] = field(default_factory=list)
     excluded: dict[str, str] = field(default_factory=dict)  # path → id (or "") left out
+    unbuildable: set[str] = field(default_factory=set)  # src_uris MkDocs cannot build
     git_processes: int = 0
 
     @property
@@ -82,6 +83,7 @@ def build_catalog(sources: Iterable[Source], settings: Settings, *,
     base = repo_root or settings.config_dir
     checked: list[Checked] = []
     problems: list[Problem] = []
+    unbuildable: set[str] = set()
     urls_by_path: dict[str, str] = {}
     for source in sources:
         display = _display_path(source.abs_path, base)
@@ -99,6 +101,8 @@ def build_catalog(sources: Iterable[Source], settings: Settings, *,
         else:
             doc, found = parse_document(display, source.src_uri, raw, settings.limits)
         problems.extend(found)
+        if any(p.code == UNBUILDABLE for p in found):
+            unbuildable.add(source.src_uri)
         if doc is None:
             continue
         urls_by_path[display] = source.url
@@ -128,7 +132,7 @@ def build_catalog(sources: Iterable[Source], settings: Settings, *,
 
     catalog = Catalog(records, problems, known,
                       {rec.id: urls_by_path[rec.path] for rec in records.values()},
-                      excluded=excluded)
+                      excluded=excluded, unbuildable=unbuildable)
     history: History | None = None
     if with_history and records:
         history = read_history(

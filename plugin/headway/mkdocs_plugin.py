@@ -129,6 +129,10 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
             log.warning(warning)
         for problem in sorted(catalog.problems, key=lambda p: (p.path, p.line or 0)):
             log.warning(str(problem))
+        for src_uri in catalog.unbuildable:  # MkDocs would stop the whole build on these
+            bad = files.get_file_from_path(src_uri)
+            if bad is not None:
+                files.remove(bad)
         site = site_facts(catalog.records, catalog.git, catalog.urls, build_day())
         self.catalog, self.site = catalog, site
         self.record_uris = {rec.src_uri: rid for rid, rec in catalog.records.items()}

@@ -53,6 +53,9 @@ class Problem:
     line: int | None
     message: str
     severity: Severity = "error"
+    # "unbuildable": MkDocs itself could not build the page (not UTF-8, over the size limit),
+    # so the site leaves the page out rather than fail.
+    code: str = ""
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path

@@ -16,6 +16,7 @@ try:  # libyaml is many times faster; both loaders keep marks and refuse unsafe 
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _BaseLoader = yaml.SafeLoader
 
+UNBUILDABLE = "unbuildable"
 _FM_HANDLER = frontmatter.default_handlers.YAMLHandler()
 _LOOKS_LIKE_RECORD = re.compile(r"^\s*(?:-\s*)?[\"']?type[\"']?\s*:", re.MULTILINE)
 _HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
@@ -64,7 +65,7 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [
             Problem(path, line, f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at "
-                    f"offset {exc.start}); save it as UTF-8")
+                    f"offset {exc.start}); save it as UTF-8", code=UNBUILDABLE)
         ]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -82,12 +83,12 @@ def parse_document(
             return None, [
                 Problem(path, None, f"the record is {len(raw):,} bytes, over the limit of "
                         f"{limits.max_file_bytes:,} (option max_file_bytes); split it or "
-                        f"raise the limit")
+                        f"raise the limit", code=UNBUILDABLE)
             ]
         return None, []
     text, problems = decode(raw, path)
-    if text is None:
-        return None, problems if raw.lstrip(b"\xef\xbb\xbf").startswith(b"---") else []
+    if text is None:  # MkDocs cannot read such a page either: always worth saying
+        return None, problems
     if not _FM_HANDLER.detect(text):
         return None, []
     try:

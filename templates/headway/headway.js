@@ -4,7 +4,7 @@
   "use strict";
   function setup(root) {
     root.querySelectorAll("[data-hw-filters]").forEach(function (form) {
-      var table = form.parentNode.querySelector("table.hw-log");
+      var table = form.parentNode.querySelector("table[data-hw-log]");
       if (!table || form.dataset.hwReady) { return; }
       form.dataset.hwReady = "1";
       form.hidden = false;
