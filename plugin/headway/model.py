@@ -23,17 +23,38 @@ RESOLVED: dict[str, frozenset[str]] = {
 }
 ACTION_STATUSES: tuple[str, ...] = ("open", "done", "blocked")
 
-COMMON_FIELDS: tuple[str, ...] = (
-    "type", "id", "title", "status", "owner", "date", "tags", "depends_on", "waiting_on",
-)
-TYPE_FIELDS: dict[str, tuple[str, ...]] = {
-    "initiative": ("goal", "target"),
-    "learning": ("initiative", "question", "participants", "sources"),
-    "decision": ("initiative", "deciders", "informed_by", "options", "supersedes",
-                 "superseded_by", "actions"),
+# What each front-matter field holds. The validator reads fields by these kinds and the JSON
+# Schema (schema.py) is generated from them, so that the two cannot drift apart.
+#   text: a string (numbers and dates are read as text)   texts: a list of strings
+#   date: an ISO date                                     flag: true or false
+#   waiting: a list of {who, what, since, due, done}      actions: a list of actions
+#   type, id, status: checked on their own terms
+FieldKind = Literal["type", "id", "status", "text", "texts", "date", "flag", "waiting",
+                    "actions"]
+COMMON_KINDS: dict[str, FieldKind] = {
+    "type": "type", "id": "id", "title": "text", "status": "status", "owner": "text",
+    "date": "date", "tags": "texts", "depends_on": "texts", "waiting_on": "waiting",
 }
-WAITING_FIELDS: tuple[str, ...] = ("who", "what", "since", "due", "done")
-ACTION_FIELDS: tuple[str, ...] = ("what", "owner", "due", "status", "waiting_on")
+TYPE_KINDS: dict[str, dict[str, FieldKind]] = {
+    "initiative": {"goal": "text", "target": "date"},
+    "learning": {"initiative": "text", "question": "text", "participants": "texts",
+                 "sources": "texts"},
+    "decision": {"initiative": "text", "deciders": "texts", "informed_by": "texts",
+                 "options": "texts", "supersedes": "text", "superseded_by": "text",
+                 "actions": "actions"},
+}
+WAITING_KINDS: dict[str, FieldKind] = {
+    "who": "text", "what": "text", "since": "date", "due": "date", "done": "flag"}
+ACTION_KINDS: dict[str, FieldKind] = {
+    "what": "text", "owner": "text", "due": "date", "status": "status", "waiting_on": "waiting"}
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "initiative": ("type",), "learning": ("type", "initiative"),
+    "decision": ("type", "initiative"), "waiting": ("who", "what"), "action": ("what",)}
+
+COMMON_FIELDS: tuple[str, ...] = tuple(COMMON_KINDS)
+TYPE_FIELDS: dict[str, tuple[str, ...]] = {t: tuple(k) for t, k in TYPE_KINDS.items()}
+WAITING_FIELDS: tuple[str, ...] = tuple(WAITING_KINDS)
+ACTION_FIELDS: tuple[str, ...] = tuple(ACTION_KINDS)
 
 
 def default_status(record_type: str) -> str:

@@ -14,9 +14,12 @@ from .model import (
     ACTION_FIELDS,
     ACTION_STATUSES,
     COMMON_FIELDS,
+    COMMON_KINDS,
     RECORD_TYPES,
+    REQUIRED,
     STATUSES,
     TYPE_FIELDS,
+    TYPE_KINDS,
     WAITING_FIELDS,
     Action,
     Decision,
@@ -203,47 +206,44 @@ def check_document(doc: Document) -> Checked:
         r.error("status", f"unknown status '{_short(status)}' for {_article(rtype)}"
                 f"{suggest(status, STATUSES[rtype])}; expected one of "
                 f"{', '.join(STATUSES[rtype])}")
-    title = r.text(data, "title", where) or doc.heading or record_id or default_id(doc.src_uri)
-    common: dict[str, Any] = {
-        "type": rtype,
-        "id": record_id or "",
-        "title": title,
-        "path": doc.path,
-        "src_uri": doc.src_uri,
-        "status": status,
-        "owner": r.text(data, "owner", where),
-        "date": r.day(data, "date", where),
-        "tags": r.texts(data, "tags", where),
-        "depends_on": r.texts(data, "depends_on", where),
-        "waiting_on": _waiting(r, data, "waiting_on"),
-        "lines": doc.lines,
-        "status_text": doc.status_text,
-        "number": doc.number,
-        "source_format": doc.source_format,
+    fields: dict[str, Any] = {
+        "type": rtype, "id": record_id or "", "status": status, "path": doc.path,
+        "src_uri": doc.src_uri, "lines": doc.lines, "status_text": doc.status_text,
+        "number": doc.number, "source_format": doc.source_format,
     }
-    if rtype != "initiative":
-        if data.get("initiative") is None:
-            r.error("initiative", f"{_article(rtype)} needs `initiative: <id>` naming the "
-                    f"initiative it belongs to")
-        else:
-            common["initiative"] = r.text(data, "initiative", where, required=True)
-    record: Record
-    if rtype == "initiative":
-        record = Initiative(**common, goal=r.text(data, "goal", where),
-                            target=r.day(data, "target", where))
-    elif rtype == "learning":
-        record = Learning(**common, question=r.text(data, "question", where),
-                          participants=r.texts(data, "participants", where),
-                          sources=r.texts(data, "sources", where))
-    else:
-        record = Decision(**common, deciders=r.texts(data, "deciders", where),
-                          informed_by=r.texts(data, "informed_by", where),
-                          options=r.texts(data, "options", where),
-                          supersedes=r.text(data, "supersedes", where),
-                          superseded_by=r.text(data, "superseded_by", where),
-                          actions=_actions(r, data))
+    for name, kind in {**COMMON_KINDS, **TYPE_KINDS[rtype]}.items():
+        if name in fields:
+            continue
+        if name in REQUIRED[rtype] and data.get(name) is None:
+            r.error(name, f"{_article(rtype)} needs `{name}: <id>` naming the "
+                    f"{name} it belongs to")
+            continue
+        fields[name] = _read(r, data, name, kind)
+    fields["title"] = fields["title"] or doc.heading or record_id or default_id(doc.src_uri)
+    record: Record = _RECORD_CLASSES[rtype](**fields)
     failed = any(p.severity == "error" for p in r.problems) or record_id is None
     return Checked(doc.path, None if failed else record, tuple(r.problems), record_id, rtype)
+
+
+_RECORD_CLASSES: dict[str, type[Record]] = {
+    "initiative": Initiative, "learning": Learning, "decision": Decision}
+
+
+def _read(r: _Reader, data: Mapping[str, Any], key: str, kind: str) -> Any:
+    """One field's value, read as its kind says (the kinds are declared in model.py)."""
+    if kind == "text":
+        return r.text(data, key, "")
+    if kind == "texts":
+        return r.texts(data, key)
+    if kind == "date":
+        return r.day(data, key)
+    if kind == "flag":
+        return r.flag(data, key)
+    if kind == "waiting":
+        return _waiting(r, data, key)
+    if kind == "actions":
+        return _actions(r, data)
+    raise AssertionError(f"no reader for {kind}")
 
 
 def _article(rtype: str) -> str:

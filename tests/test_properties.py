@@ -1,0 +1,97 @@
+"""Property-based tests: any front matter, valid or not, yields a record or problems that name
+the file and say something, never an exception, and quickly."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from headway.model import STATUSES, Problem
+from headway.parse import parse_document
+from headway.validate import check_document
+
+CORPUS = Path(__file__).parent / "fuzz_corpus"
+FIELDS = ["type", "id", "title", "status", "owner", "date", "tags", "depends_on", "waiting_on",
+          "initiative", "goal", "target", "question", "participants", "sources", "deciders",
+          "informed_by", "options", "supersedes", "superseded_by", "actions", "informedby",
+          "Status", "x"]
+
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
+    st.text(max_size=30), st.dates(), st.sampled_from(
+        ["decision", "learning", "initiative", "accepted", "acepted", "open", "2026-13-45",
+         "../x", "A", "<script>x</script>", "&amp;", "🚀", "—"]),
+)
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(
+        ["who", "what", "since", "due", "done", "owner", "status", "waiting_on", "zz"]),
+        inner, max_size=4)), max_leaves=12)
+front_matter = st.dictionaries(st.sampled_from(FIELDS), values, max_size=10)
+
+
+def outcome(raw: bytes) -> list[Problem]:
+    """Parse and check one file; the properties every outcome must have."""
+    doc, problems = parse_document("docs/f.md", "f.md", raw)
+    if doc is not None:
+        checked = check_document(doc)
+        problems = list(checked.problems)
+        if checked.record is not None:
+            assert checked.record.type in STATUSES
+            assert checked.record.status in STATUSES[checked.record.type]
+            assert checked.record.id and checked.record.title
+        else:
+            assert any(p.severity == "error" for p in problems)
+    for problem in problems:
+        assert problem.path == "docs/f.md"
+        assert problem.message
+        assert problem.line is None or problem.line >= 1
+    return problems
+
+
+@settings(max_examples=300, deadline=1000, suppress_health_check=[HealthCheck.too_slow])
+@given(front_matter, st.sampled_from(["decision", "learning", "initiative", None]))
+def test_generated_front_matter(data: dict[str, Any], rtype: str | None) -> None:
+    if rtype is not None:
+        data = {"type": rtype, **data}
+    try:
+        text = yaml.safe_dump(data, allow_unicode=True, default_flow_style=None)
+    except yaml.YAMLError:
+        return
+    start = time.perf_counter()
+    outcome(f"---\n{text}---\n# Title\n".encode())
+    assert time.perf_counter() - start < 1
+
+
+@settings(max_examples=300, deadline=1000)
+@given(st.text(max_size=400))
+def test_generated_text_after_a_type(text: str) -> None:
+    outcome(f"---\ntype: decision\n{text}\n---\n".encode("utf-8", "surrogatepass"))
+
+
+@settings(max_examples=200, deadline=1000)
+@given(st.binary(max_size=300))
+def test_generated_bytes(raw: bytes) -> None:
+    outcome(b"---\ntype: learning\n" + raw)
+
+
+def test_valid_records_always_pass() -> None:
+    text = yaml.safe_dump({"type": "decision", "initiative": "i", "status": "accepted",
+                           "date": date(2026, 1, 2), "deciders": ["a"],
+                           "actions": [{"what": "x", "due": date(2026, 2, 1)}]})
+    assert outcome(f"---\n{text}---\n".encode()) == []
+
+
+def test_fuzz_corpus_never_crashes() -> None:
+    """Inputs the fuzzer (tests/fuzz_frontmatter.py) found interesting or crashing."""
+    files = sorted(CORPUS.glob("*"))
+    assert files, "the corpus is committed with the tests"
+    for path in files:
+        start = time.perf_counter()
+        outcome(path.read_bytes())
+        assert time.perf_counter() - start < 2, path.name
