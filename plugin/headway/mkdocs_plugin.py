@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -24,6 +25,7 @@ from .catalog import Catalog, Source, build_catalog
 from .derive import SiteFacts, site_facts
 from .export import records_json
 from .feed import FEED_URL, feed_xml
+from .schema import SCHEMA_URL, record_schema
 from .render import environment, template_dirs
 from .settings import ConfigError, Settings, settings_from_options
 
@@ -167,6 +169,8 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
                 continue
             files.append(File.generated(config, src_uri, content=_placeholder()))
         self._add_asset(files, config, "headway/records.json", records_json(site))
+        self._add_asset(files, config, SCHEMA_URL,
+                        json.dumps(record_schema(), indent=1, ensure_ascii=False) + "\n")
         self._add_asset(files, config, FEED_URL, feed_xml(site, config.site_name, config.site_url,
                                                           self.config.feed_limit))
         for asset in ASSETS:

@@ -17,6 +17,7 @@ from .model import (
 from .validate import ID_PATTERN, PAGE_META_FIELDS
 
 SCHEMA_ID = "https://headway.dev/schema/record-v1.json"
+SCHEMA_URL = "headway/schema.json"  # where the site publishes it
 _DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$",
          "description": "an ISO date, e.g. 2026-03-31"}
 _TEXT = {"type": ["string", "number"]}
