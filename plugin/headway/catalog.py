@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
 
+from .adr import FolderIndex, folder_index, parse_adr_document
 from .history import History, HistoryOptions, read_history
 from .model import GitFacts, Problem, Record
 from .parse import UNBUILDABLE, parse_document
-from .settings import Settings
+from .settings import AdrFolder, Settings
 from .validate import Checked, check_document, check_references, duplicate_ids
 
 
@@ -84,6 +85,8 @@ def build_catalog(sources: Iterable[Source], settings: Settings, *,
     checked: list[Checked] = []
     problems: list[Problem] = []
     unbuildable: set[str] = set()
+    sources = list(sources)
+    adr_indexes = {f: _adr_index(f, sources) for f in settings.adr_folders}
     urls_by_path: dict[str, str] = {}
     for source in sources:
         display = _display_path(source.abs_path, base)
@@ -94,10 +97,8 @@ def build_catalog(sources: Iterable[Source], settings: Settings, *,
             continue
         folder = settings.adr_folder_of(source.src_uri)
         if folder is not None and folder.format != "headway":
-            from .adr import parse_adr_document  # only sites with ADR folders need it
-
             doc, found = parse_adr_document(display, source.src_uri, raw, folder,
-                                            settings.limits)
+                                            settings.limits, index=adr_indexes[folder])
         else:
             doc, found = parse_document(display, source.src_uri, raw, settings.limits)
         problems.extend(found)
@@ -147,6 +148,14 @@ def build_catalog(sources: Iterable[Source], settings: Settings, *,
         catalog.history_warnings = list(history.warnings)
         catalog.git_processes = history.git_processes
     return catalog
+
+
+def _adr_index(folder: AdrFolder, sources: list[Source]) -> FolderIndex:
+    """The file names of an ADR folder, so that its records can refer to each other by
+    number or link (made from the site's pages: no second listing of the disk)."""
+    prefix = f"{folder.folder}/" if folder.folder else ""
+    return folder_index(s.src_uri[len(prefix):] for s in sources
+                        if folder.holds(s.src_uri))
 
 
 def _display_path(path: Path, base: Path) -> str:

@@ -16,7 +16,8 @@ from .catalog import build_catalog, discover
 from .derive import site_facts
 from .export import records_json
 from .model import RECORD_TYPES, Problem
-from .settings import ConfigError, Settings, read_settings
+from .parse import Limits
+from .settings import ADR_FORMATS, AdrFolder, ConfigError, Settings, read_settings
 
 
 def _annotation(problem: Problem) -> str:
@@ -92,6 +93,57 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_convert(args: argparse.Namespace) -> int:
+    """Rewrite a folder of MADR, adr-tools or log4brains records into headway's front matter."""
+    from .adr import convert_folder
+    from .catalog import find_repo_root
+    from .validate import ID_PATTERN, slugify
+
+    config = Path(args.config_file)
+    settings = read_settings(config) if config.exists() else None
+    target = Path(args.folder)
+    if not target.is_dir() and settings is not None and (settings.docs_dir / args.folder).is_dir():
+        target = settings.docs_dir / args.folder
+    if not target.is_dir():
+        print(f"headway: {args.folder}: no such folder", file=sys.stderr)
+        return 2
+    target = target.resolve()
+    docs_dir = target.parent
+    if settings is not None and target.is_relative_to(settings.docs_dir):
+        docs_dir = settings.docs_dir
+    rel = "" if target == docs_dir else target.relative_to(docs_dir).as_posix()
+    configured = settings.adr_folder_of(f"{rel}/x.md" if rel else "x.md") if settings else None
+    initiative = args.initiative or (configured.initiative if configured else None) or \
+        slugify(target.name)
+    if not ID_PATTERN.match(initiative):
+        print(f"headway: --initiative '{initiative}' is not a valid id", file=sys.stderr)
+        return 2
+    fmt = args.format or (configured.format if configured else "auto")
+    if fmt == "headway":
+        fmt = "auto"
+    base = find_repo_root(target) or Path.cwd()
+    conversions = convert_folder(target, AdrFolder(rel, initiative, fmt), docs_dir, base,
+                                 settings.limits if settings is not None else Limits())
+    changed = 0
+    for conversion in conversions:
+        _report(conversion.problems, sys.stderr)
+        if conversion.after is None:
+            if conversion.note.startswith("not converted"):
+                print(f"{conversion.display}: {conversion.note}", file=sys.stderr)
+            continue
+        changed += 1
+        sys.stdout.write(conversion.diff())
+        if args.write:
+            conversion.path.write_text(conversion.after, "utf-8")
+    where = target.relative_to(base).as_posix() if target.is_relative_to(base) else str(target)
+    if args.write:
+        print(f"converted {changed} record(s) in {where}", file=sys.stderr)
+    else:
+        print(f"{changed} record(s) in {where} to convert; nothing written (add --write to "
+              f"write them)", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="headway", description="Decision and learning records "
                                    "kept in git: check them, export them, write new ones.")
@@ -117,6 +169,16 @@ def parser() -> argparse.ArgumentParser:
     new.add_argument("--dir", metavar="FOLDER", help="folder to write in (default: chosen "
                      "from the initiative's folder)")
     new.set_defaults(func=cmd_new)
+    convert = command("convert", "rewrite a folder of MADR, adr-tools or log4brains records "
+                      "into headway's front matter (prints a diff; writes only with --write)")
+    convert.add_argument("folder", help="the folder (a path, or relative to docs_dir)")
+    convert.add_argument("--write", action="store_true", help="write the files (default: only "
+                         "print the diff)")
+    convert.add_argument("--initiative", metavar="ID", help="the records' initiative (default: "
+                         "the folder's adr_folders entry, else its name)")
+    convert.add_argument("--format", choices=[f for f in ADR_FORMATS if f != "headway"],
+                         help="the records' format (default: the folder's entry, else auto)")
+    convert.set_defaults(func=cmd_convert)
     return root
 
 

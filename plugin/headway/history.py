@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from .adr import version_status
 from .model import STATUSES, GitFacts, StatusChange
 
 # gitpython looks for git when it is imported; without this a machine with no git would fail
@@ -26,7 +27,7 @@ import contextlib
 
 import git
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 _LOG_FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%cI"
 
 
@@ -566,9 +567,11 @@ def blob_facts(data: bytes) -> BlobFacts:
     """type, status and depends_on of one version of a file, read without a full YAML parse
     (this runs on every old version of every record)."""
     fm = _front_matter(data)
-    if fm is None:
-        return _NOTHING
-    rtype = _scalar(fm, b"type")
+    rtype = _scalar(fm, b"type") if fm is not None else None
+    if fm is None or rtype is None:
+        # Not headway's front matter: a record written for another tool (an ADR folder)?
+        adr_status = version_status(data)
+        return BlobFacts("decision", adr_status) if adr_status is not None else _NOTHING
     status = _scalar(fm, b"status")
     depends: tuple[str, ...] = ()
     if fm.find(b"\ndepends_on") >= 0:

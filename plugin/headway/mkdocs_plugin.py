@@ -25,8 +25,8 @@ from .catalog import Catalog, Source, build_catalog
 from .derive import SiteFacts, site_facts
 from .export import records_json
 from .feed import FEED_URL, feed_xml
-from .schema import SCHEMA_URL, record_schema
 from .render import environment, template_dirs
+from .schema import SCHEMA_URL, record_schema
 from .settings import ConfigError, Settings, settings_from_options
 
 if TYPE_CHECKING:

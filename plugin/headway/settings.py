@@ -95,11 +95,12 @@ def adr_folders(entries: Any) -> tuple[AdrFolder, ...]:
         if not isinstance(entry, dict) or not isinstance(entry.get("folder"), str):
             raise ConfigError(f"adr_folders entry {index + 1} needs `folder:` (a folder "
                               f"relative to docs_dir, e.g. architecture/adr)")
-        folder = entry["folder"].strip().strip("/").replace("\\", "/")
+        folder = "/".join(part for part in entry["folder"].replace("\\", "/").split("/")
+                          if part not in ("", "."))
         if folder.startswith("..") or "/../" in f"/{folder}/":
             raise ConfigError(f"adr_folders entry {index + 1}: folder '{folder}' must be "
                               f"inside docs_dir")
-        initiative = entry.get("initiative") or slugify(folder.rsplit("/", 1)[-1] or "adr")
+        initiative = entry.get("initiative") or slugify(folder.rsplit("/", 1)[-1] or "decisions")
         if not isinstance(initiative, str) or not ID_PATTERN.match(initiative):
             raise ConfigError(f"adr_folders entry {index + 1}: initiative '{initiative}' is "
                               f"not a valid id (lowercase letters, digits, '-', '_', '.')")
