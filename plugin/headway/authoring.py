@@ -32,11 +32,16 @@ def git_user_name(cwd: Path) -> str | None:
 
 
 def next_file_name(folder: Path, title: str) -> str:
-    """`0007-title.md` when the folder numbers its records, else `title.md`."""
+    """`0007-title.md` when the folder numbers its records, else `title.md`. A record of the
+    same title already numbered there is the file a second run would duplicate: its name is
+    returned, so that the caller refuses to write."""
     slug = slugify(title)
     numbers = [m for p in folder.glob("*.md") if (m := _NUMBERED.match(p.name))]
     if not numbers:
         return f"{slug}.md"
+    for match in numbers:
+        if match.string == f"{match.group(1)}-{slug}.md":
+            return match.string
     width = max(len(m.group(1)) for m in numbers)
     return f"{max(int(m.group(1)) for m in numbers) + 1:0{width}d}-{slug}.md"
 

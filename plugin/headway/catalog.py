@@ -37,6 +37,8 @@ class Catalog:
     history_warnings: list[str] = field(default_factory=list)
     excluded: dict[str, str] = field(default_factory=dict)  # path → id (or "") left out
     unbuildable: set[str] = field(default_factory=set)  # src_uris MkDocs cannot build
+    refers_to: dict[str, frozenset[str]] = field(default_factory=dict)  # path → ids it names
+    ids_by_path: dict[str, str] = field(default_factory=dict)  # path → id, broken ones too
     git_processes: int = 0
 
     @property
@@ -133,7 +135,9 @@ def build_catalog(sources: Iterable[Source], settings: Settings, *,
 
     catalog = Catalog(records, problems, known,
                       {rec.id: urls_by_path[rec.path] for rec in records.values()},
-                      excluded=excluded, unbuildable=unbuildable)
+                      excluded=excluded, unbuildable=unbuildable,
+                      refers_to={c.path: c.refers_to for c in checked},
+                      ids_by_path={c.path: c.id for c in checked if c.id})
     history: History | None = None
     if with_history and records:
         history = read_history(

@@ -1,8 +1,10 @@
-"""The `headway` command: check, export and new, over the same core as the MkDocs plugin."""
+"""The `headway` command (check, export, new, schema, init, convert) over the same core as the
+MkDocs plugin."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -12,11 +14,15 @@ from typing import TextIO
 
 from . import __version__
 from .authoring import AuthoringError, new_record
-from .catalog import build_catalog, discover
+from .catalog import build_catalog, discover, find_repo_root
+from .changes import affected_paths, changed_paths
 from .derive import site_facts
 from .export import records_json
+from .history import GitTrouble
 from .model import RECORD_TYPES, Problem
 from .parse import Limits
+from .scaffold import init_repository
+from .schema import record_schema
 from .settings import ADR_FORMATS, AdrFolder, ConfigError, Settings, read_settings
 
 
@@ -51,6 +57,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     settings = _settings(args)
     catalog = build_catalog(discover(settings.docs_dir, settings.use_directory_urls), settings,
                             with_history=False)
+    if args.changed:
+        root = find_repo_root(settings.docs_dir)
+        if root is None:
+            raise ConfigError("--changed needs a git repository")
+        try:
+            changed = changed_paths(root, args.changed)
+        except GitTrouble as exc:
+            raise ConfigError(str(exc)) from exc
+        prefix = settings.docs_dir.resolve().relative_to(root.resolve()).as_posix()
+        scope = affected_paths(catalog, changed, "" if prefix == "." else prefix) | changed
+        problems = [p for p in catalog.problems if p.path in scope]
+        _report(problems)
+        checked = len(scope & set(catalog.refers_to))
+        print(f"checked {checked} record(s) changed or affected since {args.changed}: "
+              f"{len(problems)} problem(s)", file=sys.stderr)
+        return 1 if problems else 0
     _report(catalog.problems)
     count = len(catalog.records)
     if catalog.problems:
@@ -144,6 +166,26 @@ def cmd_convert(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(record_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    steps = init_repository(Path(args.config_file), args.initiative)
+    cwd = Path.cwd().resolve()
+    for step in steps:
+        try:
+            shown = step.path.resolve().relative_to(cwd).as_posix()
+        except ValueError:
+            shown = str(step.path)
+        print(f"{'wrote' if step.done else 'already there'}: {shown} ({step.what})")
+    if any(step.done for step in steps):
+        print("next: commit these files; in GitHub, Settings > Pages > Source: GitHub Actions",
+              file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="headway", description="Decision and learning records "
                                    "kept in git: check them, export them, write new ones.")
@@ -156,8 +198,12 @@ def parser() -> argparse.ArgumentParser:
                        help="the site's MkDocs configuration (default: mkdocs.yml)")
         return p
 
-    command("check", "validate every record and reference; print each problem "
-            "as path:line: message").set_defaults(func=cmd_check)
+    check = command("check", "validate every record and reference; print each problem "
+                    "as path:line: message")
+    check.add_argument("--changed", metavar="BASE", help="report only on the records changed "
+                       "since the branch left BASE (e.g. origin/main) and those that refer to "
+                       "them")
+    check.set_defaults(func=cmd_check)
     export = command("export", "write records.json (the same as the site's) without "
                      "building the site")
     export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
@@ -179,6 +225,12 @@ def parser() -> argparse.ArgumentParser:
     convert.add_argument("--format", choices=[f for f in ADR_FORMATS if f != "headway"],
                          help="the records' format (default: the folder's entry, else auto)")
     convert.set_defaults(func=cmd_convert)
+    command("schema", "print the JSON Schema of record front matter (for editors)"
+            ).set_defaults(func=cmd_schema)
+    init = command("init", "set up this repository: enable the plugin in mkdocs.yml, add the "
+                   "GitHub workflows and a first initiative (never overwrites)")
+    init.add_argument("--initiative", metavar="TITLE", help="title of the first initiative")
+    init.set_defaults(func=cmd_init)
     return root
 
 

@@ -180,6 +180,21 @@ class Checked:
     problems: tuple[Problem, ...]
     id: str | None  # known even when the record has errors, so references to it stay valid
     type: str | None = None
+    refers_to: frozenset[str] = frozenset()  # every id its front matter names
+
+
+REFERENCE_FIELDS = ("initiative", "depends_on", "informed_by", "supersedes", "superseded_by")
+
+
+def referenced_ids(data: Mapping[str, Any]) -> frozenset[str]:
+    """The ids a document's front matter names, read leniently (even from a broken record)."""
+    found: set[str] = set()
+    for key in REFERENCE_FIELDS:
+        value = data.get(key)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str | int) and not isinstance(item, bool):
+                found.add(str(item).strip())
+    return frozenset(found)
 
 
 def check_document(doc: Document) -> Checked:
@@ -222,7 +237,8 @@ def check_document(doc: Document) -> Checked:
     fields["title"] = fields["title"] or doc.heading or record_id or default_id(doc.src_uri)
     record: Record = _RECORD_CLASSES[rtype](**fields)
     failed = any(p.severity == "error" for p in r.problems) or record_id is None
-    return Checked(doc.path, None if failed else record, tuple(r.problems), record_id, rtype)
+    return Checked(doc.path, None if failed else record, tuple(r.problems), record_id, rtype,
+                   referenced_ids(data))
 
 
 _RECORD_CLASSES: dict[str, type[Record]] = {

@@ -1,0 +1,105 @@
+"""`headway init`: set up an existing repository: the plugin entry, workflows, an initiative."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .authoring import new_record
+from .render import template_dirs
+from .settings import ConfigError, _LenientLoader, headway_options, read_settings
+
+WORKFLOWS = ("check-records.yml", "publish-site.yml")
+MINIMAL_CONFIG = """site_name: {name}
+docs_dir: docs
+theme:
+  name: material
+  features:
+    - navigation.prune
+plugins:
+  - search
+  - headway
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One thing `init` did, or found already done."""
+
+    path: Path
+    done: bool  # False: it was already there, nothing changed
+    what: str
+
+
+def add_plugin_entry(text: str) -> str | None:
+    """mkdocs.yml with `- headway` added under `plugins:` (keeping every other line as it
+    is), or None when the plugins are written in a form this cannot edit safely."""
+    match = re.search(r"^plugins:[ \t]*(#.*)?\n((?:[ \t]*(?:#.*)?\n)*)([ \t]+)- ", text, re.M)
+    if match:
+        indent = match.group(3)
+        at = match.end(2)
+        return text[:at] + f"{indent}- headway\n" + text[at:]
+    if re.search(r"^plugins:", text, re.M):
+        return None  # a flow list or a mapping: say what to add instead
+    # No plugins key yet: MkDocs' default is [search], which naming plugins replaces.
+    return text.rstrip("\n") + "\nplugins:\n  - search\n  - headway\n"
+
+
+def init_repository(config_file: Path, initiative_title: str | None) -> list[Step]:
+    """Write what a repository needs to publish records; never overwrite a file."""
+    steps: list[Step] = []
+    root = config_file.resolve().parent
+    if not config_file.exists():
+        config_file.write_text(MINIMAL_CONFIG.format(name=root.name.replace("-", " ").title()),
+                               "utf-8")
+        steps.append(Step(config_file, True, "a minimal mkdocs.yml with headway enabled"))
+    else:
+        text = config_file.read_text("utf-8")
+        data = yaml.load(text, Loader=_LenientLoader) or {}
+        if headway_options(data.get("plugins") if isinstance(data, dict) else None) is not None:
+            steps.append(Step(config_file, False, "headway is already enabled"))
+        else:
+            edited = add_plugin_entry(text)
+            if edited is None:
+                raise ConfigError(f"{config_file}: add `- headway` to `plugins:` yourself (it "
+                                  f"is written in a form headway does not edit)")
+            config_file.write_text(edited, "utf-8")
+            steps.append(Step(config_file, True, "added `- headway` under plugins"))
+    settings_docs = _docs_dir(config_file)
+    settings_docs.mkdir(parents=True, exist_ok=True)
+    settings = read_settings(config_file)
+
+    workflows = root / ".github" / "workflows"
+    for name in WORKFLOWS:
+        target = workflows / name
+        if target.exists():
+            steps.append(Step(target, False, "already there, left as it is"))
+            continue
+        source = Path(template_dirs()[0]) / "headway" / "init" / name
+        workflows.mkdir(parents=True, exist_ok=True)
+        target.write_text(source.read_text("utf-8"), "utf-8")
+        steps.append(Step(target, True, "GitHub Actions workflow"))
+
+    from .catalog import build_catalog, discover
+
+    catalog = build_catalog(discover(settings.docs_dir), settings, with_history=False)
+    has_initiative = any(r.type == "initiative" for r in catalog.records.values())
+    if initiative_title or not has_initiative:
+        try:
+            path = new_record(settings, "initiative", initiative_title or "First initiative",
+                              None)
+            steps.append(Step(path, True, "a first initiative"))
+        except FileExistsError as exc:
+            steps.append(Step(Path(str(exc).split(" already")[0]), False, "already there"))
+    else:
+        steps.append(Step(settings.docs_dir, False, "initiatives already exist"))
+    return steps
+
+
+def _docs_dir(config_file: Path) -> Path:
+    data = yaml.load(config_file.read_text("utf-8"), Loader=_LenientLoader) or {}
+    docs = data.get("docs_dir", "docs") if isinstance(data, dict) else "docs"
+    return config_file.resolve().parent / str(docs)
