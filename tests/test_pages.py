@@ -229,3 +229,47 @@ def _template(name: str) -> str:
     from headway.render import template_dirs
 
     return f"{template_dirs()[0]}/headway/{name}"
+
+
+def test_timeline_reads_with_five_events_and_with_five_hundred() -> None:
+    from datetime import date
+
+    from headway.derive import site_facts
+    from headway.model import Decision, GitFacts, Initiative, StatusChange
+    from headway.pages import Linker, timeline
+
+    def site(n: int, spacing: int) -> tuple[object, int]:
+        records: dict[str, object] = {"i": Initiative(type="initiative", id="i", title="I",
+                                                       path="i.md", src_uri="i.md",
+                                                       status="active")}
+        git = {}
+        for k in range(n):
+            rid = f"d{k}"
+            records[rid] = Decision(type="decision", id=rid, title=rid, path=f"{rid}.md",
+                                    src_uri=f"{rid}.md", status="accepted", initiative="i")
+            day = date(2024, 1, 1).toordinal() + k * spacing
+            history = [StatusChange("proposed", date.fromordinal(day).isoformat() + "T09:00",
+                                    "a" * 40, "A"),
+                       StatusChange("accepted", date.fromordinal(day + 20).isoformat() + "T09:00",
+                                    "b" * 40, "B")]
+            git[rid] = GitFacts(created=history[0].date, updated=history[1].date,
+                                status_history=tuple(history))
+        git["i"] = GitFacts(created="2023-12-10T09:00", status_history=(
+            StatusChange("active", "2023-12-10T09:00", "c" * 40, "C"),))
+        facts = site_facts(records, git, {r: f"{r}/" for r in records},  # type: ignore[arg-type]
+                           date(2024, 3, 1) if n < 10 else date(2026, 1, 1))
+        return facts, 2 * n + 1
+
+    small, small_events = site(2, 40)
+    tl = timeline(small, "i", Linker(small, "initiatives/i/"))  # type: ignore[arg-type]
+    assert tl is not None and tl.count == small_events == 5
+    assert len(tl.markers) == 5 and all(m.count == 1 for m in tl.markers)
+
+    big, big_events = site(250, 3)
+    tl = timeline(big, "i", Linker(big, "initiatives/i/"))  # type: ignore[arg-type]
+    assert tl is not None and tl.count == big_events == 501
+    assert sum(m.count for m in tl.markers) == 501  # every event is drawn ...
+    assert len(tl.markers) < 250  # ... in numbered clusters, not 501 overlapping dots
+    assert all(m.r <= 14 for m in tl.markers)
+    assert len(tl.groups) == len({g.key for g in tl.groups}) >= 24  # listed month by month
+    assert tl.width <= 150 + 40 * 27 + 20  # 27 months in narrower columns than 64 px
