@@ -39,6 +39,7 @@ class Catalog:
     unbuildable: set[str] = field(default_factory=set)  # src_uris MkDocs cannot build
     refers_to: dict[str, frozenset[str]] = field(default_factory=dict)  # path → ids it names
     ids_by_path: dict[str, str] = field(default_factory=dict)  # path → id, broken ones too
+    documents: set[str] = field(default_factory=set)  # src_uris of every record, even broken
     git_processes: int = 0
 
     @property
@@ -87,6 +88,7 @@ def build_catalog(sources: Iterable[Source], settings: Settings, *,
     checked: list[Checked] = []
     problems: list[Problem] = []
     unbuildable: set[str] = set()
+    documents: set[str] = set()
     sources = list(sources)
     adr_indexes = {f: _adr_index(f, sources) for f in settings.adr_folders}
     urls_by_path: dict[str, str] = {}
@@ -106,6 +108,8 @@ def build_catalog(sources: Iterable[Source], settings: Settings, *,
         problems.extend(found)
         if any(p.code == UNBUILDABLE for p in found):
             unbuildable.add(source.src_uri)
+        if doc is not None or found:
+            documents.add(source.src_uri)
         if doc is None:
             continue
         urls_by_path[display] = source.url
@@ -137,7 +141,8 @@ def build_catalog(sources: Iterable[Source], settings: Settings, *,
                       {rec.id: urls_by_path[rec.path] for rec in records.values()},
                       excluded=excluded, unbuildable=unbuildable,
                       refers_to={c.path: c.refers_to for c in checked},
-                      ids_by_path={c.path: c.id for c in checked if c.id})
+                      ids_by_path={c.path: c.id for c in checked if c.id},
+                      documents=documents)
     history: History | None = None
     if with_history and records:
         history = read_history(
