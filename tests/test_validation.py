@@ -150,8 +150,10 @@ def test_site_wide_rules(tmp_path: Path) -> None:
     assert "docs/a.md:5: `depends_on` refers to 'nope', which does not exist" in problems
     assert "docs/b.md:4: `informed_by` must name a learning, but 'a' is a decision" in problems
     assert any(p.startswith("docs/c.md:3: initiative 'ghost' has no record") for p in problems)
-    assert "docs/sub/a.md: duplicate id 'a': docs/a.md has it already; set a different `id:`" \
-        in problems
+    assert "docs/sub/a.md: duplicate id 'a': docs/a.md has it too; give each record its own " \
+        "`id:`" in problems
+    assert "docs/a.md: duplicate id 'a': docs/sub/a.md has it too; give each record its own " \
+        "`id:`" in problems
     assert "docs/d.md:4: `supersedes` refers to the record itself ('d'); name another record" \
         in problems
 

@@ -9,7 +9,7 @@ import jinja2
 import yaml
 
 from .catalog import build_catalog, discover
-from .history import GitTrouble, _Git
+from .history import GitRunner, GitTrouble
 from .model import STATUSES
 from .render import template_dirs
 from .settings import Settings
@@ -25,7 +25,7 @@ class AuthoringError(Exception):
 def git_user_name(cwd: Path) -> str | None:
     """`git config user.name`, or None when unset or git is unavailable."""
     try:
-        name = _Git(cwd).run("config", "user.name").decode().strip()
+        name = GitRunner(cwd).run("config", "user.name").decode().strip()
     except GitTrouble:
         return None
     return name or None
@@ -54,7 +54,7 @@ def new_record(settings: Settings, rtype: str, title: str, initiative: str | Non
     if not title.strip():
         raise AuthoringError("the title must not be empty")
     docs = settings.docs_dir
-    catalog = build_catalog(discover(docs, settings.use_directory_urls), settings,
+    catalog = build_catalog(discover(settings), settings,
                             with_history=False)
     if rtype == "initiative":
         slug = slugify(title)

@@ -43,33 +43,54 @@ class Catalog:
     git_processes: int = 0
 
     @property
+    def record_paths(self) -> set[str]:
+        """Every file read as a record (published or not), relative to the repository root."""
+        return set(self.refers_to)
+
+    @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
 
+MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")  # as MkDocs reads
+
+
+def is_markdown(path: str) -> bool:
+    return path.endswith(MARKDOWN_EXTENSIONS)
+
+
 def page_url(src_uri: str, use_directory_urls: bool = True) -> str:
-    """The URL MkDocs gives a Markdown page, relative to the site root."""
+    """The URL MkDocs gives a Markdown page, relative to the site root (`index` and `README`
+    pages stand for their folder, as in MkDocs: case-sensitive)."""
     path = PurePosixPath(src_uri)
     stem = path.stem
     parent = "" if str(path.parent) == "." else f"{path.parent}/"
-    if stem.lower() in ("index", "readme"):
+    if stem in ("index", "README"):
         return parent if use_directory_urls else f"{parent}index.html"
     return f"{parent}{stem}/" if use_directory_urls else f"{parent}{stem}.html"
 
 
-def discover(docs_dir: Path, use_directory_urls: bool = True) -> list[Source]:
-    """Markdown pages under docs_dir as MkDocs finds them (dot-folders and templates/ skipped)."""
-    found: list[Source] = []
+def discover(settings: Settings) -> list[Source]:
+    """Markdown pages under docs_dir as MkDocs finds them: dot-files and `templates/` left
+    out, `exclude_docs` patterns (gitignore syntax) applied, a README beside an index
+    skipped."""
+    import pathspec  # a dependency of MkDocs, which reads exclude_docs with it
+
+    docs_dir, use_directory_urls = settings.docs_dir, settings.use_directory_urls
+    spec = pathspec.GitIgnoreSpec.from_lines([".*", "/templates/", *settings.exclude])
+    found: dict[str, Source] = {}
     for root, dirs, files in os.walk(docs_dir):
         rel_root = Path(root).relative_to(docs_dir).as_posix()
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                         and not (rel_root == "." and d == "templates"))
+        dirs.sort()
         for name in sorted(files):
-            if name.endswith(".md") and not name.startswith("."):
-                src_uri = name if rel_root == "." else f"{rel_root}/{name}"
-                found.append(Source(src_uri, Path(root) / name, page_url(src_uri,
-                                                                         use_directory_urls)))
-    return found
+            src_uri = name if rel_root == "." else f"{rel_root}/{name}"
+            if not is_markdown(name) or spec.match_file(src_uri):
+                continue
+            url = page_url(src_uri, use_directory_urls)
+            if url in found and PurePosixPath(name).stem == "README":
+                continue  # MkDocs skips README.md when index.md gives the same page
+            found[url] = Source(src_uri, Path(root) / name, url)
+    return sorted(found.values(), key=lambda s: s.src_uri)
 
 
 def find_repo_root(start: Path) -> Path | None:
@@ -119,23 +140,21 @@ def build_catalog(sources: Iterable[Source], settings: Settings, *,
 
     duplicates = duplicate_ids(checked)
     problems.extend(duplicates)
-    dup_paths = {p.path for p in duplicates}
-    records = {c.record.id: c.record for c in checked
-               if c.record is not None and c.path not in dup_paths}
     known: dict[str, str] = {}
     for c in checked:
         if c.id is not None:
             known.setdefault(c.id, c.type or "")
-    ref_problems = check_references(records.values(), known,
+    candidates = [c.record for c in checked if c.record is not None]
+    ref_problems = check_references(candidates, known,
                                     {f.initiative for f in settings.adr_folders})
     problems.extend(ref_problems)
-    broken = {p.path for p in ref_problems if p.severity == "error"}
-    records = {rid: rec for rid, rec in records.items() if rec.path not in broken}
-    excluded = {c.path: c.id or "" for c in checked if c.id not in records
-                or records[c.id].path != c.path}
+    broken = {p.path for p in duplicates} | {p.path for p in ref_problems
+                                             if p.severity == "error"}
+    records = {rec.id: rec for rec in candidates if rec.path not in broken}
+    published = {rec.path for rec in records.values()}
+    excluded = {c.path: c.id or "" for c in checked if c.path not in published}
     excluded.update({p.path: "" for p in problems if p.severity == "error"
-                     and p.path not in excluded and p.path not in
-                     {r.path for r in records.values()}})
+                     and p.path not in excluded and p.path not in published})
 
     catalog = Catalog(records, problems, known,
                       {rec.id: urls_by_path[rec.path] for rec in records.values()},

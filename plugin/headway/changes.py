@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
-from .catalog import Catalog
-from .history import GitTrouble, _Git
+from .catalog import Catalog, is_markdown
+from .history import GitRunner, GitTrouble
 from .validate import default_id
 
 
 def changed_paths(repo_root: Path, base: str) -> set[str]:
     """Paths (relative to the repository root) changed since the branch left `base`:
     committed on the branch, modified in the working tree, or new and not ignored."""
-    runner = _Git(repo_root)
+    runner = GitRunner(repo_root)
     try:
         fork = runner.run("merge-base", base, "HEAD").decode().strip()
     except GitTrouble as exc:
@@ -29,7 +29,8 @@ def affected_paths(catalog: Catalog, changed: set[str], docs_prefix: str) -> set
     ids = {catalog.ids_by_path[p] for p in changed if p in catalog.ids_by_path}
     prefix = f"{docs_prefix.strip('/')}/" if docs_prefix.strip("/") else ""
     for path in changed:  # deleted records: their ids as the file names gave them
-        if path not in catalog.ids_by_path and path.endswith(".md") and path.startswith(prefix):
+        if path not in catalog.ids_by_path and is_markdown(path) and path.startswith(prefix):
             ids.add(default_id(str(PurePosixPath(path[len(prefix):]))))
     referring = {p for p, names in catalog.refers_to.items() if names & ids}
-    return (changed & set(catalog.refers_to)) | referring
+    claiming = {p for p, rid in catalog.ids_by_path.items() if rid in ids}  # duplicates too
+    return (changed & catalog.record_paths) | referring | claiming

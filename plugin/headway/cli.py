@@ -8,7 +8,6 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import TextIO
 
@@ -16,6 +15,7 @@ from . import __version__
 from .authoring import AuthoringError, new_record
 from .catalog import build_catalog, discover, find_repo_root
 from .changes import affected_paths, changed_paths
+from .clock import build_day
 from .derive import site_facts
 from .export import records_json
 from .history import GitTrouble
@@ -55,7 +55,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def cmd_check(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    catalog = build_catalog(discover(settings.docs_dir, settings.use_directory_urls), settings,
+    catalog = build_catalog(discover(settings), settings,
                             with_history=False)
     if args.changed:
         root = find_repo_root(settings.docs_dir)
@@ -69,7 +69,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         scope = affected_paths(catalog, changed, "" if prefix == "." else prefix) | changed
         problems = [p for p in catalog.problems if p.path in scope]
         _report(problems)
-        checked = len(scope & set(catalog.refers_to))
+        checked = len(scope & catalog.record_paths)
         print(f"checked {checked} record(s) changed or affected since {args.changed}: "
               f"{len(problems)} problem(s)", file=sys.stderr)
         return 1 if problems else 0
@@ -86,11 +86,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    catalog = build_catalog(discover(settings.docs_dir, settings.use_directory_urls), settings)
+    catalog = build_catalog(discover(settings), settings)
     for warning in catalog.history_warnings:
         print(f"warning: {warning}", file=sys.stderr)
     _report(catalog.problems, sys.stderr)
-    site = site_facts(catalog.records, catalog.git, catalog.urls, date.today())
+    site = site_facts(catalog.records, catalog.git, catalog.urls, build_day())
     text = records_json(site)
     if args.output in (None, "-"):
         sys.stdout.write(text)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
+from .clock import build_time
 from .derive import SiteFacts
-from .model import Action, Decision, Initiative, Learning, Record, WaitingOn
+from .model import Action, Decision, GitFacts, Initiative, Learning, Record, WaitingOn
 
 EXPORT_VERSION = 1
 
@@ -26,6 +27,14 @@ def _action(a: Action) -> dict[str, Any]:
             "waiting_on": [_waiting(w) for w in a.waiting_on], "blocked": a.blocked}
 
 
+def _git_date(value: str | None, facts: GitFacts | None, site: SiteFacts, rid: str) -> str:
+    if value:
+        return value[:10]
+    if facts is not None and facts.uncommitted:
+        return site.today.isoformat()
+    return site.created[rid].isoformat()
+
+
 def record_json(rec: Record, site: SiteFacts) -> dict[str, Any]:
     """One record with its derived facts, as the spec's `records.json` describes it."""
     facts = site.git.get(rec.id)
@@ -41,11 +50,10 @@ def record_json(rec: Record, site: SiteFacts) -> dict[str, Any]:
         "url": site.urls.get(rec.id, ""),
         "path": rec.path,
         "date": _iso(rec.date),
-        "created": (facts.created[:10] if facts and facts.created
-                    else _iso(site.created[rec.id])),
-        "updated": (facts.updated[:10] if facts and facts.updated
-                    else _iso(site.created[rec.id])),
-        "uncommitted": bool(facts is None or facts.uncommitted),
+        # from git; a file not committed yet takes today; without git at all, the date shown
+        "created": _git_date(facts.created if facts else None, facts, site, rec.id),
+        "updated": _git_date(facts.updated if facts else None, facts, site, rec.id),
+        "uncommitted": bool(facts and facts.uncommitted),
         "authors": list(facts.authors) if facts else [],
         "status_history": [
             {"status": s.status, "date": s.date[:10], "datetime": s.date, "commit": s.commit,
@@ -80,7 +88,7 @@ def record_json(rec: Record, site: SiteFacts) -> dict[str, Any]:
 
 def records_document(site: SiteFacts, generated: datetime | None = None) -> dict[str, Any]:
     """`{"version": 1, "generated": …, "records": [...]}`, records in id order."""
-    when = generated or datetime.now(UTC)
+    when = generated or build_time()
     return {
         "version": EXPORT_VERSION,
         "generated": when.replace(microsecond=0).isoformat(),

@@ -56,7 +56,6 @@ class History:
     facts: dict[str, GitFacts]
     warnings: list[str] = field(default_factory=list)
     head: str | None = None
-    available: bool = True
     git_processes: int = 0
 
 
@@ -73,7 +72,7 @@ class GitTrouble(Exception):
     """git could not be used; the message says why and what to do."""
 
 
-class _Git:
+class GitRunner:
     """The git commands history needs, through gitpython's raw command interface."""
 
     def __init__(self, cwd: Path) -> None:
@@ -125,7 +124,7 @@ class _Blobs:
     and a reader thread reads its answers, so that neither git process waits for the other
     and the log is never held up by a full pipe."""
 
-    def __init__(self, runner: _Git, known: dict[str, BlobFacts]) -> None:
+    def __init__(self, runner: GitRunner, known: dict[str, BlobFacts]) -> None:
         self.runner = runner
         self.known = known
         self.asked: set[str] = set()
@@ -201,7 +200,7 @@ def read_history(
     paths are filtered in Python, never with a pathspec, so that git still pairs renames.
     """
     wanted = list(dict.fromkeys(paths))
-    runner = _Git(repo_dir)
+    runner = GitRunner(repo_dir)
     try:
         shallow, head = _locate(runner)
     except GitTrouble as exc:
@@ -209,8 +208,8 @@ def read_history(
         if message == "not a git repository":
             message = (f"{repo_dir} is not in a git repository: no dates, authors or status "
                        f"history from git; front-matter `date` is used where given")
-        return History({p: GitFacts(uncommitted=True) for p in wanted}, [message],
-                       available=False, git_processes=runner.processes)
+        return History({p: GitFacts() for p in wanted}, [message],
+                       git_processes=runner.processes)
     warnings: list[str] = []
     if shallow:
         warnings.append("the git history is truncated (shallow clone), so created dates and "
@@ -237,7 +236,7 @@ def read_history(
     return History(facts, warnings, head, git_processes=runner.processes)
 
 
-def _locate(runner: _Git) -> tuple[bool, str | None]:
+def _locate(runner: GitRunner) -> tuple[bool, str | None]:
     """Whether the repository is shallow, and HEAD (None before the first commit)."""
     shallow = runner.run("rev-parse", "--is-shallow-repository").decode().strip()
     try:
@@ -247,11 +246,12 @@ def _locate(runner: _Git) -> tuple[bool, str | None]:
     return shallow == "true", head.strip() if head else None
 
 
+_MARKDOWN = (b".md", b".markdown", b".mdown", b".mkdn", b".mkd")
 _LOG = ["log", "-z", "--raw", "--no-abbrev", "-M", "--diff-merges=first-parent",
         "--topo-order", f"--format={_LOG_FORMAT}"]
 
 
-def _stream_log(runner: _Git, revisions: str, prefix: str) -> Iterator[Commit]:
+def _stream_log(runner: GitRunner, revisions: str, prefix: str) -> Iterator[Commit]:
     """Commits newest first (children before parents) as git prints them."""
     proc = runner.stream(*_LOG, revisions, "--")
     assert proc.stdout is not None
@@ -293,7 +293,7 @@ def _parse_commit(chunk: bytes, prefix: str) -> Commit:
         else:
             old, new = b"", fields[i + 1]
             i += 2
-        if new.endswith(b".md") or old.endswith(b".md"):
+        if new.endswith(_MARKDOWN) or old.endswith(_MARKDOWN):
             new_s = new.decode("utf-8", "surrogateescape")
             old_s = old.decode("utf-8", "surrogateescape")
             if new_s.startswith(prefix) or old_s.startswith(prefix):
@@ -301,13 +301,13 @@ def _parse_commit(chunk: bytes, prefix: str) -> Commit:
     return commit
 
 
-def _walk(runner: _Git, cache: _Cache, head: str, wanted: list[str], first_parent: bool
+def _walk(runner: GitRunner, cache: _Cache, head: str, wanted: list[str], first_parent: bool
           ) -> tuple[dict[str, GitFacts], int]:
     """Follow every wanted file from HEAD back through its renames, newest commit first,
     asking for each old version's blob as soon as the log names it."""
     blobs = _Blobs(runner, cache.blob_facts)
     tracked: dict[str, str] = {p: p for p in wanted}
-    events: dict[str, list[tuple[Commit, str]]] = {p: [] for p in wanted}
+    events: dict[str, list[tuple[Commit, str, str]]] = {p: [] for p in wanted}
     expected: str | None = head  # the next commit on the main line
     seen: list[Commit] = []
     try:
@@ -323,7 +323,7 @@ def _walk(runner: _Git, cache: _Cache, head: str, wanted: list[str], first_paren
                 target = tracked.get(new)
                 if target is None or status == "D":
                     continue
-                events[target].append((commit, blob))
+                events[target].append((commit, blob, new))  # new: the path at that commit
                 blobs.ask(blob)
                 if status == "A":
                     del tracked[new]
@@ -341,12 +341,12 @@ def _walk(runner: _Git, cache: _Cache, head: str, wanted: list[str], first_paren
             facts[path] = GitFacts(uncommitted=True)
             continue
         evs.reverse()
-        facts[path] = _facts_of([(c, b, landed.get((c.sha, path), c.author)) for c, b in evs],
-                                cache.blob_facts)
+        facts[path] = _facts_of([(c, b, landed.get((c.sha, then), c.author))
+                                 for c, b, then in evs], cache.blob_facts)
     return facts, blobs.missing
 
 
-def _commits(runner: _Git, cache: _Cache, head: str) -> Iterator[Commit]:
+def _commits(runner: GitRunner, cache: _Cache, head: str) -> Iterator[Commit]:
     """The whole log: new commits streamed from git, then the cached ones (if still valid)."""
     if cache.head == head and cache.log:
         yield from cache.log

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
-from datetime import UTC, date, datetime
 from functools import partial
 from html import escape as html_escape
 from pathlib import Path
@@ -22,6 +20,7 @@ from mkdocs.structure.pages import Page
 
 from . import pages
 from .catalog import Catalog, Source, build_catalog
+from .clock import build_day
 from .derive import SiteFacts, site_facts
 from .export import records_json
 from .feed import FEED_URL, feed_xml
@@ -68,14 +67,6 @@ class HeadwayConfig(base.Config):  # type: ignore[no-untyped-call]
     """Folders of MADR, adr-tools (Nygard) or log4brains records, published as they are."""
     feed_limit = c.Optional(c.Type(int))
     """At most this many entries in headway/feed.xml (default: one per event, all of them)."""
-
-
-def build_day() -> date:
-    """Today, or the day of SOURCE_DATE_EPOCH for reproducible builds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), UTC).date()
-    return date.today()
 
 
 class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]

@@ -107,8 +107,14 @@ class Action:
     line: int | None = None
 
     @property
+    def open_waits(self) -> tuple[WaitingOn, ...]:
+        """What the action still waits for (nothing, once the action is done)."""
+        return () if self.status == "done" else tuple(w for w in self.waiting_on if not w.done)
+
+    @property
     def blocked(self) -> bool:
-        return self.status == "blocked" or any(not w.done for w in self.waiting_on)
+        """Marked blocked, or waiting on someone; a done action is never blocked."""
+        return self.status == "blocked" or bool(self.open_waits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,9 +166,6 @@ class Record:
     @property
     def resolved(self) -> bool:
         return is_resolved(self.type, self.status)
-
-    def line_of(self, key: str) -> int | None:
-        return self.lines.get(key)
 
 
 @dataclass(kw_only=True, slots=True)

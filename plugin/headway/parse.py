@@ -12,14 +12,46 @@ import yaml
 from .model import Problem
 
 try:  # libyaml is many times faster; both loaders keep marks and refuse unsafe tags
-    _BaseLoader: type[Any] = yaml.CSafeLoader
+    _SafeBase: type[Any] = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _BaseLoader = yaml.SafeLoader
+    _SafeBase = yaml.SafeLoader
+
+
+class _Loader(_SafeBase):  # type: ignore[misc]
+    """Safe YAML where a timestamp that is not a real date (2026-02-30) stays text, so that
+    the checks can name the field and its line instead of failing the whole front matter."""
+
+
+def _timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_BaseLoader: type[Any] = _Loader
 
 UNBUILDABLE = "unbuildable"
 _FM_HANDLER = frontmatter.default_handlers.YAMLHandler()
 _LOOKS_LIKE_RECORD = re.compile(r"^\s*(?:-\s*)?[\"']?type[\"']?\s*:", re.MULTILINE)
-_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_HEADING = re.compile(r"^#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
+_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
+
+
+def first_heading(markdown: str) -> str | None:
+    """The text of the first `# ` heading outside code fences (a closing `#` run removed)."""
+    fence: str | None = None
+    for line in markdown.splitlines():
+        opening = _FENCE.match(line)
+        if opening:
+            fence = None if fence == opening.group(1) else (fence or opening.group(1))
+            continue
+        if fence is None:
+            match = _HEADING.match(line)
+            if match:
+                return match.group(1).strip()
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +83,7 @@ class Document:
     @property
     def heading(self) -> str | None:
         """The body's first `# ` heading, which is the title when front matter gives none."""
-        match = _HEADING.search(self.body)
-        return match.group(1).strip() if match else None
+        return first_heading(self.body)
 
 
 def decode(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:

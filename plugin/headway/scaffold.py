@@ -85,7 +85,7 @@ def init_repository(config_file: Path, initiative_title: str | None) -> list[Ste
 
     from .catalog import build_catalog, discover
 
-    catalog = build_catalog(discover(settings.docs_dir), settings, with_history=False)
+    catalog = build_catalog(discover(settings), settings, with_history=False)
     has_initiative = any(r.type == "initiative" for r in catalog.records.values())
     if initiative_title or not has_initiative:
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -101,7 +101,10 @@ def adr_folders(entries: Any) -> tuple[AdrFolder, ...]:
             raise ConfigError(f"adr_folders entry {index + 1}: folder '{folder}' must be "
                               f"inside docs_dir")
         initiative = entry.get("initiative") or slugify(folder.rsplit("/", 1)[-1] or "decisions")
-        if not isinstance(initiative, str) or not ID_PATTERN.match(initiative):
+        if not isinstance(initiative, str):
+            raise ConfigError(f"adr_folders entry {index + 1}: initiative must be text (an "
+                              f"id such as architecture), not {initiative!r}")
+        if not ID_PATTERN.match(initiative):
             raise ConfigError(f"adr_folders entry {index + 1}: initiative '{initiative}' is "
                               f"not a valid id (lowercase letters, digits, '-', '_', '.')")
         fmt = entry.get("format", "auto")
@@ -112,14 +115,30 @@ def adr_folders(entries: Any) -> tuple[AdrFolder, ...]:
     return tuple(out)
 
 
+def _option(options: dict[str, Any], key: str, kind: type[_T], default: _T) -> _T:
+    """One option of the plugin, of the kind it must be (MkDocs checks the same when it
+    builds; the CLI reads mkdocs.yml itself, so it checks here)."""
+    value = options.get(key, default)
+    if value is None:
+        return default
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ConfigError(f"option `{key}` must be {_KIND_NAMES[kind]}, not {value!r}")
+    return value
+
+
+_T = TypeVar("_T")
+_KIND_NAMES: dict[type, str] = {bool: "true or false", int: "a whole number (of bytes)",
+                                str: "text (a folder)"}
+
+
 def settings_from_options(
     options: dict[str, Any], *, docs_dir: Path, config_dir: Path, site_name: str = "headway",
     site_url: str | None = None, repo_url: str | None = None, use_directory_urls: bool = True,
     exclude: tuple[str, ...] = (),
 ) -> Settings:
     """Settings from the plugin's options (the same keys whether MkDocs or the CLI reads them)."""
-    cache = options.get("cache_dir", ".cache/headway")
     defaults = Limits()
+    cache = _option(options, "cache_dir", str, ".cache/headway")
     return Settings(
         docs_dir=docs_dir,
         config_dir=config_dir,
@@ -127,19 +146,20 @@ def settings_from_options(
         site_url=site_url,
         repo_url=repo_url,
         use_directory_urls=use_directory_urls,
-        first_parent=bool(options.get("first_parent", True)),
-        cache_dir=(config_dir / cache) if cache and options.get("cache", True) else None,
+        first_parent=_option(options, "first_parent", bool, True),
+        cache_dir=(config_dir / cache) if cache and _option(options, "cache", bool, True)
+        else None,
         limits=Limits(
-            max_file_bytes=int(options.get("max_file_bytes", defaults.max_file_bytes)),
-            max_front_matter_bytes=int(options.get("max_front_matter_bytes",
-                                                   defaults.max_front_matter_bytes)),
+            max_file_bytes=_option(options, "max_file_bytes", int, defaults.max_file_bytes),
+            max_front_matter_bytes=_option(options, "max_front_matter_bytes", int,
+                                           defaults.max_front_matter_bytes),
         ),
         exclude=exclude,
         adr_folders=adr_folders(options.get("adr_folders")),
     )
 
 
-def read_settings(config_file: Path) -> Settings:
+def read_settings(config_file: Path, *, docs_must_exist: bool = True) -> Settings:
     """Settings for the site `config_file` (an `mkdocs.yml`) describes."""
     try:
         data = yaml.load(config_file.read_text("utf-8"), Loader=_LenientLoader)
@@ -154,15 +174,15 @@ def read_settings(config_file: Path) -> Settings:
         raise ConfigError(f"{config_file}: expected a mapping of settings")
     config_dir = config_file.resolve().parent
     docs_dir = (config_dir / str(data.get("docs_dir", "docs"))).resolve()
-    if not docs_dir.is_dir():
+    if docs_must_exist and not docs_dir.is_dir():
         raise ConfigError(f"{config_file}: docs_dir '{data.get('docs_dir', 'docs')}' is not "
                           f"a folder")
     options = headway_options(data.get("plugins")) or {}
-    exclude = data.get("exclude_docs")
+    exclude = data.get("exclude_docs") or ""
     return settings_from_options(
         options, docs_dir=docs_dir, config_dir=config_dir,
         site_name=str(data.get("site_name", "headway")),
         site_url=data.get("site_url") or None, repo_url=data.get("repo_url") or None,
         use_directory_urls=bool(data.get("use_directory_urls", True)),
-        exclude=tuple(str(exclude).split("\n")) if exclude else (),
+        exclude=tuple(line for line in str(exclude).splitlines() if line.strip()),
     )

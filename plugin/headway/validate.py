@@ -53,9 +53,23 @@ def slugify(text: str) -> str:
 def default_id(src_uri: str) -> str:
     """The file name without `.md`; for `index.md` and `README.md`, the folder's name."""
     path = PurePosixPath(src_uri)
-    if path.name.lower() in ("index.md", "readme.md") and path.parent.name:
+    if path.stem in ("index", "README") and path.parent.name:
         return path.parent.name
     return path.stem
+
+
+_FILE_NUMBER = re.compile(r"^(?P<n>\d{1,6})(?:[-_. ]|$)")
+_DATED_NAME = re.compile(r"^(?:19|20)\d{2}-?[01]\d-?[0-3]\d(?:[-_]|$)")
+
+
+def file_number(name: str) -> str | None:
+    """The record number a file name starts with (`0007-x.md` → `0007`), as written; a name
+    that starts with a date (`20210304-x.md`, `2026-03-04-x.md`) has none."""
+    stem = PurePosixPath(name).stem
+    if _DATED_NAME.match(stem):
+        return None
+    match = _FILE_NUMBER.match(stem)
+    return match["n"] if match else None
 
 
 class _Reader:
@@ -126,8 +140,7 @@ class _Reader:
             return value
         if isinstance(value, str):
             try:
-                return date.fromisoformat(value.strip()[:10]) if len(value.strip()) in (10,) \
-                    else datetime.fromisoformat(value.strip()).date()
+                return datetime.fromisoformat(value.strip()).date()
             except ValueError:
                 pass
         self.error(key, f"`{key}` is not a date: '{_short(value)}'{where}; "
@@ -224,7 +237,7 @@ def check_document(doc: Document) -> Checked:
     fields: dict[str, Any] = {
         "type": rtype, "id": record_id or "", "status": status, "path": doc.path,
         "src_uri": doc.src_uri, "lines": doc.lines, "status_text": doc.status_text,
-        "number": doc.number, "source_format": doc.source_format,
+        "number": doc.number or file_number(doc.src_uri), "source_format": doc.source_format,
     }
     for name, kind in {**COMMON_KINDS, **TYPE_KINDS[rtype]}.items():
         if name in fields:
@@ -353,10 +366,21 @@ def check_references(records: Iterable[Record], known_ids: Mapping[str, str],
     `known_ids` maps every id that a document claimed (even one with errors) to its type, so
     that a record with problems of its own does not make every reference to it an error too.
     """
-    by_id = {rec.id: rec for rec in records}
+    records = list(records)
+    by_id: dict[str, Record] = {}
+    for rec in records:
+        by_id.setdefault(rec.id, rec)
     problems: list[Problem] = []
-    candidates = list(known_ids)
     declared = set(declared_initiatives)
+    hints: dict[tuple[str, str | None], str] = {}
+
+    def hint(target: str, want: str | None) -> str:
+        """The nearest id of the wanted type, worked out once per missing target."""
+        key = (target, want)
+        if key not in hints:
+            hints[key] = suggest(target, [i for i, t in known_ids.items()
+                                          if want is None or t == want])
+        return hints[key]
 
     def ref(rec: Record, key: str, target: str, want: str | None, index: int | None = None
             ) -> None:
@@ -372,15 +396,15 @@ def check_references(records: Iterable[Record], known_ids: Mapping[str, str],
                 problems.append(Problem(rec.path, line, f"initiative '{target}' has no record; "
                                         f"it is shown as an implicit initiative (add a record "
                                         f"with `type: initiative` and id '{target}')"
-                                        f"{suggest(target, candidates)}", "warning"))
+                                        f"{hint(target, want)}", "warning"))
             else:
                 problems.append(Problem(rec.path, line, f"`{key}` refers to '{target}', which "
-                                        f"does not exist{suggest(target, candidates)}"))
+                                        f"does not exist{hint(target, want)}"))
         elif want is not None and known_ids[target] != want:
             problems.append(Problem(rec.path, line, f"`{key}` must name {_article(want)}, but "
                                     f"'{target}' is {_article(known_ids[target])}"))
 
-    for rec in by_id.values():
+    for rec in records:
         if rec.initiative is not None:
             ref(rec, "initiative", rec.initiative, "initiative")
         for i, dep in enumerate(rec.depends_on):
@@ -398,20 +422,21 @@ def check_references(records: Iterable[Record], known_ids: Mapping[str, str],
 
 
 def duplicate_ids(checked: Iterable[Checked]) -> list[Problem]:
-    """Every id must be unique across the site (compared case-insensitively)."""
-    first: dict[str, str] = {}
-    problems: list[Problem] = []
+    """Every id must be unique across the site (compared case-insensitively). Each file that
+    claims a shared id gets the problem, so that none silently takes the place of another."""
+    claims: dict[str, list[Checked]] = {}
     for item in checked:
-        if item.id is None:
+        if item.id is not None:
+            claims.setdefault(item.id.lower(), []).append(item)
+    problems: list[Problem] = []
+    for items in claims.values():
+        if len(items) < 2:
             continue
-        key = item.id.lower()
-        path = item.path
-        if key in first:
+        for item in items:
+            others = ", ".join(o.path for o in items if o is not item)
             line = item.record.lines.get("id") if item.record else None
-            problems.append(Problem(path, line, f"duplicate id '{item.id}': "
-                                    f"{first[key]} has it already; set a different `id:`"))
-        else:
-            first[key] = path
+            problems.append(Problem(item.path, line, f"duplicate id '{item.id}': {others} "
+                                    f"has it too; give each record its own `id:`"))
     return problems
 
 
