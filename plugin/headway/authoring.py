@@ -13,7 +13,7 @@ from .history import GitRunner, GitTrouble
 from .model import STATUSES
 from .render import template_dirs
 from .settings import Settings
-from .validate import slugify
+from .validate import ID_PATTERN, slugify
 
 _NUMBERED = re.compile(r"^(\d+)-")
 
@@ -53,6 +53,9 @@ def new_record(settings: Settings, rtype: str, title: str, initiative: str | Non
         raise AuthoringError(f"unknown type '{rtype}'; expected one of {', '.join(STATUSES)}")
     if not title.strip():
         raise AuthoringError("the title must not be empty")
+    if initiative is not None and not ID_PATTERN.match(initiative):
+        raise AuthoringError(f"--initiative '{initiative}' is not an id (lowercase letters, "
+                             f"digits, '-', '_', '.'), e.g. --initiative {slugify(initiative)}")
     docs = settings.docs_dir
     catalog = build_catalog(discover(settings), settings,
                             with_history=False)

@@ -90,7 +90,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     for warning in catalog.history_warnings:
         print(f"warning: {warning}", file=sys.stderr)
     _report(catalog.problems, sys.stderr)
-    site = site_facts(catalog.records, catalog.git, catalog.urls, build_day())
+    site = site_facts(catalog.records, catalog.git, catalog.urls, build_day(),
+                      settings.use_directory_urls)
     text = records_json(site)
     if args.output in (None, "-"):
         sys.stdout.write(text)
@@ -243,6 +244,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except ConfigError as exc:
         print(f"headway: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a file that cannot be written or read: the user's to fix
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"headway: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

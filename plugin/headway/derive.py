@@ -33,8 +33,7 @@ def _is_blocked_by_records(rec: Record, records: Mapping[str, Record]) -> bool:
 def _open_whos(rec: Record) -> list[str]:
     whos = [w.who for w in rec.waiting_on if not w.done]
     if isinstance(rec, Decision):
-        whos += [w.who for a in rec.actions if a.status != "done"
-                 for w in a.waiting_on if not w.done]
+        whos += [w.who for a in rec.actions for w in a.open_waits]
     return whos
 
 
@@ -102,7 +101,7 @@ def blocked_since(rec: Record, records: Mapping[str, Record], facts: GitFacts | 
     candidates: list[date] = []
     waits = [w for w in rec.waiting_on if not w.done]
     if isinstance(rec, Decision):
-        waits += [w for a in rec.actions for w in a.waiting_on if not w.done]
+        waits += [w for a in rec.actions for w in a.open_waits]
     for wait in waits:
         candidates.append(wait.since or created)
     added = dict(facts.depends_added) if facts else {}
@@ -161,12 +160,14 @@ class SiteFacts:
     created: dict[str, date]  # the date shown: front-matter `date`, git's created, or today
     derived: Derived
     today: date
+    use_directory_urls: bool = True
 
 
 def site_facts(records: Mapping[str, Record], git: Mapping[str, GitFacts],
-               urls: Mapping[str, str], today: date) -> SiteFacts:
+               urls: Mapping[str, str], today: date, use_directory_urls: bool = True
+               ) -> SiteFacts:
     from .catalog import created_date  # one-way: catalog does not import derive
 
     created = {rid: created_date(rec, git.get(rid), today) for rid, rec in records.items()}
     return SiteFacts(dict(records), dict(git), dict(urls), created,
-                     derive(records, git, created), today)
+                     derive(records, git, created), today, use_directory_urls)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time
 
 from .derive import SiteFacts
 from .pages import TYPE_LABELS
+from .validate import slugify
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_URL = "headway/feed.xml"
@@ -62,7 +63,7 @@ def feed_xml(site: SiteFacts, site_name: str, site_url: str | None, limit: int |
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}title").text = f"{site_name}: decisions and learnings"
     ET.SubElement(feed, f"{{{ATOM}}}id").text = (base + FEED_URL) if base else \
-        f"urn:headway:{site_name}"
+        f"urn:headway:{slugify(site_name)}"
     updated = _utc(events[0].when) if events else datetime.combine(site.today, time(0), UTC)
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated.isoformat()
     if base:

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from .catalog import page_url
 from .derive import SiteFacts
-from .model import STATUSES, Action, Decision, Initiative, Learning, Problem, Record
+from .model import STATUSES, Action, Decision, Initiative, Learning, Problem, Record, is_resolved
 
 BUCKETS: dict[int, str] = {
     1: "Information gathering",
@@ -115,21 +116,20 @@ class Linker:
         rec = self.site.records[rid]
         facts = self.site.git.get(rid)
         updated = date.fromisoformat(facts.updated[:10]) if facts and facts.updated else None
-        number = rec.number or (rec.id.split("-", 1)[0] if rec.id[:1].isdigit() else None)
+        number = rec.number
         return RecordView(
             id=rid, type=rec.type, title=rec.title, status=rec.status, owner=rec.owner,
             url=self.to(self.site.urls[rid]), initiative=self.initiative(rec.initiative),
             created=self.site.created[rid], updated=updated,
             blocked=self.site.derived.blocked.get(rid, False),
             blocked_since=self.site.derived.blocked_since.get(rid), bucket=bucket_of(rec),
-            tags=rec.tags, question=rec.question if isinstance(rec, Learning) else None,
-            number=number,
+            tags=rec.tags, question=_question(rec), number=number,
         )
 
 
 def page_url_of(src_uri: str, site: SiteFacts) -> str:
-    """The URL of a generated page (its folder, as MkDocs gives `…/index.md`)."""
-    return src_uri[: -len("index.md")]
+    """The URL of a generated page, as MkDocs gives it under the site's URL style."""
+    return page_url(src_uri, site.use_directory_urls)
 
 
 # ---------------------------------------------------------------- counts and activity
@@ -156,7 +156,8 @@ class InitiativeSummary:
 
 
 def overdue_actions(rec: Record, today: date) -> list[Action]:
-    if not isinstance(rec, Decision) or rec.status in ("rejected", "superseded", "deprecated"):
+    """Open actions past their due date, of a decision still in force."""
+    if not isinstance(rec, Decision) or (rec.resolved and rec.status != "accepted"):
         return []
     return [a for a in rec.actions if a.status != "done" and a.due is not None and a.due < today]
 
@@ -182,9 +183,7 @@ def summarise(site: SiteFacts, iid: str, link: Linker) -> InitiativeSummary:
         open_learnings=sum(1 for m in members if isinstance(site.records[m], Learning)
                            and not site.records[m].resolved),
         decisions={s: decisions[s] for s in STATUSES["decision"] if decisions[s]},
-        blocked=sum(1 for m in (*members, iid) if site.derived.blocked.get(m))
-        + sum(1 for m in members for a in _actions(site.records[m]) if a.blocked
-              and not site.derived.blocked.get(m)),
+        blocked=len({item.key for _, item in blocked_items(site, link, iid)}),
         overdue_actions=sum(len(overdue_actions(site.records[m], site.today)) for m in members),
         last_activity=last,
         recent_events=sum(1 for e in events if horizon <= e.day <= site.today),
@@ -203,8 +202,7 @@ def _actions(rec: Record) -> tuple[Action, ...]:
 def initiatives_page(site: SiteFacts, page_url: str) -> dict[str, Any]:
     link = Linker(site, page_url)
     cards = [summarise(site, iid, link) for iid in site.derived.initiatives]
-    resolved = {"done", "cancelled"}
-    cards.sort(key=lambda c: (c.status in resolved, -c.recent_events,
+    cards.sort(key=lambda c: (is_resolved("initiative", c.status), -c.recent_events,
                               -(c.last_activity or date.min).toordinal(), c.title.lower()))
     return {"initiatives": cards, "links": _nav_links(link, site)}
 
@@ -297,6 +295,7 @@ class Timeline:
     target_x: float | None
     groups: list[MonthGroup]
     count: int
+    hidden: int = 0  # events too far from today to draw (still listed by month)
 
 
 def _month_index(day: date) -> int:
@@ -306,11 +305,17 @@ def _month_index(day: date) -> int:
 def timeline(site: SiteFacts, iid: str, link: Linker) -> Timeline | None:
     """The initiative's events as a picture: a lane per bucket, a column per month; events of
     one lane in the same week are drawn as one numbered dot, so 5 and 500 events both read."""
-    events = timeline_events(site, iid)
-    if not events:
+    all_events = timeline_events(site, iid)
+    if not all_events:
         return None
+    # A mistyped year (due: 2206-08-15) must not stretch the picture over centuries: the axis
+    # spans at most five years back and three ahead; the list below keeps every event.
+    earliest, latest = date(site.today.year - 5, 1, 1), date(site.today.year + 3, 12, 31)
+    events = [e for e in all_events if earliest <= e.day <= latest] or all_events[-1:]
     rec = site.derived.initiatives.get(iid)
     target = rec.target if isinstance(rec, Initiative) else None
+    if target is not None and not earliest <= target <= latest:
+        target = None
     first = min(e.day for e in events)
     last = max([e.day for e in events] + [site.today] + ([target] if target else []))
     start_m, end_m = _month_index(first), _month_index(last)
@@ -350,7 +355,7 @@ def timeline(site: SiteFacts, iid: str, link: Linker) -> Timeline | None:
 
     groups: list[MonthGroup] = []
     by_month: dict[str, list[Event]] = defaultdict(list)
-    for e in events:
+    for e in all_events:
         by_month[f"{e.day:%Y-%m}"].append(e)
     previous: int | None = None
     for key in sorted(by_month, reverse=True):
@@ -368,7 +373,7 @@ def timeline(site: SiteFacts, iid: str, link: Linker) -> Timeline | None:
     return Timeline(
         width=width, height=height, lanes=lanes, months=month_ticks, markers=markers,
         today_x=round(x_of(site.today), 1), target_x=round(x_of(target), 1) if target else None,
-        groups=groups, count=len(events),
+        groups=groups, count=len(all_events), hidden=len(all_events) - len(events),
     )
 
 
@@ -377,6 +382,7 @@ def timeline(site: SiteFacts, iid: str, link: Linker) -> Timeline | None:
 
 @dataclass(slots=True)
 class BlockedItem:
+    key: str  # the record's id, or `<id>#action-<n>`: one item, whichever groups it is in
     title: str
     url: str
     kind: str  # the record's type, or "action"
@@ -400,49 +406,72 @@ class BlockerGroup:
     share: float = 0.0
 
 
-def blocked_groups(site: SiteFacts, link: Linker, initiative: str | None = None
-                   ) -> list[BlockerGroup]:
-    """Blocked records and actions grouped by root blocker, largest group first, oldest first."""
-    groups: dict[str, list[BlockedItem]] = defaultdict(list)
+def since_for_root(rec: Record, root: str, site: SiteFacts) -> date:
+    """When `root` started to hold `rec` up: its wait's `since`, the commit that added the
+    dependency leading to it, else the record's created date."""
+    created = site.created[rec.id]
+    for wait in rec.waiting_on:
+        if wait.who == root and not wait.done:
+            return wait.since or created
+    for action in _actions(rec):
+        for wait in action.open_waits:
+            if wait.who == root:
+                return wait.since or created
+    added = dict(site.git[rec.id].depends_added) if rec.id in site.git else {}
+    deps = [root] if root in rec.depends_on else [
+        d for d in rec.depends_on if d not in site.records or not site.records[d].resolved]
+    dates = [date.fromisoformat(added[d][:10]) for d in deps if d in added]
+    return min(dates) if dates else created
+
+
+def blocked_items(site: SiteFacts, link: Linker, initiative: str | None = None
+                  ) -> list[tuple[str, BlockedItem]]:
+    """(root blocker, item) for every blocked record and blocked action: a record under each
+    of its root blockers; an action under each person it waits on ("" when it names none).
+    A record held up only by its own blocked actions is shown through those actions."""
+    ids = site.records if initiative is None else (
+        initiative, *site.derived.members.get(initiative, ()))
     today = site.today
-    for rid, roots in site.derived.root_blockers.items():
-        rec = site.records[rid]
-        if initiative is not None and (rec.initiative or rec.id) != initiative:
+    out: list[tuple[str, BlockedItem]] = []
+    for rid in ids:
+        rec = site.records.get(rid)
+        if rec is None:
             continue
-        record_since = site.derived.blocked_since.get(rid)
-        waits = {w.who: w for w in rec.waiting_on if not w.done}
-        for root in roots:
-            wait = waits.get(root)
-            due = wait.due if wait else None
-            since = (wait.since or record_since) if wait else record_since
-            groups[root].append(BlockedItem(
-                title=rec.title, url=link.to(site.urls[rid]), kind=rec.type,
-                what=wait.what if wait else None, owner=rec.owner,
-                initiative=link.initiative(rec.initiative or (rec.id if isinstance(
-                    rec, Initiative) else None)),
-                since=since, days=(today - since).days if since else None,
-                due=due, overdue=bool(due and due < today), status=rec.status))
-    for rid, rec in site.records.items():
-        if not isinstance(rec, Decision):
-            continue
-        if initiative is not None and rec.initiative != initiative:
-            continue
-        for action in rec.actions:
-            if not action.blocked or action.status == "done":
+        home = link.initiative(rec.initiative or (rid if isinstance(rec, Initiative) else None))
+        for root in site.derived.root_blockers.get(rid, ()):
+            if root == rid:
                 continue
-            open_waits = [w for w in action.waiting_on if not w.done]
-            keys = [w.who for w in open_waits] or [""]
-            for key in keys:
-                wait = next((w for w in open_waits if w.who == key), None)
+            wait = next((w for w in rec.waiting_on if w.who == root and not w.done), None)
+            since = since_for_root(rec, root, site)
+            due = wait.due if wait else None
+            out.append((root, BlockedItem(
+                key=rid, title=rec.title, url=link.to(site.urls[rid]), kind=rec.type,
+                what=wait.what if wait else None, owner=rec.owner, initiative=home,
+                since=since, days=(today - since).days, due=due,
+                overdue=bool(due and due < today), status=rec.status)))
+        for n, action in enumerate(_actions(rec)):
+            if not action.blocked:
+                continue
+            for wait in action.open_waits or (None,):
                 since = (wait.since if wait and wait.since else site.created[rid])
                 due = action.due or (wait.due if wait else None)
-                groups[key].append(BlockedItem(
-                    title=rec.title, url=link.to(site.urls[rid]), kind="action",
-                    what=action.what, owner=action.owner or rec.owner,
-                    initiative=link.initiative(rec.initiative), since=since,
-                    days=(today - since).days, due=due, overdue=bool(due and due < today),
-                    status=action.status))
-    total = sum(len(items) for items in groups.values()) or 1
+                out.append((wait.who if wait else "", BlockedItem(
+                    key=f"{rid}#action-{n}", title=rec.title, url=link.to(site.urls[rid]),
+                    kind="action", what=action.what, owner=action.owner or rec.owner,
+                    initiative=home, since=since, days=(today - since).days, due=due,
+                    overdue=bool(due and due < today), status=action.status)))
+    return out
+
+
+def blocked_groups(site: SiteFacts, link: Linker, initiative: str | None = None
+                   ) -> list[BlockerGroup]:
+    """Blocked items grouped by root blocker: the groups by how much they hold up, the items
+    oldest first within each."""
+    groups: dict[str, list[BlockedItem]] = defaultdict(list)
+    for root, item in blocked_items(site, link, initiative):
+        groups[root].append(item)
+    today = site.today
+    total = len({item.key for items in groups.values() for item in items}) or 1
     out = []
     for key, items in groups.items():
         items.sort(key=lambda i: (i.since or today, i.title.lower()))
@@ -461,7 +490,7 @@ def blocked_groups(site: SiteFacts, link: Linker, initiative: str | None = None
 def blocked_page(site: SiteFacts, page_url: str) -> dict[str, Any]:
     link = Linker(site, page_url)
     groups = blocked_groups(site, link)
-    return {"groups": groups, "items": sum(len(g.items) for g in groups),
+    return {"groups": groups, "items": len({i.key for g in groups for i in g.items}),
             "records": len(site.derived.root_blockers), "links": _nav_links(link, site),
             "today": site.today}
 
@@ -475,11 +504,10 @@ def log_page(site: SiteFacts, page_url: str, rtype: str) -> dict[str, Any]:
     rows = [link.view(rid) for rid, rec in site.records.items() if rec.type == rtype]
     rows.sort(key=lambda v: (v.created, v.updated or v.created, v.id), reverse=True)
     statuses = [s for s in STATUSES[rtype] if any(r.status == s for r in rows)]
-    initiatives = sorted({(r.initiative.label, r.initiative.label) for r in rows
-                          if r.initiative})
+    initiatives = sorted({r.initiative.label for r in rows if r.initiative})
     return {"rows": rows, "type": rtype, "statuses": statuses,
             "counts": Counter(r.status for r in rows),
-            "initiatives": [label for label, _ in initiatives], "links": _nav_links(link, site)}
+            "initiatives": initiatives, "links": _nav_links(link, site)}
 
 
 # ---------------------------------------------------------------- initiative
@@ -493,8 +521,12 @@ def initiative_page(site: SiteFacts, iid: str, page_url: str) -> dict[str, Any]:
     for rid in members:
         rec = site.records[rid]
         if isinstance(rec, Decision) and rec.status == "proposed":
+            history = site.git[rid].status_history if rid in site.git else ()
+            proposed = [s.date for s in history if s.status == "proposed"]
             awaiting.append({
                 "view": link.view(rid),
+                "since": date.fromisoformat(proposed[-1][:10]) if proposed
+                else site.created[rid],
                 "deciders": rec.deciders,
                 "learnings": [(link.record(lid), _question(site.records.get(lid)))
                               for lid in rec.informed_by],
@@ -564,6 +596,7 @@ def record_panel(site: SiteFacts, rid: str, page_url: str, repo_url: str | None
         people.append(("Deciders", rec.deciders))
     if isinstance(rec, Learning) and rec.participants:
         people.append(("Participants", rec.participants))
+    overdue = overdue_actions(rec, site.today)
     return {
         "record": rec,
         "view": link.view(rid),
@@ -572,9 +605,9 @@ def record_panel(site: SiteFacts, rid: str, page_url: str, repo_url: str | None
         if isinstance(rec, Initiative) else None,
         "people": people,
         "relations": relations,
-        "actions": [{"action": a, "overdue": a in overdue_actions(rec, site.today)}
+        "actions": [{"action": a, "overdue": any(a is o for o in overdue)}
                     for a in _actions(rec)],
-        "waiting": [w for w in rec.waiting_on],
+        "waiting": list(rec.waiting_on),
         "root_blockers": [link.blocker(r) for r in d.root_blockers.get(rid, ())],
         "history": history,
         "authors": facts.authors if facts else (),

@@ -10,7 +10,7 @@ import yaml
 
 from .authoring import new_record
 from .render import template_dirs
-from .settings import ConfigError, _LenientLoader, headway_options, read_settings
+from .settings import ConfigError, ConfigLoader, headway_options, read_settings
 
 WORKFLOWS = ("check-records.yml", "publish-site.yml")
 MINIMAL_CONFIG = """site_name: {name}
@@ -58,7 +58,10 @@ def init_repository(config_file: Path, initiative_title: str | None) -> list[Ste
         steps.append(Step(config_file, True, "a minimal mkdocs.yml with headway enabled"))
     else:
         text = config_file.read_text("utf-8")
-        data = yaml.load(text, Loader=_LenientLoader) or {}
+        try:
+            data = yaml.load(text, Loader=ConfigLoader) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{config_file}: not valid YAML: {exc}") from exc
         if headway_options(data.get("plugins") if isinstance(data, dict) else None) is not None:
             steps.append(Step(config_file, False, "headway is already enabled"))
         else:
@@ -68,8 +71,7 @@ def init_repository(config_file: Path, initiative_title: str | None) -> list[Ste
                                   f"is written in a form headway does not edit)")
             config_file.write_text(edited, "utf-8")
             steps.append(Step(config_file, True, "added `- headway` under plugins"))
-    settings_docs = _docs_dir(config_file)
-    settings_docs.mkdir(parents=True, exist_ok=True)
+    read_settings(config_file, docs_must_exist=False).docs_dir.mkdir(parents=True, exist_ok=True)
     settings = read_settings(config_file)
 
     workflows = root / ".github" / "workflows"
@@ -97,9 +99,3 @@ def init_repository(config_file: Path, initiative_title: str | None) -> list[Ste
     else:
         steps.append(Step(settings.docs_dir, False, "initiatives already exist"))
     return steps
-
-
-def _docs_dir(config_file: Path) -> Path:
-    data = yaml.load(config_file.read_text("utf-8"), Loader=_LenientLoader) or {}
-    docs = data.get("docs_dir", "docs") if isinstance(data, dict) else "docs"
-    return config_file.resolve().parent / str(docs)

@@ -51,11 +51,11 @@ class ConfigError(Exception):
     """`mkdocs.yml` is missing or unusable; the message says which and why."""
 
 
-class _LenientLoader(yaml.SafeLoader):
+class ConfigLoader(yaml.SafeLoader):
     """Safe YAML that reads MkDocs' own tags (`!ENV`, `!relative`, `!!python/name:`) as text."""
 
 
-def _any_tag(loader: _LenientLoader, suffix: str, node: yaml.Node) -> Any:
+def _any_tag(loader: ConfigLoader, suffix: str, node: yaml.Node) -> Any:
     if isinstance(node, yaml.ScalarNode):
         return loader.construct_scalar(node)
     if isinstance(node, yaml.SequenceNode):
@@ -63,8 +63,8 @@ def _any_tag(loader: _LenientLoader, suffix: str, node: yaml.Node) -> Any:
     return loader.construct_mapping(node)  # type: ignore[arg-type]
 
 
-_LenientLoader.add_multi_constructor("!", _any_tag)
-_LenientLoader.add_multi_constructor("tag:yaml.org,2002:python/", _any_tag)
+ConfigLoader.add_multi_constructor("!", _any_tag)
+ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _any_tag)
 
 
 def headway_options(plugins: Any) -> dict[str, Any] | None:
@@ -162,7 +162,7 @@ def settings_from_options(
 def read_settings(config_file: Path, *, docs_must_exist: bool = True) -> Settings:
     """Settings for the site `config_file` (an `mkdocs.yml`) describes."""
     try:
-        data = yaml.load(config_file.read_text("utf-8"), Loader=_LenientLoader)
+        data = yaml.load(config_file.read_text("utf-8"), Loader=ConfigLoader)
     except FileNotFoundError as exc:
         raise ConfigError(f"{config_file}: no such file; run headway where mkdocs.yml is, "
                           f"or name it with -f") from exc
