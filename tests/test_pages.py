@@ -195,6 +195,8 @@ def test_front_matter_html_is_escaped_everywhere(repo: GitRepo) -> None:
     """, "Body without a heading.\n")
     repo.record("evil-init/index.md", f"type: initiative\ntitle: '{p} initiative'\n"
                 f"goal: '{p} goal'\nowner: '<b>bold</b>'")
+    repo.record("evil-broken.md", f"type: decision\ninitiative: pay\nstatus: bogus\n"
+                f"title: '{p} broken'")  # left out of headway's pages, its own page built
     for theme in ("mkdocs", "material"):
         repo.mkdocs_yml(theme=theme)
         built = build(repo)
@@ -209,6 +211,7 @@ def test_front_matter_html_is_escaped_everywhere(repo: GitRepo) -> None:
         assert escaped in record or "&lt;script&gt;alert(&quot;hw&quot;)" in record
         assert "&lt;script&gt;" in built.html("blocked/")
         assert "&lt;script&gt;" in built.html("initiatives/evil-init/")
+        assert "&lt;script&gt;" in built.html("evil-broken/")
 
 
 def test_templates_overridden_from_custom_dir(repo: GitRepo) -> None:

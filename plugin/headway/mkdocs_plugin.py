@@ -25,6 +25,7 @@ from .clock import build_day
 from .derive import SiteFacts, site_facts
 from .export import records_json
 from .feed import FEED_URL, feed_xml
+from .parse import first_heading
 from .render import environment, template_dirs
 from .schema import SCHEMA_URL, record_schema
 from .settings import ConfigError, Settings, settings_from_options
@@ -224,6 +225,9 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
             title = self.generated[src_uri][0]
         elif src_uri in self.record_uris and self.site is not None:
             title = self.site.records[self.record_uris[src_uri]].title
+        elif src_uri in self.document_uris:  # a record left out for its problems: still text
+            meta_title = page.meta.get("title")
+            title = str(meta_title) if meta_title is not None else first_heading(markdown)
         if title is not None:
             page.meta["title"] = html_escape(title)
         return None

@@ -1,0 +1,141 @@
+"""Options and edges a user meets: URL style, excluded and .markdown pages, feed size, the
+plugin switched off, commit links on other hosts, CLI mistakes, branches and renames."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from conftest import GitRepo, build
+from test_pages import team
+from test_site import small_team
+
+from headway.cli import main
+from headway.pages import commit_url
+
+
+def test_links_follow_use_directory_urls_false(repo: GitRepo) -> None:
+    team(repo)
+    repo.mkdocs_yml("use_directory_urls: false\n")
+    built = build(repo, strict=True)
+    assert built.records["0001-stripe"]["url"] == "pay/0001-stripe.html"
+    page = (built.site / "pay" / "0001-stripe.html").read_text()
+    assert 'href="../initiatives/pay/index.html"' in page
+    cards = (built.site / "initiatives" / "index.html").read_text()
+    assert 'href="pay/index.html"' in cards and 'href="../blocked/index.html"' in cards
+    initiative = (built.site / "initiatives" / "pay" / "index.html").read_text()
+    assert 'href="../../pay/0001-stripe.html"' in initiative
+
+
+def test_cli_sees_the_pages_the_site_sees(chdir_repo: GitRepo,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    small_team(chdir_repo)
+    chdir_repo.write("docs/drafts/wip.md", "---\ntype: decision\ninitiative: pay\nstatus: nope\n"
+                     "---\n")
+    chdir_repo.write("docs/pay/notes.markdown", "---\ntype: learning\ninitiative: pay\n---\n"
+                     "# Notes in .markdown\n")
+    chdir_repo.mkdocs_yml("exclude_docs: |\n  drafts/\n")
+    assert main(["check"]) == 0, capsys.readouterr()
+    chdir_repo.commit("records", "2026-04-01")
+    assert main(["export", "-o", "out.json"]) == 0
+    exported = {r["id"]: r for r in json.loads(Path("out.json").read_text())["records"]}
+    assert exported["notes"]["created"] == "2026-04-01" and not exported["notes"]["uncommitted"]
+    assert "wip" not in exported
+    built = build(chdir_repo, strict=True)
+    assert set(built.records) == set(exported)
+
+
+def test_feed_limit_and_disabled_plugin(repo: GitRepo) -> None:
+    team(repo)
+    repo.mkdocs_yml(plugins="  - headway:\n      feed_limit: 3\n")
+    feed = ET.fromstring((build(repo).site / "headway" / "feed.xml").read_bytes())
+    assert len(feed.findall("{http://www.w3.org/2005/Atom}entry")) == 3
+    repo.mkdocs_yml(plugins="  - headway:\n      enabled: false\n")
+    built = build(repo, strict=True)
+    assert not (built.site / "headway").exists() and not (built.site / "blocked").exists()
+
+
+def test_commit_links_on_other_hosts() -> None:
+    assert commit_url("https://gitlab.com/a/b", "c0ffee") == "https://gitlab.com/a/b/-/commit/c0ffee"
+    assert commit_url("https://bitbucket.org/a/b/", "c0ffee") == \
+        "https://bitbucket.org/a/b/commits/c0ffee"
+    assert commit_url("https://github.com/a/b.git", "c0ffee") == \
+        "https://github.com/a/b/commit/c0ffee"
+    assert commit_url(None, "c0ffee") is None
+
+
+def test_cli_mistakes_exit_2_without_a_traceback(chdir_repo: GitRepo,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    small_team(chdir_repo)
+    assert main(["export", "-o", "/nonexistent/dir/out.json"]) == 2
+    assert "No such file or directory" in capsys.readouterr().err
+    chdir_repo.mkdocs_yml(plugins="  - headway:\n      max_file_bytes: 5MB\n")
+    assert main(["check"]) == 2
+    assert "option `max_file_bytes` must be a whole number" in capsys.readouterr().err
+    chdir_repo.write("mkdocs.yml", "site_name: [unclosed\n")
+    assert main(["init"]) == 2
+    assert "not valid YAML" in capsys.readouterr().err
+    chdir_repo.mkdocs_yml()
+    assert main(["new", "decision", "X", "--initiative", "../../../etc"]) == 2
+    assert "is not an id" in capsys.readouterr().err
+
+
+def test_a_branch_that_takes_an_existing_id_is_caught_by_check_changed(
+        chdir_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    small_team(chdir_repo)
+    chdir_repo.commit("main", "2026-05-01")
+    chdir_repo.git("checkout", "-q", "-b", "topic")
+    chdir_repo.record("zz/new.md", "type: learning\ninitiative: pay\nid: 0002-tax")
+    assert main(["check", "--changed", "main"]) == 1
+    out = capsys.readouterr().out
+    assert "docs/zz/new.md:4: duplicate id '0002-tax'" in out
+    assert "docs/pay/decisions/0002-tax.md: duplicate id '0002-tax'" in out
+    built = build(chdir_repo)
+    assert "0002-tax" not in built.records  # neither claimant wins silently
+
+
+def test_authors_survive_a_rename_after_a_merged_branch(repo: GitRepo) -> None:
+    repo.record("i.md", "type: initiative")
+    repo.commit("start", "2026-01-01", "Ann Admin")
+    repo.git("checkout", "-q", "-b", "bob")
+    repo.record("x.md", "type: decision\ninitiative: i", "# X\n")
+    repo.commit("Bob writes x", "2026-01-02", "Bob Writer")
+    repo.git("checkout", "-q", "main")
+    env = {"GIT_AUTHOR_NAME": "Ann Admin", "GIT_AUTHOR_EMAIL": "ann@example.com",
+           "GIT_COMMITTER_NAME": "Ann Admin", "GIT_COMMITTER_EMAIL": "ann@example.com",
+           "GIT_AUTHOR_DATE": "2026-01-03T12:00:00+00:00",
+           "GIT_COMMITTER_DATE": "2026-01-03T12:00:00+00:00"}
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge bob", "bob", env=env)
+    repo.git("mv", "docs/x.md", "docs/0001-x.md")
+    repo.commit("Number it", "2026-01-04", "Ann Admin")
+    rec = build(repo).records["0001-x"]
+    assert rec["authors"] == ["Ann Admin", "Bob Writer"]
+    assert rec["status_history"][0]["author"] == "Bob Writer"
+
+
+def test_blocked_counts_agree_between_cards_and_the_blocked_page(repo: GitRepo) -> None:
+    repo.record("i.md", "type: initiative", "# I\n")
+    repo.record("a.md", "type: decision\ninitiative: i\nstatus: proposed\nactions:\n"
+                "  - {what: ship, status: blocked}", "# A\n")
+    repo.record("b.md", "type: learning\ninitiative: i\nwaiting_on:\n"
+                "  - {who: Legal, what: x}\n  - {who: Finance, what: y}", "# B\n")
+    built = build(repo)
+    blocked = built.html("blocked/")
+    assert "2 blocked items" in blocked  # B once, though under two blockers; A's action once
+    assert "waiting for" not in blocked  # A is not its own blocker on the page
+    assert "No blocker named" in blocked
+    card = built.html("initiatives/")
+    assert re.search(r'hw-count">2</span> blocked', card)
+    assert built.records["a"]["root_blockers"] == ["a"]  # records.json keeps the spec's rule
+
+
+def test_generated_pages_have_a_real_heading_for_the_toc(repo: GitRepo) -> None:
+    team(repo)
+    repo.mkdocs_yml(theme="material")
+    page = build(repo).html("blocked/")
+    assert re.search(r'<h1 id="what-is-blocked">What is blocked', page)
+    assert 'href="#what-is-blocked"' in page  # Material's skip link finds it
+    assert not (build(repo).site / "headway" / "init").exists()  # no stray template files
