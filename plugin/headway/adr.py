@@ -20,9 +20,16 @@ from typing import Any
 import yaml
 
 from .model import RECORD_TYPES, Problem, default_status
-from .parse import Document, Limits, decode, load_front_matter, parse_document
+from .parse import Document, Limits, decode, first_heading, load_front_matter, parse_document
 from .settings import AdrFolder
-from .validate import PAGE_META_FIELDS, check_document, default_id, slugify
+from .validate import (
+    PAGE_META_FIELDS,
+    check_document,
+    default_id,
+    file_number,
+    short_text,
+    slugify,
+)
 
 SOURCE_FORMATS = ("madr", "nygard", "log4brains")
 DEFAULT_LIMITS = Limits()
@@ -57,8 +64,6 @@ _SUPERSEDES = re.compile(r"\b(?:supersedes|supercedes|replaces)\b[ \t]*:?[ \t]*(
 _LINK = re.compile(r"\[(?P<label>[^\]\n]*)\]\([ \t]*<?(?P<target>[^)\s>]+)>?(?:[ \t]+\"[^\"\n]*\")?[ \t]*\)")
 _TITLE_NUMBER = re.compile(r"^(?:(?P<n1>\d{1,7})\.[ \t]+|(?i:adr)[-_ ]?(?P<n2>\d{1,7})[ \t]*[:.\-–—][ \t]*)"
                            r"(?P<title>\S.*)$")
-_FILE_NUMBER = re.compile(r"^(?:(?i:adr)[-_ ]?)?(?P<n>\d{1,7})(?=$|[-_ .])")
-_DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _REF_NUMBER = re.compile(r"(?:\b(?i:adr)[-_ #]*|#|^[ \t]*)(?P<n>\d{1,7})\b")
 _WRITTEN_NUMBER = re.compile(r"^(?:(?i:adr)[-_ #]*)?(?P<n>\d{1,7})$")
 _REF_FILE = re.compile(r"(?P<name>[\w.-]+)\.(?:md|markdown|html?)\b")
@@ -148,15 +153,6 @@ class FolderIndex:
         return self.numbers.get(number, ())
 
 
-def file_number(name: str) -> str | None:
-    """The ADR number a file name starts with (`0007-x.md` → `0007`); dated names have none."""
-    stem = PurePosixPath(name).stem
-    if _DATED_NAME.match(stem):
-        return None
-    match = _FILE_NUMBER.match(stem)
-    return match["n"] if match else None
-
-
 def index_folder(folder_dir: Path) -> FolderIndex:
     """List a folder on disk (and its subfolders) as MkDocs would find its Markdown pages."""
     names: list[str] = []
@@ -225,7 +221,6 @@ class AdrReading:
     number: str | None
     options: tuple[str, ...]
     options_line: int | None
-    template: bool = False
 
     @property
     def body(self) -> str:
@@ -651,8 +646,8 @@ def _document(path: str, src_uri: str, reading: AdrReading, folder: AdrFolder,
         if status.known:
             settled.add("status")
         else:
-            warn(line, f"status '{_short(written)}' is not one headway knows, so the record is "
-                 f"published as '{status.status}' with '{_short(written)}' shown beside it; known "
+            warn(line, f"status '{short_text(written, 80)}' is not one headway knows, so the record is "
+                 f"published as '{status.status}' with '{short_text(written, 80)}' shown beside it; known "
                  f"statuses (any case): {KNOWN_STATUSES}")
         if status.superseded_by:
             relations.insert(0, ("superseded_by", status.superseded_by, line))
@@ -668,7 +663,7 @@ def _document(path: str, src_uri: str, reading: AdrReading, folder: AdrFolder,
             data["date"], lines["date"] = day, day_fact[1]
             settled.add("date")
         else:
-            warn(day_fact[1], f"date '{_short(str(day_fact[0]))}' is not a date headway can read, "
+            warn(day_fact[1], f"date '{short_text(str(day_fact[0]), 80)}' is not a date headway can read, "
                  f"so the record is published without it; write it as YYYY-MM-DD")
     else:
         settled.add("date")
@@ -695,7 +690,7 @@ def _document(path: str, src_uri: str, reading: AdrReading, folder: AdrFolder,
         if target is None:
             unresolved = True
             shown = "superseded by" if kind == "superseded_by" else "supersedes"
-            warn(line, f"'{shown} {_short(str(ref))}' {why}; the link is left out (link the "
+            warn(line, f"'{shown} {short_text(str(ref), 80)}' {why}; the link is left out (link the "
                  f"record's file, e.g. [7. Title](0007-title.md), or write its number)")
             continue
         data[kind], lines[kind] = target, line
@@ -712,11 +707,6 @@ def _document(path: str, src_uri: str, reading: AdrReading, folder: AdrFolder,
     doc = Document(path=path, src_uri=src_uri, data=data, lines=lines, body=reading.body,
                    status_text=status_text, number=number, source_format=reading.format)
     return _Parsed(doc, problems, reading, settled=settled)
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 80 else text[:77] + "…"
 
 
 def _to_date(value: Any) -> date | None:
@@ -937,12 +927,12 @@ def converted_text(parsed: _Parsed, *, trim: bool = True) -> str:
     put("type", "decision")
     if default_id(doc.src_uri) != data["id"]:
         put("id", data["id"])
-    if "title" in data and data["title"] != _first_heading(reading.lines[reading.body_start:]):
+    if "title" in data and data["title"] != first_heading("\n".join(reading.lines[reading.body_start:])):
         put("title", data["title"])
     put("initiative", data["initiative"])
     if "status" in data:
         unknown = "status" not in parsed.settled
-        put("status", data["status"], f"was: {_short(doc.status_text or '')}" if unknown else "")
+        put("status", data["status"], f"was: {short_text(doc.status_text or '', 80)}" if unknown else "")
     for key in ("date", "owner", "deciders", "tags", "options", "supersedes", "superseded_by"):
         if key in data:
             put(key, data[key])
@@ -985,14 +975,6 @@ def _yaml(key: Any, value: Any) -> str:
     """`key: value` as YAML."""
     return yaml.dump({key: value}, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
                      default_flow_style=False, width=1_000_000).rstrip("\n")
-
-
-def _first_heading(lines: list[str]) -> str | None:
-    for line in lines:
-        match = re.match(r"^#[ \t]+(.+?)[ \t#]*$", line)
-        if match:
-            return match.group(1).strip()
-    return None
 
 
 def _trim(lines: list[str], start: int, spans: list[_Span], settled: set[str]) -> list[str]:

@@ -40,7 +40,6 @@ class Catalog:
     refers_to: dict[str, frozenset[str]] = field(default_factory=dict)  # path → ids it names
     ids_by_path: dict[str, str] = field(default_factory=dict)  # path → id, broken ones too
     documents: set[str] = field(default_factory=set)  # src_uris of every record, even broken
-    git_processes: int = 0
 
     @property
     def record_paths(self) -> set[str]:
@@ -174,7 +173,6 @@ def build_catalog(sources: Iterable[Source], settings: Settings, *,
         catalog.git = {rec.id: history.facts.get(rec.path, GitFacts(uncommitted=True))
                        for rec in records.values()}
         catalog.history_warnings = list(history.warnings)
-        catalog.git_processes = history.git_processes
     return catalog
 
 

@@ -119,7 +119,6 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_convert(args: argparse.Namespace) -> int:
     """Rewrite a folder of MADR, adr-tools or log4brains records into headway's front matter."""
     from .adr import convert_folder
-    from .catalog import find_repo_root
     from .validate import ID_PATTERN, slugify
 
     config = Path(args.config_file)

@@ -28,7 +28,7 @@ from .feed import FEED_URL, feed_xml
 from .parse import first_heading
 from .render import environment, template_dirs
 from .schema import SCHEMA_URL, record_schema
-from .settings import ConfigError, Settings, settings_from_options
+from .settings import ADR_FORMATS, ConfigError, Settings, settings_from_options
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -45,7 +45,7 @@ class AdrFolderConfig(base.Config):  # type: ignore[no-untyped-call]
     """A folder of existing decision records, relative to docs_dir."""
     initiative = c.Optional(c.Type(str))
     """The initiative its records belong to (default: the folder's last name)."""
-    format = c.Choice(("auto", "madr", "nygard", "log4brains", "headway"), default="auto")
+    format = c.Choice(ADR_FORMATS, default="auto")
     """How its records are written; `auto` detects each file's format."""
 
 

@@ -58,13 +58,14 @@ def default_id(src_uri: str) -> str:
     return path.stem
 
 
-_FILE_NUMBER = re.compile(r"^(?P<n>\d{1,6})(?:[-_. ]|$)")
-_DATED_NAME = re.compile(r"^(?:19|20)\d{2}-?[01]\d-?[0-3]\d(?:[-_]|$)")
+_FILE_NUMBER = re.compile(r"^(?:(?i:adr)[-_ ]?)?(?P<n>\d{1,7})(?=$|[-_ .])")
+_DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
 def file_number(name: str) -> str | None:
-    """The record number a file name starts with (`0007-x.md` → `0007`), as written; a name
-    that starts with a date (`20210304-x.md`, `2026-03-04-x.md`) has none."""
+    """The record number a file name starts with (`0007-x.md`, `ADR-7.md` → `0007`, `7`), as
+    written; a name that starts with a date (`2026-03-04-x.md`; `20210304-x.md` has eight
+    digits) has none."""
     stem = PurePosixPath(name).stem
     if _DATED_NAME.match(stem):
         return None
@@ -143,7 +144,7 @@ class _Reader:
                 return datetime.fromisoformat(value.strip()).date()
             except ValueError:
                 pass
-        self.error(key, f"`{key}` is not a date: '{_short(value)}'{where}; "
+        self.error(key, f"`{key}` is not a date: '{short_text(value)}'{where}; "
                    f"write an ISO date such as 2026-03-31")
         return None
 
@@ -151,7 +152,7 @@ class _Reader:
         value = data.get(key.rpartition(".")[2], False)
         if isinstance(value, bool):
             return value
-        self.error(key, f"`{key}` must be true or false, not '{_short(value)}'{where}")
+        self.error(key, f"`{key}` must be true or false, not '{short_text(value)}'{where}")
         return False
 
     def unknown_keys(self, data: Mapping[Any, Any], known: Iterable[str], prefix: str,
@@ -179,9 +180,10 @@ def _kind(value: Any) -> str:
     return "text"
 
 
-def _short(value: Any) -> str:
-    text = str(value)
-    return text if len(text) <= 40 else text[:37] + "…"
+def short_text(value: Any, limit: int = 40) -> str:
+    """A value as one short line, for messages."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +221,7 @@ def check_document(doc: Document) -> Checked:
         r.error("type", f"`type` is empty; expected one of {', '.join(RECORD_TYPES)}")
         return Checked(doc.path, None, tuple(r.problems), None)
     if not isinstance(raw_type, str) or raw_type.strip().lower() not in RECORD_TYPES:
-        shown = _short(raw_type)
+        shown = short_text(raw_type)
         hint = suggest(shown, RECORD_TYPES) if isinstance(raw_type, str) else ""
         r.error("type", f"unknown type '{shown}'{hint}; expected one of {', '.join(RECORD_TYPES)}")
         return Checked(doc.path, None, tuple(r.problems), None)
@@ -231,7 +233,7 @@ def check_document(doc: Document) -> Checked:
 
     status = r.text(data, "status", where) or STATUSES[rtype][0]
     if status not in STATUSES[rtype]:
-        r.error("status", f"unknown status '{_short(status)}' for {_article(rtype)}"
+        r.error("status", f"unknown status '{short_text(status)}' for {_article(rtype)}"
                 f"{suggest(status, STATUSES[rtype])}; expected one of "
                 f"{', '.join(STATUSES[rtype])}")
     fields: dict[str, Any] = {
@@ -285,13 +287,13 @@ def _check_id(r: _Reader, doc: Document) -> str | None:
         if value is None:
             return None
         if not ID_PATTERN.match(value):
-            r.error("id", f"invalid id '{_short(value)}': use lowercase letters, digits, '-', '_' "
+            r.error("id", f"invalid id '{short_text(value)}': use lowercase letters, digits, '-', '_' "
                     f"and '.', starting with a letter or digit (e.g. id: {slugify(value)})")
             return None
         return value
     derived = default_id(doc.src_uri)
     if not ID_PATTERN.match(derived):
-        r.error("type", f"the id '{_short(derived)}' taken from the file name is not valid "
+        r.error("type", f"the id '{short_text(derived)}' taken from the file name is not valid "
                 f"(lowercase letters, digits, '-', '_', '.'); rename the file or add "
                 f"`id: {slugify(derived)}`")
         return None
@@ -347,7 +349,7 @@ def _actions(r: _Reader, data: Mapping[str, Any]) -> tuple[Action, ...]:
         r.unknown_keys(item, ACTION_FIELDS, f"{at}.", "")
         status = r.text(item, f"{at}.status", "") or "open"
         if status not in ACTION_STATUSES:
-            r.error(f"{at}.status", f"unknown status '{_short(status)}' for an action"
+            r.error(f"{at}.status", f"unknown status '{short_text(status)}' for an action"
                     f"{suggest(status, ACTION_STATUSES)}; expected one of "
                     f"{', '.join(ACTION_STATUSES)}")
         what = r.text(item, f"{at}.what", "", required=True)
