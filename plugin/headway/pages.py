@@ -32,13 +32,16 @@ def initiative_uri(initiative_id: str) -> str:
 
 
 def relative_url(from_url: str, to_url: str) -> str:
-    """A link from the page at `from_url` to `to_url`, both relative to the site root."""
+    """A link from the page at `from_url` to `to_url`, both relative to the site root (no
+    filesystem calls: this runs for every link of every page)."""
     base = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url)
-    base = base.rstrip("/")
-    rel = posixpath.relpath(to_url or ".", base or ".")
-    if to_url.endswith("/") or not to_url:
-        rel = rel.rstrip("/") + "/"
-    return "./" if rel in ("./", "") else rel
+    here = [p for p in base.split("/") if p]
+    there = to_url.split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    rel = "../" * (len(here) - common) + "/".join(there[common:])
+    return rel or "./"
 
 
 def bucket_of(rec: Record, status: str | None = None) -> int:
@@ -87,6 +90,7 @@ class Linker:
     def __init__(self, site: SiteFacts, page_url: str) -> None:
         self.site = site
         self.page_url = page_url
+        self._initiatives: dict[str, Link | None] = {}
 
     def to(self, url: str) -> str:
         return relative_url(self.page_url, url)
@@ -100,10 +104,13 @@ class Linker:
     def initiative(self, iid: str | None) -> Link | None:
         if not iid:
             return None
-        rec = self.site.derived.initiatives.get(iid)
-        title = rec.title if rec is not None else iid
-        return Link(title, self.to(page_url_of(initiative_uri(iid), self.site)), "initiative",
-                    rec.status if rec else None)
+        if iid not in self._initiatives:
+            rec = self.site.derived.initiatives.get(iid)
+            title = rec.title if rec is not None else iid
+            self._initiatives[iid] = Link(
+                title, self.to(page_url_of(initiative_uri(iid), self.site)), "initiative",
+                rec.status if rec else None)
+        return self._initiatives[iid]
 
     def blocker(self, name: str) -> Link:
         if name in self.site.records:

@@ -31,8 +31,8 @@ def time_tag(value: date | str | None, label: str | None = None) -> Markup:
     """`<time datetime="YYYY-MM-DD">` for any date the pages show."""
     if value is None or value == "":
         return Markup("")
-    iso = value.isoformat() if isinstance(value, date) else str(value)[:10]
-    return Markup('<time datetime="{0}">{1}</time>').format(iso, label or iso)
+    iso = escape(value.isoformat() if isinstance(value, date) else str(value)[:10])
+    return Markup(f'<time datetime="{iso}">{escape(label) if label else iso}</time>')
 
 
 def environment(user_dirs: Sequence[str | Path] = ()) -> jinja2.Environment:
