@@ -105,6 +105,10 @@ def build_catalog(sources: Iterable[Source], settings: Settings, *,
     """Read, check and date every record among `sources`; never raises on bad input."""
     repo_root = find_repo_root(settings.docs_dir)
     base = repo_root or settings.config_dir
+    # Paths in messages are relative to the repository root; worked out once for the docs
+    # folder (each page's path is then a string join, not a filesystem call per page).
+    docs_display = "" if _display_path(settings.docs_dir, base) == "." else \
+        _display_path(settings.docs_dir, base)
     checked: list[Checked] = []
     problems: list[Problem] = []
     unbuildable: set[str] = set()
@@ -113,7 +117,7 @@ def build_catalog(sources: Iterable[Source], settings: Settings, *,
     adr_indexes = {f: _adr_index(f, sources) for f in settings.adr_folders}
     urls_by_path: dict[str, str] = {}
     for source in sources:
-        display = _display_path(source.abs_path, base)
+        display = f"{docs_display}/{source.src_uri}" if docs_display else source.src_uri
         try:
             raw = source.abs_path.read_bytes()
         except OSError as exc:
@@ -167,7 +171,7 @@ def build_catalog(sources: Iterable[Source], settings: Settings, *,
             repo_root or settings.docs_dir,
             [rec.path for rec in records.values()],
             HistoryOptions(first_parent=settings.first_parent, cache_dir=settings.cache_dir),
-            docs_prefix=_display_path(settings.docs_dir, base) if repo_root else "",
+            docs_prefix=docs_display if repo_root else "",
         )
     if history is not None:
         catalog.git = {rec.id: history.facts.get(rec.path, GitFacts(uncommitted=True))

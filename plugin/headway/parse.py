@@ -202,6 +202,9 @@ def _yaml_kind(value: Any) -> str:
 
 def _too_deep(fm_text: str, max_nesting: int) -> int | None:
     """The line where flow brackets or indentation nest too deep, before any parser recurses."""
+    if fm_text.count("[") + fm_text.count("{") <= max_nesting and not re.search(
+            rf"^[ \t-]{{{max_nesting * 4 + 1},}}", fm_text, re.MULTILINE):
+        return None  # the common case, decided without a loop in Python
     depth = 0
     for number, line in enumerate(fm_text.split("\n")):
         indent = len(line) - len(line.lstrip(" \t-"))
