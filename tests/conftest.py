@@ -56,6 +56,14 @@ class GitRepo:
         self.git("commit", "-q", "--allow-empty", "-m", message, env=env)
         return self.git("rev-parse", "HEAD").strip()
 
+    def merge(self, branch: str, message: str, date: str, author: str) -> None:
+        """`git merge --no-ff`, as a pull request lands, dated and signed by `author`."""
+        email = f"{author.split()[0].lower()}@example.com"
+        when = f"{date}T12:00:00+00:00"
+        self.git("merge", "-q", "--no-ff", "-m", message, branch, env={
+            "GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": author,
+            "GIT_COMMITTER_EMAIL": email, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when})
+
     def mkdocs_yml(self, extra: str = "", plugins: str = "  - headway\n",
                    theme: str = "mkdocs") -> Path:
         text = (f"site_name: Test records\ndocs_dir: {self.docs}\n"

@@ -91,11 +91,7 @@ def pull_request(repo: GitRepo) -> None:
     repo.git("checkout", "-q", "main")
     repo.record("other.md", "type: learning\ninitiative: pay\n")
     repo.commit("Unrelated work on main", "2026-04-05", "Sam Ortiz")
-    env = {"GIT_AUTHOR_NAME": "Merge Bot", "GIT_AUTHOR_EMAIL": "bot@example.com",
-           "GIT_COMMITTER_NAME": "Merge Bot", "GIT_COMMITTER_EMAIL": "bot@example.com",
-           "GIT_AUTHOR_DATE": "2026-04-10T12:00:00+00:00",
-           "GIT_COMMITTER_DATE": "2026-04-10T12:00:00+00:00"}
-    repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #1", "accept-d", env=env)
+    repo.merge("accept-d", "Merge pull request #1", "2026-04-10", "Merge Bot")
 
 
 def test_a_change_counts_when_it_lands_on_the_main_line(repo: GitRepo) -> None:

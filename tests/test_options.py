@@ -104,11 +104,7 @@ def test_authors_survive_a_rename_after_a_merged_branch(repo: GitRepo) -> None:
     repo.record("x.md", "type: decision\ninitiative: i", "# X\n")
     repo.commit("Bob writes x", "2026-01-02", "Bob Writer")
     repo.git("checkout", "-q", "main")
-    env = {"GIT_AUTHOR_NAME": "Ann Admin", "GIT_AUTHOR_EMAIL": "ann@example.com",
-           "GIT_COMMITTER_NAME": "Ann Admin", "GIT_COMMITTER_EMAIL": "ann@example.com",
-           "GIT_AUTHOR_DATE": "2026-01-03T12:00:00+00:00",
-           "GIT_COMMITTER_DATE": "2026-01-03T12:00:00+00:00"}
-    repo.git("merge", "-q", "--no-ff", "-m", "Merge bob", "bob", env=env)
+    repo.merge("bob", "Merge bob", "2026-01-03", "Ann Admin")
     repo.git("mv", "docs/x.md", "docs/0001-x.md")
     repo.commit("Number it", "2026-01-04", "Ann Admin")
     rec = build(repo).records["0001-x"]

@@ -601,14 +601,17 @@ def _parse(path: str, src_uri: str, raw: bytes, folder: AdrFolder, limits: Limit
 def _recognisable(head: str, folder: AdrFolder, name: str) -> bool:
     """Whether the start of an unreadable or oversized file looks like a record."""
     text = head.replace("\r\n", "\n")
-    split = _split_front_matter(text)
-    front: dict[str, Any] | None = None
-    start = 0
-    if split is not None:
-        loaded, _, problems = load_front_matter(split[0], "", DEFAULT_LIMITS, offset=2)
-        front = loaded if isinstance(loaded, dict) and not problems else None
-        start = split[1]
+    front, start = _lenient_front(text)
     return read_adr(text, front, {}, start, folder.format, name) is not None
+
+
+def _lenient_front(text: str) -> tuple[dict[str, Any] | None, int]:
+    """Front matter as a mapping when it reads cleanly (else None), and where the body starts."""
+    split = _split_front_matter(text)
+    if split is None:
+        return None, 0
+    data, _, problems = load_front_matter(split[0], "", DEFAULT_LIMITS, offset=2)
+    return (data if isinstance(data, dict) and not problems else None), split[1]
 
 
 def _generated(text: str, front: Mapping[str, Any] | None) -> bool:
@@ -817,13 +820,7 @@ def version_status(raw: bytes, fmt: str = "auto") -> str | None:
     """The headway status of one version of a file written for another tool, or None when it
     holds no recognisable record: what git history needs of each old version."""
     text = raw[:_HEAD_BYTES].decode("utf-8", "replace").replace("\r\n", "\n").lstrip("\ufeff")
-    split = _split_front_matter(text)
-    front: dict[str, Any] | None = None
-    start = 0
-    if split is not None:
-        data, _, problems = load_front_matter(split[0], "", DEFAULT_LIMITS, offset=2)
-        front = data if isinstance(data, dict) and not problems else None
-        start = split[1]
+    front, start = _lenient_front(text)
     if front is not None and str(front.get("generated", "")).lower() == "true":
         return None
     reading = read_adr(text, front, {}, start, fmt, "")
