@@ -25,7 +25,8 @@ not leak into it; `--code live` measures the checkout itself.
 
 Every command runs in its own process (builds with NO_MKDOCS_2_WARNING=1, into a
 temporary site folder); its wall time is taken around it and its peak RSS from
-`os.wait4` (the largest of the process and any child it waited for, such as git).
+`/usr/bin/time -f %M` (the largest of the process and any child it waited for,
+such as git).
 Reported are the median time and the largest peak RSS over the rounds. Rounds
 interleave the variants, so that load from other work on the machine falls on
 all of them alike. The git-dates builds come last, after the rounds of the
@@ -86,7 +87,8 @@ BIN = Path(sys.executable).parent
 BENCH_COMMIT = "headway benchmark: one new commit"
 BENCH_AUTHOR = ("Benchmark Bot", "bench@example.com")
 PROFILE_TOP = 15
-MIB = 1024.0  # ru_maxrss is in KiB on Linux
+MIB = 1024.0  # GNU time's %M is in KiB
+GNU_TIME = Path("/usr/bin/time")  # Debian: apt-get install time
 
 # Every measurement, in the order of the tables: key → what it is.
 MEASURES: dict[str, str] = {
@@ -165,23 +167,32 @@ class CommandFailed(RuntimeError):
 
 def measure(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None,
             stdout_file: Path | None = None) -> Sample:
-    """Run `cmd` to its end; its wall time and the peak RSS of its process tree's largest
-    waited-for process (os.wait4). Output is kept in temporary files, never in pipes, so
-    that nothing we read competes with it."""
-    with tempfile.TemporaryFile() as err, \
+    """Run `cmd` to its end: its wall time, and its peak RSS from GNU time's `%M` (the
+    largest resident set of the command or of any child it waited for, such as git).
+
+    Not `os.wait4` on our own child: a child starts with its parent's high-water mark,
+    which Linux keeps across exec, so it would report at least this script's own peak.
+    `time` is small, so what it forks starts near zero. Output goes to files, not pipes,
+    so that nothing we read competes with the command."""
+    with tempfile.TemporaryDirectory(prefix="headway-measure-") as folder, \
+            tempfile.TemporaryFile() as err, \
             (open(stdout_file, "wb") if stdout_file else
              tempfile.TemporaryFile()) as out:
+        rss_file = Path(folder) / "rss"
+        full = [str(GNU_TIME), "-f", "%M", "-o", str(rss_file), *cmd]
         started = time.perf_counter()
-        proc = subprocess.Popen(list(cmd), cwd=cwd, env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
+        returncode = subprocess.run(full, cwd=cwd, env=env, stdout=out, stderr=err,
+                                    check=False).returncode
         seconds = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
+        report = rss_file.read_text("utf-8").split() if rss_file.is_file() else []
+        if "signal" in report:  # "Command terminated by signal N"
+            returncode = -int(report[report.index("signal") + 1])
+        if returncode != 0:
             err.seek(0)
             tail = err.read().decode("utf-8", "replace")[-3000:]
-            raise CommandFailed(f"{' '.join(cmd)} in {cwd} exited with {proc.returncode}:\n"
-                                f"{tail}", proc.returncode)
-    return Sample(seconds, usage.ru_maxrss / MIB)
+            raise CommandFailed(f"{' '.join(cmd)} in {cwd} exited with {returncode}:\n"
+                                f"{tail}", returncode)
+    return Sample(seconds, int(report[-1]) / MIB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -775,9 +786,10 @@ that other load on the machine falls on all of them alike.
   of the medians. **% of first**: a rebuild's time as a share of the first
   build with headway; in the history columns, a share of the first build's
   history phase.
-- **Peak memory**: `ru_maxrss` from `os.wait4` for each command: the largest
-  resident set of the command's process and of any child it waited for (git,
-  for headway), in MiB.
+- **Peak memory**: `/usr/bin/time -f %M` around each command: the largest
+  resident set of the command's process or of any child it waited for (git,
+  for headway), in MiB. For builds that is the Python process; git runs beside
+  it, so the sum at one moment can be higher (at most by git's own column).
 - **ms per record** and **growth exponent**: time ÷ N; and k in time ∝ N^k
   between the two largest sizes (M grows with N, 5 commits per record), so 1
   is linear and 2 quadratic. Start-up costs make k a little under 1.
@@ -915,6 +927,8 @@ def run(sizes: list[Size], repeat: int, keep: Path | None, seed: int, once_after
         profile_size: Size | None, write: bool, merge: bool, code: str) -> int:
     if shutil.which("git") is None:
         raise SystemExit("git is needed")
+    if not GNU_TIME.exists():
+        raise SystemExit(f"{GNU_TIME} (GNU time) is needed for peak memory: apt-get install time")
     for tool in ("mkdocs", "headway"):
         if not (BIN / tool).exists():
             raise SystemExit(f"{BIN / tool} is missing: pip install -e . in this environment")
