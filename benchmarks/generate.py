@@ -4,7 +4,8 @@
         [--docs-dir records] [--plugins headway]
 
 The repository is written with one `git fast-import` process fed through its
-standard input, so that tens of thousands of commits take seconds. Everything
+standard input, so that tens of thousands of commits take seconds, then repacked
+(`git repack -a -d -f`) so that its packs look like those of a clone. Everything
 comes from `random.Random(seed)` and a fixed clock, so the same arguments give
 a byte-identical repository (the same commit hashes) on every machine.
 
@@ -771,6 +772,13 @@ def generate(
         returncode = process.wait()
     if returncode != 0:
         raise RuntimeError(f"git fast-import failed with exit status {returncode}")
+    # fast-import deltas each blob against the one written before it for the same path,
+    # so a file's versions form chains up to 50 deep, which makes every old version slow
+    # to read. A repository built by ordinary commits and pushes is packed by
+    # `git pack-objects` (what a clone or fetch from a hosting service receives): deltas
+    # chosen afresh, chains mostly under 5. Repack the same way, so that reading old
+    # versions costs what it costs in a real clone.
+    git(dest, "repack", "-a", "-d", "-f", "--quiet")
     git(dest, "reset", "--hard", "--quiet")
     write_mkdocs_yml(dest, "headway", docs_dir)
 

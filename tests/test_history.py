@@ -123,16 +123,16 @@ def test_cache_reads_only_new_commits(repo: GitRepo, tmp_path: Path) -> None:
     paths = ["docs/0001-use-stripe.md", "docs/pay/index.md"]
     cache = HistoryOptions(cache_dir=tmp_path / "cache")
     cold = read_history(repo.root, paths, cache, "docs")
-    assert cold.git_processes == 4  # rev-parse ×2, log, cat-file
+    assert cold.git_processes == 3  # rev-parse, log, cat-file
     warm = read_history(repo.root, paths, cache, "docs")
-    assert warm.git_processes == 2 and warm.facts == cold.facts  # no log, no blobs
+    assert warm.git_processes == 1 and warm.facts == cold.facts  # no log, no blobs
     repo.record("0001-use-stripe.md", DECISION.format(status="deprecated"), "# Use Stripe\n")
     repo.commit("Deprecate", "2026-06-01", "Raj Patel")
     after = read_history(repo.root, paths, cache, "docs")
     fresh = read_history(repo.root, paths, HistoryOptions(), "docs")
     assert after.facts == fresh.facts
     assert after.facts["docs/0001-use-stripe.md"].status_history[-1].status == "deprecated"
-    assert after.git_processes == 5  # rev-parse ×2, merge-base, log of the new commit, cat-file
+    assert after.git_processes == 4  # rev-parse, merge-base, log of the new commit, cat-file
     (tmp_path / "cache" / "history-docs_.json").write_text("{not json")
     assert read_history(repo.root, paths, cache, "docs").facts == fresh.facts
 
@@ -176,9 +176,8 @@ def test_git_process_count_does_not_grow_with_records(tmp_path: Path) -> None:
         assert out.returncode == 0, out.stderr
         counts.append(log.read_text().split())
     assert counts[0] == counts[1]  # the same git processes for 3 records and for 40
-    # gitpython itself asks `git version` when it starts; headway's own are these four
-    assert [c for c in counts[0] if c != "version"] == ["rev-parse", "rev-parse", "log",
-                                                         "cat-file"]
+    # gitpython itself asks `git version` when it starts; headway's own are these three
+    assert [c for c in counts[0] if c != "version"] == ["rev-parse", "log", "cat-file"]
 
 
 def test_shallow_clone_warns_and_strict_fails(repo: GitRepo, tmp_path: Path) -> None:

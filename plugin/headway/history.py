@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import re
 import subprocess
 import threading
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -26,6 +24,11 @@ os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
 import contextlib
 
 import git
+
+try:
+    import fcntl
+except ImportError:  # Windows: pipes keep their default size
+    fcntl = None  # type: ignore[assignment]
 
 CACHE_VERSION = 3
 _LOG_FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%cI"
@@ -59,9 +62,9 @@ class History:
     git_processes: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class BlobFacts:
-    """The few front-matter values history needs from an old version of a file."""
+class BlobFacts(NamedTuple):
+    """The few front-matter values history needs from an old version of a file (a named
+    tuple: twenty thousand of them are made per two thousand records)."""
 
     type: str | None
     status: str | None
@@ -89,6 +92,21 @@ class GitRunner:
         except git.exc.GitCommandError as exc:
             raise GitTrouble(_explain(str(exc.stderr))) from exc
         return out if isinstance(out, bytes) else str(out).encode()
+
+    def run_checked(self, *args: str) -> tuple[int, bytes]:
+        """Exit status and output of a command that may fail in an expected way; GitTrouble
+        when it printed nothing and complained (not a repository, safe.directory, ...)."""
+        self.processes += 1
+        try:
+            code, out, err = self.cmd.execute(["git", *args], stdout_as_string=False,
+                                              with_extended_output=True, with_exceptions=False)
+        except git.exc.GitCommandNotFound as exc:
+            raise GitTrouble(_NO_GIT) from exc
+        out = out if isinstance(out, bytes) else str(out).encode()
+        if code != 0 and not out.strip():
+            text = err.decode("utf-8", "replace") if isinstance(err, bytes) else str(err)
+            raise GitTrouble(_explain(text))
+        return code, out
 
     def stream(self, *args: str, stdin: bool = False) -> subprocess.Popen[bytes]:
         """A long-running git process, read (and written) as it works."""
@@ -120,9 +138,11 @@ def _explain(stderr: str) -> str:
 
 
 class _Blobs:
-    """One `git cat-file --batch`, fed while `git log` still streams. A writer thread feeds it
-    and a reader thread reads its answers, so that neither git process waits for the other
-    and the log is never held up by a full pipe."""
+    """One `git cat-file --batch --buffer`, fed while `git log` still streams: requests are
+    written in batches into a widened pipe, and a reader thread parses the answers, so that
+    neither git process waits for the other and the log is never held up by a full pipe."""
+
+    _BATCH = 512  # blob names per write
 
     def __init__(self, runner: GitRunner, known: dict[str, BlobFacts]) -> None:
         self.runner = runner
@@ -130,59 +150,67 @@ class _Blobs:
         self.asked: set[str] = set()
         self.missing = 0
         self.proc: subprocess.Popen[bytes] | None = None
-        self.requests: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-        self.threads: list[threading.Thread] = []
+        self.pending: list[str] = []
+        self.reader: threading.Thread | None = None
         self.failure: BaseException | None = None
 
     def ask(self, sha: str) -> None:
         if sha in self.known or sha in self.asked:
             return
         self.asked.add(sha)
-        if self.proc is None:
-            self.proc = self.runner.stream("cat-file", "--batch", stdin=True)
-            self.threads = [threading.Thread(target=self._write, daemon=True),
-                            threading.Thread(target=self._read, daemon=True)]
-            for thread in self.threads:
-                thread.start()
-        self.requests.put(sha.encode() + b"\n")
+        self.pending.append(sha)
+        if len(self.pending) >= self._BATCH:
+            self._send()
 
-    def _write(self) -> None:
-        assert self.proc is not None and self.proc.stdin is not None
-        stdin = self.proc.stdin
+    def _send(self) -> None:
+        if not self.pending:
+            return
+        if self.proc is None:
+            self.proc = self.runner.stream("cat-file", "--batch", "--buffer", stdin=True)
+            assert self.proc.stdin is not None
+            _widen_pipe(self.proc.stdin)
+            _widen_pipe(self.proc.stdout)
+            self.reader = threading.Thread(target=self._read, daemon=True)
+            self.reader.start()
+        assert self.proc.stdin is not None
+        batch, self.pending = self.pending, []
         try:
-            while (request := self.requests.get()) is not None:
-                stdin.write(request)
-                if self.requests.empty():
-                    stdin.flush()
-        except OSError as exc:
-            self.failure = exc
-        finally:
-            with contextlib.suppress(OSError):
-                stdin.close()
+            self.proc.stdin.write(("\n".join(batch) + "\n").encode())
+        except OSError as exc:  # cat-file is gone; the reader thread says why
+            self.failure = self.failure or exc
 
     def _read(self) -> None:
+        """Parse the answers straight from large reads: `<sha> blob <size>\\n<data>\\n`."""
         assert self.proc is not None and self.proc.stdout is not None
-        out = self.proc.stdout
+        fd = self.proc.stdout.fileno()
+        known = self.known
+        buf, pos = b"", 0
         try:
-            while True:
-                header = out.readline()
-                if not header:
-                    return
-                parts = header.split()
-                if len(parts) != 3:  # "<sha> missing": a corrupt or absent object
-                    self.missing += 1
-                    continue
-                data = out.read(int(parts[2]) + 1)
-                self.known[parts[0].decode()] = blob_facts(data)
+            while chunk := os.read(fd, _PIPE_BYTES):
+                buf, pos = buf[pos:] + chunk, 0
+                while (eol := buf.find(b"\n", pos)) >= 0:
+                    parts = buf[pos:eol].split()
+                    if len(parts) != 3:  # "<sha> missing": a corrupt or absent object
+                        self.missing += 1
+                        pos = eol + 1
+                        continue
+                    end = eol + 1 + int(parts[2])
+                    if end >= len(buf):
+                        break  # the rest of this object is in the next read
+                    known[parts[0].decode()] = blob_facts(buf[eol + 1:end])
+                    pos = end + 1
         except BaseException as exc:  # surfaced by finish(), never lost in the thread
             self.failure = exc
 
     def finish(self) -> None:
+        self._send()
         if self.proc is None:
             return
-        self.requests.put(None)
-        for thread in self.threads:
-            thread.join()
+        with contextlib.suppress(OSError):
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+        if self.reader is not None:
+            self.reader.join()
         self.proc.wait()
         if self.failure is not None:
             raise GitTrouble(f"reading old versions of records failed: {self.failure}")
@@ -237,13 +265,13 @@ def read_history(
 
 
 def _locate(runner: GitRunner) -> tuple[bool, str | None]:
-    """Whether the repository is shallow, and HEAD (None before the first commit)."""
-    shallow = runner.run("rev-parse", "--is-shallow-repository").decode().strip()
-    try:
-        head: str | None = runner.run("rev-parse", "-q", "--verify", "HEAD^{commit}").decode()
-    except GitTrouble:  # a repository with no commit yet
-        head = None
-    return shallow == "true", head.strip() if head else None
+    """Whether the repository is shallow, and HEAD (None before the first commit), from one
+    `git rev-parse`: it prints the first answer even when the second fails."""
+    code, out = runner.run_checked("rev-parse", "--is-shallow-repository", "-q", "--verify",
+                                   "HEAD^{commit}")
+    lines = out.decode("utf-8", "replace").split()
+    shallow = bool(lines) and lines[0] == "true"
+    return shallow, lines[1] if code == 0 and len(lines) > 1 else None
 
 
 _MARKDOWN = (b".md", b".markdown", b".mdown", b".mkdn", b".mkd")
@@ -255,11 +283,10 @@ def _stream_log(runner: GitRunner, revisions: str, prefix: str) -> Iterator[Comm
     """Commits newest first (children before parents) as git prints them."""
     proc = runner.stream(*_LOG, revisions, "--")
     assert proc.stdout is not None
+    _widen_pipe(proc.stdout)
+    fd = proc.stdout.fileno()
     pending = b""
-    while True:
-        chunk = proc.stdout.read(1 << 16)
-        if not chunk:
-            break
+    while chunk := os.read(fd, _PIPE_BYTES):
         pending += chunk
         parts = pending.split(b"\x1e")
         pending = parts.pop()
@@ -273,31 +300,39 @@ def _stream_log(runner: GitRunner, revisions: str, prefix: str) -> Iterator[Comm
         raise GitTrouble(_explain(stderr))
 
 
+_PIPE_BYTES = 1 << 20
+
+
+def _widen_pipe(pipe: Any) -> None:
+    """A pipe of 1 MiB instead of 64 KiB (Linux), so that git seldom waits for us to read."""
+    if fcntl is None or not hasattr(fcntl, "F_SETPIPE_SZ"):
+        return
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+
+
+# One entry of `git log -z --raw --no-abbrev`: modes, old and new blob, status (with a score
+# for renames and copies), then one path, or two (old, new) for R and C.
+_RAW_ENTRY = re.compile(
+    rb":[0-7]+ [0-7]+ [0-9a-f]+ ([0-9a-f]+) "
+    rb"(?:([RC])[0-9]*\x00([^\x00]*)\x00([^\x00]*)|([A-Z])[0-9]*\x00([^\x00]*))\x00")
+
+
 def _parse_commit(chunk: bytes, prefix: str) -> Commit:
     """One commit of `git log -z --raw`; only Markdown changes under the docs prefix kept."""
     header, _, rest = chunk.partition(b"\x00")
     sha, parents, author, date = header.decode("utf-8", "replace").split("\x1f")
     commit = Commit(sha, tuple(parents.split()), author, date)
-    fields = rest.lstrip(b"\n").split(b"\x00")
-    i, end = 0, len(fields) - 1
-    while i < end:
-        meta = fields[i]
-        if not meta.startswith(b":"):
-            i += 1
-            continue
-        parts = meta.split()
-        status = chr(parts[4][0])
-        if status in "RC":
-            old, new = fields[i + 1], fields[i + 2]
-            i += 3
-        else:
-            old, new = b"", fields[i + 1]
-            i += 2
-        if new.endswith(_MARKDOWN) or old.endswith(_MARKDOWN):
+    changes = commit.changes
+    for blob, moved, old, new, status, path in _RAW_ENTRY.findall(rest):
+        if not moved:
+            new, old = path, b""
+        if new.endswith(_MARKDOWN) or (old and old.endswith(_MARKDOWN)):
             new_s = new.decode("utf-8", "surrogateescape")
-            old_s = old.decode("utf-8", "surrogateescape")
-            if new_s.startswith(prefix) or old_s.startswith(prefix):
-                commit.changes.append((status, new_s, old_s, parts[3].decode()))
+            old_s = old.decode("utf-8", "surrogateescape") if old else ""
+            if new_s.startswith(prefix) or (old_s and old_s.startswith(prefix)):
+                changes.append((moved.decode() if moved else status.decode(), new_s, old_s,
+                                blob.decode()))
     return commit
 
 
@@ -341,8 +376,7 @@ def _walk(runner: GitRunner, cache: _Cache, head: str, wanted: list[str], first_
             facts[path] = GitFacts(uncommitted=True)
             continue
         evs.reverse()
-        facts[path] = _facts_of([(c, b, landed.get((c.sha, then), c.author))
-                                 for c, b, then in evs], cache.blob_facts)
+        facts[path] = _facts_of(evs, cache.blob_facts, landed)
     return facts, blobs.missing
 
 
@@ -364,25 +398,32 @@ def _commits(runner: GitRunner, cache: _Cache, head: str) -> Iterator[Commit]:
     yield from _stream_log(runner, head, cache.prefix)
 
 
-def _facts_of(evs: list[tuple[Commit, str, str]], blobs: dict[str, BlobFacts]) -> GitFacts:
-    """Oldest-first events of one file → its created/updated/authors/status history."""
-    authors = Counter(author for _, _, author in evs)
+def _facts_of(evs: list[tuple[Commit, str, str]], blobs: dict[str, BlobFacts],
+              landed: dict[tuple[str, str], str]) -> GitFacts:
+    """Oldest-first events of one file (commit, blob, path at that commit) → its
+    created/updated/authors/status history. `landed`: who wrote what a merge brought in."""
+    authors: dict[str, int] = {}
     history: list[StatusChange] = []
     added: dict[str, str] = {}
-    previous: set[str] = set()
-    for commit, blob, author in evs:
+    previous: tuple[str, ...] = ()
+    last: str | None = None
+    for commit, blob, then in evs:
+        author = landed.get((commit.sha, then), commit.author) if landed else commit.author
+        authors[author] = authors.get(author, 0) + 1
         info = blobs.get(blob)
         if info is None:
             continue
         status = info.status or (STATUSES[info.type][0] if info.type in STATUSES else None)
-        if status and (not history or history[-1].status != status):
+        if status and status != last:
             history.append(StatusChange(status, commit.date, commit.sha, author))
-        current = set(info.depends_on)
-        for dep in current - previous:
-            added[dep] = commit.date
-        for dep in previous - current:
-            added.pop(dep, None)
-        previous = current
+            last = status
+        if info.depends_on != previous:
+            current, before = set(info.depends_on), set(previous)
+            for dep in current - before:
+                added[dep] = commit.date
+            for dep in before - current:
+                added.pop(dep, None)
+            previous = info.depends_on
     order = sorted(authors, key=lambda a: (-authors[a], a))
     return GitFacts(
         created=evs[0][0].date, updated=evs[-1][0].date, authors=tuple(order),
@@ -518,7 +559,10 @@ def _facts_from_json(v: list[Any]) -> GitFacts:
                     tuple((a, b) for a, b in v[5]))
 
 
-_SCALAR = re.compile(r"^(type|status)[ \t]*:[ \t]*(.*?)[ \t]*(?:[ \t]#.*)?$", re.MULTILINE)
+# A top-level `type:` or `status:` line (a line that starts with the key; indented lines belong
+# to a nested value), with its raw value.
+_TOP_SCALAR = re.compile(rb"\n(type|status)[ \t]*:([^\n]*)")
+_COMMENT = re.compile(rb"[ \t]#")
 _DEPENDS = re.compile(r"^depends_on[ \t]*:.*(?:\n(?:[ \t]+.*|-.*|))*", re.MULTILINE)
 _FLOW_LIST = re.compile(r"^depends_on[ \t]*:[ \t]*\[([^\[\]{}#\"']*)\][ \t]*$")
 _NOTHING = BlobFacts(None, None)
@@ -540,45 +584,39 @@ def _front_matter(data: bytes) -> bytes | None:
         end = data.find(b"\n...", start, _FM_LIMIT)
         if end < 0:
             return None
-    return data[start:end].replace(b"\r\n", b"\n")
+    fm = data[start:end]
+    return fm.replace(b"\r\n", b"\n") if b"\r" in fm else fm
 
 
-def _scalar(fm: bytes, key: bytes) -> str | None:
-    """A top-level `key: value` (plain, quoted, or with a trailing comment)."""
-    pos = fm.find(b"\n" + key + b":")
-    if pos < 0:
-        if fm.find(b"\n" + key) < 0:
-            return None
-        text = fm.decode("utf-8", "replace")  # unusual spacing, e.g. `status : x`
-        for name, value in _SCALAR.findall(text):
-            if name == key.decode():
-                return value.strip().strip("'\"").strip() or None
-        return None
-    start = pos + len(key) + 2
-    end = fm.find(b"\n", start)
-    value = fm[start:] if end < 0 else fm[start:end]
-    hash_at = value.find(b" #")
-    if hash_at >= 0:
-        value = value[:hash_at]
-    return value.strip().strip(b"'\"").strip().decode("utf-8", "replace") or None
+def _plain(raw: bytes) -> str | None:
+    """A scalar's text: a trailing comment, spaces and quotes removed; None when empty."""
+    comment = _COMMENT.search(raw)
+    if comment is not None:
+        raw = raw[:comment.start()]
+    return raw.strip().strip(b"'\"").strip().decode("utf-8", "replace") or None
 
 
 def blob_facts(data: bytes) -> BlobFacts:
     """type, status and depends_on of one version of a file, read without a full YAML parse
     (this runs on every old version of every record)."""
     fm = _front_matter(data)
-    rtype = _scalar(fm, b"type") if fm is not None else None
+    rtype = status = None
+    if fm is not None:
+        seen: dict[bytes, bytes] = {}
+        for key, raw in _TOP_SCALAR.findall(fm):
+            seen.setdefault(key, raw)  # the first occurrence of each key
+        rtype = _plain(seen[b"type"]) if b"type" in seen else None
+        status = _plain(seen[b"status"]) if b"status" in seen else None
     if fm is None or rtype is None:
         # Not headway's front matter: a record written for another tool (an ADR folder)?
         adr_status = version_status(data)
         return BlobFacts("decision", adr_status) if adr_status is not None else _NOTHING
-    status = _scalar(fm, b"status")
     depends: tuple[str, ...] = ()
     if fm.find(b"\ndepends_on") >= 0:
         match = _DEPENDS.search(fm.decode("utf-8", "replace"))
         if match:
             depends = _depends(match.group(0).rstrip())
-    return BlobFacts(rtype.lower() if rtype else None, status, depends)
+    return BlobFacts(rtype.lower(), status, depends)
 
 
 @lru_cache(maxsize=4096)
