@@ -184,9 +184,10 @@ class _Blobs:
         assert self.proc is not None and self.proc.stdout is not None
         fd = self.proc.stdout.fileno()
         known = self.known
+        by_front_matter: dict[bytes, BlobFacts] = {}
         buf, pos = b"", 0
         try:
-            while chunk := os.read(fd, _PIPE_BYTES):
+            while chunk := os.read(fd, _READ_BYTES):
                 buf, pos = buf[pos:] + chunk, 0
                 while (eol := buf.find(b"\n", pos)) >= 0:
                     parts = buf[pos:eol].split()
@@ -197,7 +198,7 @@ class _Blobs:
                     end = eol + 1 + int(parts[2])
                     if end >= len(buf):
                         break  # the rest of this object is in the next read
-                    known[parts[0].decode()] = blob_facts(buf[eol + 1:end])
+                    known[parts[0].decode()] = blob_facts(buf[eol + 1:end], by_front_matter)
                     pos = end + 1
         except BaseException as exc:  # surfaced by finish(), never lost in the thread
             self.failure = exc
@@ -286,7 +287,7 @@ def _stream_log(runner: GitRunner, revisions: str, prefix: str) -> Iterator[Comm
     _widen_pipe(proc.stdout)
     fd = proc.stdout.fileno()
     pending = b""
-    while chunk := os.read(fd, _PIPE_BYTES):
+    while chunk := os.read(fd, _READ_BYTES):
         pending += chunk
         parts = pending.split(b"\x1e")
         pending = parts.pop()
@@ -301,6 +302,9 @@ def _stream_log(runner: GitRunner, revisions: str, prefix: str) -> Iterator[Comm
 
 
 _PIPE_BYTES = 1 << 20
+# Reads stay under glibc's mmap threshold (128 KiB), so that their buffers come from the heap
+# and are reused: 1 MiB reads were fresh mappings each time, tens of thousands of page faults.
+_READ_BYTES = 1 << 16
 
 
 def _widen_pipe(pipe: Any) -> None:
@@ -596,27 +600,45 @@ def _plain(raw: bytes) -> str | None:
     return raw.strip().strip(b"'\"").strip().decode("utf-8", "replace") or None
 
 
-def blob_facts(data: bytes) -> BlobFacts:
+def blob_facts(data: bytes, seen: dict[bytes, BlobFacts] | None = None) -> BlobFacts:
     """type, status and depends_on of one version of a file, read without a full YAML parse
-    (this runs on every old version of every record)."""
+    (this runs on every old version of every record). `seen` memoises by front matter: most
+    versions change only the body, so their front matter was read before."""
     fm = _front_matter(data)
-    rtype = status = None
-    if fm is not None:
-        seen: dict[bytes, bytes] = {}
-        for key, raw in _TOP_SCALAR.findall(fm):
-            seen.setdefault(key, raw)  # the first occurrence of each key
-        rtype = _plain(seen[b"type"]) if b"type" in seen else None
-        status = _plain(seen[b"status"]) if b"status" in seen else None
-    if fm is None or rtype is None:
-        # Not headway's front matter: a record written for another tool (an ADR folder)?
-        adr_status = version_status(data)
-        return BlobFacts("decision", adr_status) if adr_status is not None else _NOTHING
+    if fm is None:
+        return _foreign(data)
+    facts = seen.get(fm) if seen is not None else None
+    if facts is None:
+        facts = _headway_facts(fm)
+        if facts is None:
+            return _foreign(data)
+        if seen is not None:
+            seen[fm] = facts
+    return facts
+
+
+def _headway_facts(fm: bytes) -> BlobFacts | None:
+    """The facts of headway front matter; None when it has no `type`."""
+    found: dict[bytes, bytes] = {}
+    for key, raw in _TOP_SCALAR.findall(fm):
+        found.setdefault(key, raw)  # the first occurrence of each key
+    rtype = _plain(found[b"type"]) if b"type" in found else None
+    if rtype is None:
+        return None
+    status = _plain(found[b"status"]) if b"status" in found else None
     depends: tuple[str, ...] = ()
     if fm.find(b"\ndepends_on") >= 0:
         match = _DEPENDS.search(fm.decode("utf-8", "replace"))
         if match:
             depends = _depends(match.group(0).rstrip())
     return BlobFacts(rtype.lower(), status, depends)
+
+
+def _foreign(data: bytes) -> BlobFacts:
+    """A version without headway's front matter: a record written for another tool (an ADR
+    folder) has a status of its own; anything else has nothing."""
+    adr_status = version_status(data)
+    return BlobFacts("decision", adr_status) if adr_status is not None else _NOTHING
 
 
 @lru_cache(maxsize=4096)
