@@ -224,7 +224,16 @@ def freeze_code(revision: str | None, into: Path) -> Code:
         subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
         what = f"commit {head}"
     code = Code(into, what)
-    return Code(into, f"{what}, code fingerprint {code_fingerprint(code)}")
+    fingerprint = code_fingerprint(code)
+    compile_bytecode(into / "plugin")
+    return Code(into, f"{what}, code fingerprint {fingerprint}")
+
+
+def compile_bytecode(folder: Path) -> None:
+    """Write the .pyc files, as `pip install` does for a wheel; without them every measured
+    process would compile headway's modules from source (this machine sets
+    PYTHONDONTWRITEBYTECODE, so no run would ever write them)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(folder)], check=True)
 
 
 def build_env() -> dict[str, str]:
@@ -941,6 +950,8 @@ def run(sizes: list[Size], repeat: int, keep: Path | None, seed: int, once_after
         root.mkdir(parents=True, exist_ok=True)
         if code != "live":
             CODE = freeze_code(None if code == "worktree" else code, Path(scratch) / "code")
+        else:
+            compile_bytecode(PROJECT / "plugin")
         info = versions()
         log(f"measuring headway from {CODE.description}")
         if profile_size is not None:

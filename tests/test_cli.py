@@ -58,6 +58,12 @@ def test_export_matches_the_site(chdir_repo: GitRepo, capsys: pytest.CaptureFixt
     assert exported == site
     assert main(["export"]) == 0
     assert json.loads(capsys.readouterr().out)["version"] == 1
+    # One record per line, so that a diff of two exports shows which records changed.
+    lines = (chdir_repo.root / "out.json").read_text().splitlines()
+    assert lines[:2] == ["{", ' "version": 1,'] and lines[3] == ' "records": ['
+    assert [json.loads(line.rstrip(","))["id"] for line in lines[4:-2]] == \
+        [r["id"] for r in exported["records"]]
+    assert lines[-2:] == [" ]", "}"]
 
 
 def test_export_exit_1_when_records_are_left_out(chdir_repo: GitRepo) -> None:

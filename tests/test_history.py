@@ -226,3 +226,15 @@ def test_safe_directory_refusal(repo: GitRepo) -> None:
         for path in (repo.root, repo.root / ".git"):
             os.chown(path, 0, 0)
     assert "safe.directory" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_records_the_byte_test_misses_still_get_history(repo: GitRepo) -> None:
+    """History is read beside parsing for files that look like records; a record written
+    with old Mac line endings (CR only) slips past that test and is read in a second pass."""
+    lifecycle(repo)
+    repo.write("docs/cr.md", "---\rtype: learning\rinitiative: pay\r---\r# Old Mac\r")
+    repo.commit("A learning from an old editor", "2026-04-02", "Raj Patel")
+    built = build(repo, strict=True)
+    assert built.records["cr"]["created"] == "2026-04-02"
+    assert built.records["cr"]["authors"] == ["Raj Patel"]
+    assert built.records["0001-use-stripe"]["created"] == "2026-01-05"

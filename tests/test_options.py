@@ -135,3 +135,17 @@ def test_generated_pages_have_a_real_heading_for_the_toc(repo: GitRepo) -> None:
     assert re.search(r'<h1 id="what-is-blocked">What is blocked', page)
     assert 'href="#what-is-blocked"' in page  # Material's skip link finds it
     assert not (build(repo).site / "headway" / "init").exists()  # no stray template files
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_page_urls_agree_with_mkdocs(directory_urls: bool) -> None:
+    """headway works out page URLs without MkDocs (for the CLI); they must be MkDocs' own."""
+    from mkdocs.structure.files import File
+
+    from headway.catalog import page_url
+
+    for src_uri in ["index.md", "README.md", "a/README.md", "a/index.markdown", "a/b.md",
+                    "a/b/c.mdown", "x.y.md", "a/Index.md", "readme.md", "0001-use-stripe.md"]:
+        expected = File(src_uri, "/docs", "/site", directory_urls).url
+        expected = "" if expected == "./" else expected  # the site root, as headway writes it
+        assert page_url(src_uri, directory_urls) == expected, src_uri

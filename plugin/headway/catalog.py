@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
 
 from .adr import FolderIndex, folder_index, parse_adr_document
+from .bulk import gc_paused
 from .history import History, HistoryOptions, read_history
 from .model import GitFacts, Problem, Record
-from .parse import UNBUILDABLE, parse_document
+from .parse import UNBUILDABLE, may_be_record, parse_document
 from .settings import AdrFolder, Settings
 from .validate import Checked, check_document, check_references, duplicate_ids
 
@@ -60,10 +62,12 @@ def is_markdown(path: str) -> bool:
 
 def page_url(src_uri: str, use_directory_urls: bool = True) -> str:
     """The URL MkDocs gives a Markdown page, relative to the site root (`index` and `README`
-    pages stand for their folder, as in MkDocs: case-sensitive)."""
-    path = PurePosixPath(src_uri)
-    stem = path.stem
-    parent = "" if str(path.parent) == "." else f"{path.parent}/"
+    pages stand for their folder, as in MkDocs: case-sensitive). String work only: this runs
+    for every page."""
+    folder, _, name = src_uri.rpartition("/")
+    dot = name.rfind(".")
+    stem = name[:dot] if 0 < dot < len(name) - 1 else name  # as PurePosixPath.stem
+    parent = f"{folder}/" if folder else ""
     if stem in ("index", "README"):
         return parent if use_directory_urls else f"{parent}index.html"
     return f"{parent}{stem}/" if use_directory_urls else f"{parent}{stem}.html"
@@ -78,17 +82,20 @@ def discover(settings: Settings) -> list[Source]:
     docs_dir, use_directory_urls = settings.docs_dir, settings.use_directory_urls
     spec = pathspec.GitIgnoreSpec.from_lines([".*", "/templates/", *settings.exclude])
     found: dict[str, Source] = {}
-    for root, dirs, files in os.walk(docs_dir):
-        rel_root = Path(root).relative_to(docs_dir).as_posix()
+    top = os.fspath(docs_dir)
+    for root, dirs, files in os.walk(top):
+        rel_root = os.path.relpath(root, top).replace(os.sep, "/")
         dirs.sort()
         for name in sorted(files):
+            if not is_markdown(name):
+                continue
             src_uri = name if rel_root == "." else f"{rel_root}/{name}"
-            if not is_markdown(name) or spec.match_file(src_uri):
+            if spec.match_file(src_uri):
                 continue
             url = page_url(src_uri, use_directory_urls)
-            if url in found and PurePosixPath(name).stem == "README":
+            if url in found and name.rpartition(".")[0] == "README":
                 continue  # MkDocs skips README.md when index.md gives the same page
-            found[url] = Source(src_uri, Path(root) / name, url)
+            found[url] = Source(src_uri, Path(os.path.join(root, name)), url)
     return sorted(found.values(), key=lambda s: s.src_uri)
 
 
@@ -102,7 +109,16 @@ def find_repo_root(start: Path) -> Path | None:
 
 def build_catalog(sources: Iterable[Source], settings: Settings, *,
                   with_history: bool = True) -> Catalog:
-    """Read, check and date every record among `sources`; never raises on bad input."""
+    """Read, check and date every record among `sources`; never raises on bad input.
+
+    git's history is read in a second thread while the records are parsed and checked: it
+    is asked for every file that may be a record (a cheap test on the bytes, a superset of
+    the records), and for any record the test missed once parsing is done."""
+    with gc_paused():
+        return _build_catalog(list(sources), settings, with_history)
+
+
+def _build_catalog(sources: list[Source], settings: Settings, with_history: bool) -> Catalog:
     repo_root = find_repo_root(settings.docs_dir)
     base = repo_root or settings.config_dir
     # Paths in messages are relative to the repository root; worked out once for the docs
@@ -113,33 +129,45 @@ def build_catalog(sources: Iterable[Source], settings: Settings, *,
     problems: list[Problem] = []
     unbuildable: set[str] = set()
     documents: set[str] = set()
-    sources = list(sources)
     adr_indexes = {f: _adr_index(f, sources) for f in settings.adr_folders}
     urls_by_path: dict[str, str] = {}
+    read: list[tuple[Source, str, bytes]] = []
     for source in sources:
         display = f"{docs_display}/{source.src_uri}" if docs_display else source.src_uri
         try:
-            raw = source.abs_path.read_bytes()
+            read.append((source, display, source.abs_path.read_bytes()))
         except OSError as exc:
             problems.append(Problem(display, None, f"cannot be read: {exc.strerror or exc}"))
-            continue
-        folder = settings.adr_folder_of(source.src_uri)
-        if folder is not None and folder.format != "headway":
-            doc, found = parse_adr_document(display, source.src_uri, raw, folder,
-                                            settings.limits, index=adr_indexes[folder])
-        else:
-            doc, found = parse_document(display, source.src_uri, raw, settings.limits)
-        problems.extend(found)
-        if any(p.code == UNBUILDABLE for p in found):
-            unbuildable.add(source.src_uri)
-        if doc is not None or found:
-            documents.add(source.src_uri)
-        if doc is None:
-            continue
-        urls_by_path[display] = source.url
-        result = check_document(doc)
-        checked.append(result)
-        problems.extend(result.problems)
+
+    def history_of(paths: list[str]) -> History:
+        return read_history(
+            repo_root or settings.docs_dir, paths,
+            HistoryOptions(first_parent=settings.first_parent, cache_dir=settings.cache_dir),
+            docs_prefix=docs_display if repo_root else "")
+
+    candidates = [display for source, display, raw in read
+                  if may_be_record(raw) or _in_adr_folder(source, settings)]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="headway-history") as pool:
+        early = pool.submit(history_of, candidates) if with_history and candidates else None
+        for source, display, raw in read:
+            folder = settings.adr_folder_of(source.src_uri)
+            if folder is not None and folder.format != "headway":
+                doc, found = parse_adr_document(display, source.src_uri, raw, folder,
+                                                settings.limits, index=adr_indexes[folder])
+            else:
+                doc, found = parse_document(display, source.src_uri, raw, settings.limits)
+            problems.extend(found)
+            if any(p.code == UNBUILDABLE for p in found):
+                unbuildable.add(source.src_uri)
+            if doc is not None or found:
+                documents.add(source.src_uri)
+            if doc is None:
+                continue
+            urls_by_path[display] = source.url
+            result = check_document(doc)
+            checked.append(result)
+            problems.extend(result.problems)
+        history = early.result() if early is not None else None
 
     duplicates = duplicate_ids(checked)
     problems.extend(duplicates)
@@ -147,13 +175,13 @@ def build_catalog(sources: Iterable[Source], settings: Settings, *,
     for c in checked:
         if c.id is not None:
             known.setdefault(c.id, c.type or "")
-    candidates = [c.record for c in checked if c.record is not None]
-    ref_problems = check_references(candidates, known,
+    candidates_checked = [c.record for c in checked if c.record is not None]
+    ref_problems = check_references(candidates_checked, known,
                                     {f.initiative for f in settings.adr_folders})
     problems.extend(ref_problems)
     broken = {p.path for p in duplicates} | {p.path for p in ref_problems
                                              if p.severity == "error"}
-    records = {rec.id: rec for rec in candidates if rec.path not in broken}
+    records = {rec.id: rec for rec in candidates_checked if rec.path not in broken}
     published = {rec.path for rec in records.values()}
     excluded = {c.path: c.id or "" for c in checked if c.path not in published}
     excluded.update({p.path: "" for p in problems if p.severity == "error"
@@ -165,19 +193,24 @@ def build_catalog(sources: Iterable[Source], settings: Settings, *,
                       refers_to={c.path: c.refers_to for c in checked},
                       ids_by_path={c.path: c.id for c in checked if c.id},
                       documents=documents)
-    history: History | None = None
     if with_history and records:
-        history = read_history(
-            repo_root or settings.docs_dir,
-            [rec.path for rec in records.values()],
-            HistoryOptions(first_parent=settings.first_parent, cache_dir=settings.cache_dir),
-            docs_prefix=docs_display if repo_root else "",
-        )
-    if history is not None:
+        missed = [path for path in published if history is None or path not in history.facts]
+        if missed:  # records the byte test did not foresee (unusual YAML): a second read
+            more = history_of(sorted(missed))
+            if history is None:
+                history = more
+            else:
+                history.facts.update(more.facts)
+        assert history is not None
         catalog.git = {rec.id: history.facts.get(rec.path, GitFacts(uncommitted=True))
                        for rec in records.values()}
         catalog.history_warnings = list(history.warnings)
     return catalog
+
+
+def _in_adr_folder(source: Source, settings: Settings) -> bool:
+    folder = settings.adr_folder_of(source.src_uri)
+    return folder is not None and folder.format != "headway"
 
 
 def _adr_index(folder: AdrFolder, sources: list[Source]) -> FolderIndex:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
-from .authoring import AuthoringError, new_record
+from .bulk import gc_paused
 from .catalog import build_catalog, discover, find_repo_root
 from .changes import affected_paths, changed_paths
 from .clock import build_day
@@ -21,7 +21,6 @@ from .export import records_json
 from .history import GitTrouble
 from .model import RECORD_TYPES, Problem
 from .parse import Limits
-from .scaffold import init_repository
 from .schema import record_schema
 from .settings import ADR_FORMATS, AdrFolder, ConfigError, Settings, read_settings
 
@@ -102,6 +101,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from .authoring import AuthoringError, new_record  # Jinja is only needed here
+
     settings = _settings(args)
     try:
         path = new_record(settings, args.type, args.title, args.initiative,
@@ -172,6 +173,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from .scaffold import init_repository
+
     steps = init_repository(Path(args.config_file), args.initiative)
     cwd = Path.cwd().resolve()
     for step in steps:
@@ -240,7 +243,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on bad arguments, 0 on --help
         return int(exc.code or 0)
     try:
-        return int(args.func(args))
+        with gc_paused():  # one command, then the process ends
+            return int(args.func(args))
     except ConfigError as exc:
         print(f"headway: {exc}", file=sys.stderr)
         return 2

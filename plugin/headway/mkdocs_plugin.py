@@ -20,6 +20,7 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from . import pages
+from .bulk import gc_paused
 from .catalog import Catalog, Source, build_catalog
 from .clock import build_day
 from .derive import SiteFacts, site_facts
@@ -115,6 +116,12 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
     def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
         if self.settings is None:
             return None
+        with gc_paused():  # the bulk of headway's work: every record, its history, the JSON
+            self._read_records(files, config)
+        return files
+
+    def _read_records(self, files: Files, config: MkDocsConfig) -> None:
+        assert self.settings is not None
         sources = [Source(f.src_uri, Path(f.abs_src_path), f.url)
                    for f in files.documentation_pages() if f.abs_src_path]
         catalog = build_catalog(sources, self.settings)
@@ -168,7 +175,6 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
             name = asset.rsplit("/", 1)[-1]
             self._add_asset(files, config, asset,
                             (Path(template_dirs()[0]) / "headway" / name).read_text("utf-8"))
-        return files
 
     def _add_asset(self, files: Files, config: MkDocsConfig, src_uri: str, content: str) -> None:
         existing = files.get_file_from_path(src_uri)

@@ -39,6 +39,16 @@ _HEADING = re.compile(r"^#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 
 
+_TYPE_LINE = re.compile(rb"^\s*(?:-\s*)?[\"']?type[\"']?\s*:", re.MULTILINE)
+
+
+def may_be_record(raw: bytes) -> bool:
+    """A cheap test on a file's bytes: False only for files `parse_document` would never take
+    for a record (no front matter, or no line that could hold a `type` key)."""
+    start = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    return raw.startswith(b"---", start) and _TYPE_LINE.search(raw) is not None
+
+
 def first_heading(markdown: str) -> str | None:
     """The text of the first `# ` heading outside code fences (a closing `#` run removed)."""
     fence: str | None = None
