@@ -137,6 +137,38 @@ def test_cache_reads_only_new_commits(repo: GitRepo, tmp_path: Path) -> None:
     assert read_history(repo.root, paths, cache, "docs").facts == fresh.facts
 
 
+def test_cache_keeps_what_it_needs_of_other_commits(repo: GitRepo, tmp_path: Path) -> None:
+    """The stored log keeps only the header of a commit that touched no record (code, say),
+    and a stored log cut short (another build writing it) is read again from git."""
+    lifecycle(repo)
+    repo.write("src/app.py", "print('x')\n" * 200)
+    repo.commit("Code only", "2026-04-01", "Raj Patel")
+    code_only = repo.git("rev-parse", "HEAD").strip()
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.record("0001-use-stripe.md", DECISION.format(status="deprecated"), "# Use Stripe\n")
+    repo.commit("Deprecate on a branch", "2026-05-01", "Sam Ortiz")
+    repo.git("checkout", "-q", "main")
+    repo.merge("topic", "Merge topic", "2026-05-03", "Maya Chen")
+    paths = ["docs/0001-use-stripe.md", "docs/pay/index.md"]
+    cache = HistoryOptions(cache_dir=tmp_path / "cache")
+    read_history(repo.root, paths, cache, "docs")
+    stored = (tmp_path / "cache" / "history-docs_.log").read_bytes()
+    assert code_only.encode() in stored and b"src/app.py" not in stored  # header only
+    assert stored.count(b"\x1e") == int(repo.git("rev-list", "--count", "--all"))
+    repo.write("src/app.py", "print('y')\n")
+    repo.commit("More code", "2026-06-01", "Raj Patel")
+    fresh = read_history(repo.root, paths, HistoryOptions(), "docs").facts
+    assert read_history(repo.root, paths, cache, "docs").facts == fresh  # one new commit
+    stripe = fresh["docs/0001-use-stripe.md"]
+    assert (stripe.status_history[-1].status, stripe.status_history[-1].author,
+            stripe.status_history[-1].date[:10]) == ("deprecated", "Sam Ortiz", "2026-05-03")
+    log = tmp_path / "cache" / "history-docs_.log"
+    log.write_bytes(log.read_bytes()[:-40])
+    (tmp_path / "cache" / "facts-docs_-first-parent.json").unlink()
+    again = read_history(repo.root, paths, cache, "docs")
+    assert again.facts == fresh and again.git_processes == 3  # read from git in full
+
+
 def test_cache_survives_a_rewritten_history(repo: GitRepo, tmp_path: Path) -> None:
     lifecycle(repo)
     paths = ["docs/0001-use-stripe.md"]

@@ -12,6 +12,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from headway import parse
 from headway.model import STATUSES, Problem
 from headway.parse import may_be_record, parse_document
 from headway.validate import check_document
@@ -97,3 +98,57 @@ def test_fuzz_corpus_never_crashes() -> None:
         start = time.perf_counter()
         outcome(path.read_bytes())
         assert time.perf_counter() - start < 2, path.name
+
+
+def same_as_pyyaml(fm_text: str) -> None:
+    """headway builds values and key lines in one walk of the YAML nodes; the values must be
+    what PyYAML's own constructor makes of the same text, the lines what a walk of the nodes
+    finds after it (merge keys rewrite the nodes they merge)."""
+    try:
+        expected = yaml.load(fm_text, Loader=parse._Loader)
+    except (yaml.YAMLError, RecursionError, ValueError, OverflowError, TypeError):
+        return
+    data, lines, problems = parse.load_front_matter(fm_text, "f.md", parse.Limits())
+    if problems:  # a limit headway enforces and PyYAML does not
+        return
+    assert data == expected or (data != data and expected != expected)  # NaN is not NaN
+    loader = parse._Loader(fm_text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            loader.construct_document(node)
+    finally:
+        loader.dispose()
+    want: dict[str, int] = {}
+    if node is not None:
+        parse._collect_lines(node, "", want, 1)
+    assert lines == want
+
+
+@settings(max_examples=300, deadline=1000, suppress_health_check=[HealthCheck.too_slow])
+@given(front_matter)
+def test_values_are_those_of_pyyaml(data: dict[str, Any]) -> None:
+    try:
+        text = yaml.safe_dump(data, allow_unicode=True, default_flow_style=None)
+    except yaml.YAMLError:
+        return
+    same_as_pyyaml(text)
+
+
+@settings(max_examples=300, deadline=1000)
+@given(st.text(max_size=300))
+def test_values_of_any_text_are_those_of_pyyaml(text: str) -> None:
+    same_as_pyyaml(f"type: decision\n{text}")
+
+
+def test_values_of_tricky_yaml_are_those_of_pyyaml() -> None:
+    for text in ["a: &x [1, 2]\nb: *x\n", "<<: {a: 1}\nb: 2\n", "? [a, b]\n: c\n",
+                 "a: !!set {x, y}\n", "a: !!omap [b: 1]\n", "1: one\ntrue: yes\nnull: n\n",
+                 "d: 2026-02-30\ne: 2026-02-03\nf: 2026-02-03T04:05:06Z\n", "a: !!binary aGk=\n",
+                 "x: 0o17\ny: 0x1f\nz: 1_000\nw: .inf\n", "a: b\na: c\n", "- 1\n- 2\n", "plain",
+                 "a:\n  - b: [c, {d: e}]\n"]:
+        same_as_pyyaml(text)
+    for path in sorted(CORPUS.glob("*")):
+        raw = path.read_bytes()
+        if raw.startswith(b"---\n") and b"\n---" in raw[4:]:
+            same_as_pyyaml(raw[4:raw.index(b"\n---", 4)].decode("utf-8", "replace"))

@@ -30,7 +30,7 @@ try:
 except ImportError:  # Windows: pipes keep their default size
     fcntl = None  # type: ignore[assignment]
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 _LOG_FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%cI"
 
 
@@ -280,22 +280,29 @@ _LOG = ["log", "-z", "--raw", "--no-abbrev", "-M", "--diff-merges=first-parent",
         "--topo-order", f"--format={_LOG_FORMAT}"]
 
 
-def _stream_log(runner: GitRunner, revisions: str, prefix: str) -> Iterator[Commit]:
-    """Commits newest first (children before parents) as git prints them."""
+def _stream_log(runner: GitRunner, revisions: str, prefix: str, kept: list[bytes]
+                ) -> Iterator[Commit]:
+    """Commits newest first (children before parents) as git prints them. What the cache
+    needs of each is appended to `kept` as git printed it: the whole entry of a commit that
+    changed records, only the header (sha, parents, author, date) of any other."""
     proc = runner.stream(*_LOG, revisions, "--")
     assert proc.stdout is not None
     _widen_pipe(proc.stdout)
     fd = proc.stdout.fileno()
     pending = b""
-    while chunk := os.read(fd, _READ_BYTES):
+    while True:
+        chunk = os.read(fd, _READ_BYTES)
         pending += chunk
         parts = pending.split(b"\x1e")
-        pending = parts.pop()
+        pending = parts.pop() if chunk else b""
         for part in parts:
             if part:
-                yield _parse_commit(part, prefix)
-    if pending:
-        yield _parse_commit(pending, prefix)
+                commit = _parse_commit(part, prefix)
+                header_end = part.find(b"\x00") + 1
+                kept.append(part if commit.changes or not header_end else part[:header_end])
+                yield commit
+        if not chunk:
+            break
     if proc.wait() != 0:
         stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
         raise GitTrouble(_explain(stderr))
@@ -320,6 +327,10 @@ def _widen_pipe(pipe: Any) -> None:
 _RAW_ENTRY = re.compile(
     rb":[0-7]+ [0-7]+ [0-9a-f]+ ([0-9a-f]+) "
     rb"(?:([RC])[0-9]*\x00([^\x00]*)\x00([^\x00]*)|([A-Z])[0-9]*\x00([^\x00]*))\x00")
+
+
+def _parse_log(raw: bytes, prefix: str) -> list[Commit]:
+    return [_parse_commit(part, prefix) for part in raw.split(b"\x1e") if part]
 
 
 def _parse_commit(chunk: bytes, prefix: str) -> Commit:
@@ -371,7 +382,6 @@ def _walk(runner: GitRunner, cache: _Cache, head: str, wanted: list[str], first_
                     tracked[old] = target
     finally:
         blobs.finish()
-    cache.log = seen
     landed = _landed_authors(seen, head) if first_parent else {}
     facts: dict[str, GitFacts] = {}
     for path in wanted:
@@ -393,13 +403,13 @@ def _commits(runner: GitRunner, cache: _Cache, head: str) -> Iterator[Commit]:
         try:
             runner.run("merge-base", "--is-ancestor", cache.head, head)
         except GitTrouble:  # history rewritten (rebase, force push): read it all again
-            cache.log = []
+            cache.forget_log()
         else:
             old = cache.log
-            yield from _stream_log(runner, f"{cache.head}..{head}", cache.prefix)
+            yield from _stream_log(runner, f"{cache.head}..{head}", cache.prefix, cache.fresh)
             yield from old
             return
-    yield from _stream_log(runner, head, cache.prefix)
+    yield from _stream_log(runner, head, cache.prefix, cache.fresh)
 
 
 def _facts_of(evs: list[tuple[Commit, str, str]], blobs: dict[str, BlobFacts],
@@ -467,20 +477,23 @@ def _landed_authors(commits: list[Commit], head: str) -> dict[tuple[str, str], s
 
 
 class _Cache:
-    """The parsed log and the facts of old blobs on disk, so that a rebuild walks only new
-    commits; and the last result in a small file of its own, so that a rebuild with no new
-    commit reads nothing else."""
+    """The log as git printed it and the facts of old blobs on disk, so that a rebuild walks
+    only new commits; and the last result in a small file of its own, so that a rebuild with
+    no new commit reads nothing else."""
 
     def __init__(self, folder: Path | None, prefix: str, first_parent: bool) -> None:
         self.folder = folder
         self.prefix = prefix
         self.mode = "first-parent" if first_parent else "all"
         self.blob_facts: dict[str, BlobFacts] = {}
-        self.log: list[Commit] = []
+        self.log: list[Commit] = []  # the stored commits, parsed
+        self.raw = b""  # the stored commits as git printed them, newest first
+        self.fresh: list[bytes] = []  # commits read in this run, newer than those
         self.head: str | None = None
         self._loaded = False
         key = re.sub(r"[^A-Za-z0-9]+", "_", prefix) or "root"
-        self.log_file = folder / f"history-{key}.json" if folder else None
+        self.blobs_file = folder / f"history-{key}.json" if folder else None
+        self.log_file = folder / f"history-{key}.log" if folder else None
         self.facts_file = folder / f"facts-{key}-{self.mode}.json" if folder else None
 
     def stored_facts(self, head: str, wanted: list[str]) -> dict[str, GitFacts] | None:
@@ -496,24 +509,29 @@ class _Cache:
         self._load_log()
         return None
 
+    def forget_log(self) -> None:
+        self.log, self.raw = [], b""
+
     def _load_log(self) -> None:
-        if self._loaded:
+        if self._loaded or self.log_file is None:
             return
         self._loaded = True
-        data = _read_json(self.log_file)
+        data = _read_json(self.blobs_file)
         if data is None or data.get("version") != CACHE_VERSION:
             return
         try:
-            self.log = [Commit(c[0], tuple(c[1]), c[2], c[3], [tuple(x) for x in c[4]])
-                        for c in data["log"]]
+            raw = self.log_file.read_bytes()
+            if len(raw) != data["log_bytes"]:  # written by another build halfway: unusable
+                return
             self.blob_facts = {k: BlobFacts(v[0], v[1], tuple(v[2]))
                                for k, v in data["blobs"].items()}
-            self.head = data["head"]
-        except (KeyError, TypeError, IndexError, ValueError):
-            self.head, self.log, self.blob_facts = None, [], {}
+            self.log, self.raw, self.head = _parse_log(raw, self.prefix), raw, data["head"]
+        except (OSError, KeyError, TypeError, IndexError, ValueError):
+            self.head, self.blob_facts = None, {}
+            self.forget_log()
 
     def save(self, head: str, facts: dict[str, GitFacts]) -> None:
-        if self.log_file is None or self.facts_file is None:
+        if self.blobs_file is None or self.log_file is None or self.facts_file is None:
             return
         try:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -521,14 +539,14 @@ class _Cache:
             if self.log_file.parent.parent.name == ".cache" and not ignore.exists():
                 ignore.write_text("*\n", "utf-8")
             if self.head != head:
-                _write_json(self.log_file, {
-                    "version": CACHE_VERSION, "head": head,
-                    "log": [[c.sha, list(c.parents), c.author, c.date, c.changes]
-                            for c in self.log],
+                raw = b"\x1e" + b"\x1e".join(self.fresh) + self.raw if self.fresh else self.raw
+                _write_bytes(self.log_file, raw)
+                _write_json(self.blobs_file, {
+                    "version": CACHE_VERSION, "head": head, "log_bytes": len(raw),
                     "blobs": {k: [v.type, v.status, list(v.depends_on)]
                               for k, v in self.blob_facts.items()},
                 })
-                self.head = head
+                self.head, self.raw, self.fresh = head, raw, []
             _write_json(self.facts_file, {"version": CACHE_VERSION, "head": head,
                                           "facts": {p: _facts_to_json(f)
                                                     for p, f in facts.items()}})
@@ -547,8 +565,13 @@ def _read_json(path: Path | None) -> dict[str, Any] | None:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
+    _write_bytes(path, json.dumps(data, separators=(",", ":")).encode())
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    """Written beside, then renamed: a reader sees the old file or the new one, never half."""
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, separators=(",", ":")), "utf-8")
+    tmp.write_bytes(data)
     tmp.replace(path)
 
 

@@ -180,7 +180,12 @@ def load_front_matter(
             return None, {}, [Problem(path, node.start_mark.line + offset, f"the front matter expands to "
                                       f"more than {limits.max_yaml_nodes:,} values (nested "
                                       f"anchors and aliases?); write the values out plainly")]
-        data = loader.construct_document(node)
+        lines: dict[str, int] = {}
+        if count:  # anchors: PyYAML's constructor, which shares what aliases share
+            data = loader.construct_document(node)
+            _collect_lines(node, "", lines, offset)
+        else:
+            data = _construct(loader, node, "", lines, offset)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + offset if mark is not None else offset
@@ -197,8 +202,6 @@ def load_front_matter(
         return None, {}, [Problem(path, offset, f"front matter could not be read: {exc}")]
     finally:
         loader.dispose()
-    lines: dict[str, int] = {}
-    _collect_lines(node, "", lines, offset)
     return data, lines, []
 
 
@@ -261,6 +264,45 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAX_LINES = 2_000
+
+
+def _construct(loader: Any, node: yaml.Node, prefix: str, lines: dict[str, int],
+               offset: int) -> Any:
+    """The value of a node with no aliases, as the safe loader makes it, and the line of
+    every key path on the way (see `_collect_lines`), in one walk: text, lists and mappings
+    directly, anything else (numbers, dates, booleans, other tags, merge keys) by the
+    loader's own constructors."""
+    if isinstance(node, yaml.ScalarNode):
+        return node.value if node.tag == _STR else loader.construct_object(node, deep=True)
+    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+        items = []
+        for index, item in enumerate(node.value):
+            name = f"{prefix}{index}"
+            lines.setdefault(name, item.start_mark.line + offset)
+            items.append(_construct(loader, item, name + ".", lines, offset)
+                         if len(lines) < _MAX_LINES else loader.construct_object(item, deep=True))
+        return items
+    if isinstance(node, yaml.MappingNode) and node.tag == _MAP and all(
+            isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge"
+            for k, _ in node.value):
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if key_node.tag == _STR else \
+                loader.construct_object(key_node, deep=True)
+            name = f"{prefix}{key_node.value}"
+            lines.setdefault(name, key_node.start_mark.line + offset)
+            mapping[key] = _construct(loader, value_node, name + ".", lines, offset) \
+                if len(lines) < _MAX_LINES else loader.construct_object(value_node, deep=True)
+        return mapping
+    value = loader.construct_object(node, deep=True)  # another tag, a merge, a complex key
+    _collect_lines(node, prefix, lines, offset)
+    return value
+
+
 def _collect_lines(node: yaml.Node, prefix: str, lines: dict[str, int], offset: int) -> None:
     """Map dotted key paths (`actions.1.owner`) to 1-based file lines, for messages."""
     if isinstance(node, yaml.MappingNode):
@@ -268,11 +310,11 @@ def _collect_lines(node: yaml.Node, prefix: str, lines: dict[str, int], offset: 
             if isinstance(key_node, yaml.ScalarNode):
                 name = f"{prefix}{key_node.value}"
                 lines.setdefault(name, key_node.start_mark.line + offset)
-                if len(lines) < 2_000:
+                if len(lines) < _MAX_LINES:
                     _collect_lines(value_node, name + ".", lines, offset)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             name = f"{prefix}{index}"
             lines.setdefault(name, item.start_mark.line + offset)
-            if len(lines) < 2_000:
+            if len(lines) < _MAX_LINES:
                 _collect_lines(item, name + ".", lines, offset)
