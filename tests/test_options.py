@@ -149,3 +149,17 @@ def test_page_urls_agree_with_mkdocs(directory_urls: bool) -> None:
         expected = File(src_uri, "/docs", "/site", directory_urls).url
         expected = "" if expected == "./" else expected  # the site root, as headway writes it
         assert page_url(src_uri, directory_urls) == expected, src_uri
+
+
+def test_default_exclusions_are_mkdocs_own() -> None:
+    """Without exclude_docs, pages are left out by a test written out by hand; it must agree
+    with MkDocs' defaults read as gitignore lines (as MkDocs reads them)."""
+    import pathspec
+
+    from headway.catalog import _excluded
+
+    mkdocs_defaults = pathspec.GitIgnoreSpec.from_lines([".*", "/templates/"]).match_file
+    for src_uri in ["x.md", "a/b.md", ".hidden.md", "a/.b.md", ".dir/x.md", "a/.dir/y.md",
+                    "templates/x.md", "templates/a/y.md", "a/templates/x.md", "templatesx/y.md",
+                    "x.templates.md", "a.b/c.md"]:
+        assert _excluded(())(src_uri) == mkdocs_defaults(src_uri), src_uri

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -77,10 +77,8 @@ def discover(settings: Settings) -> list[Source]:
     """Markdown pages under docs_dir as MkDocs finds them: dot-files and `templates/` left
     out, `exclude_docs` patterns (gitignore syntax) applied, a README beside an index
     skipped."""
-    import pathspec  # a dependency of MkDocs, which reads exclude_docs with it
-
     docs_dir, use_directory_urls = settings.docs_dir, settings.use_directory_urls
-    spec = pathspec.GitIgnoreSpec.from_lines([".*", "/templates/", *settings.exclude])
+    excluded = _excluded(settings.exclude)
     found: dict[str, Source] = {}
     top = os.fspath(docs_dir)
     for root, dirs, files in os.walk(top):
@@ -90,13 +88,26 @@ def discover(settings: Settings) -> list[Source]:
             if not is_markdown(name):
                 continue
             src_uri = name if rel_root == "." else f"{rel_root}/{name}"
-            if spec.match_file(src_uri):
+            if excluded(src_uri):
                 continue
             url = page_url(src_uri, use_directory_urls)
             if url in found and name.rpartition(".")[0] == "README":
                 continue  # MkDocs skips README.md when index.md gives the same page
             found[url] = Source(src_uri, Path(os.path.join(root, name)), url)
     return sorted(found.values(), key=lambda s: s.src_uri)
+
+
+def _excluded(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """MkDocs' test for a page left out: its defaults `.*` and `/templates/`, then the
+    `exclude_docs` patterns, read as gitignore lines by pathspec (as MkDocs reads them; they
+    may also bring back what the defaults leave out). Without patterns, the defaults alone,
+    without pathspec."""
+    if not patterns:
+        return lambda src_uri: src_uri.startswith("templates/") or \
+            any(part.startswith(".") for part in src_uri.split("/"))
+    import pathspec  # a dependency of MkDocs
+
+    return pathspec.GitIgnoreSpec.from_lines([".*", "/templates/", *patterns]).match_file
 
 
 def find_repo_root(start: Path) -> Path | None:

@@ -543,8 +543,7 @@ class _Cache:
                 _write_bytes(self.log_file, raw)
                 _write_json(self.blobs_file, {
                     "version": CACHE_VERSION, "head": head, "log_bytes": len(raw),
-                    "blobs": {k: [v.type, v.status, list(v.depends_on)]
-                              for k, v in self.blob_facts.items()},
+                    "blobs": self.blob_facts,  # named tuples: written as [type, status, [ids]]
                 })
                 self.head, self.raw, self.fresh = head, raw, []
             _write_json(self.facts_file, {"version": CACHE_VERSION, "head": head,
