@@ -1,7 +1,8 @@
 """headway's performance benchmark (issue 7): history, export, builds, rebuilds and memory.
 
     python benchmarks/run.py [--sizes 500x2500,2000x10000,10000x50000] [--repeat 3]
-        [--keep DIR] [--seed S] [--once-after SECONDS] [--profile SIZE]
+        [--keep DIR] [--seed S] [--once-after SECONDS] [--git-dates-limit SECONDS]
+        [--profile SIZE]
         [--code worktree|REV|live] [--merge] [--no-write]
 
 For each size `NxM` a repository of N records and M commits is generated with
@@ -31,7 +32,8 @@ Reported are the median time and the largest peak RSS over the rounds. Rounds
 interleave the variants, so that load from other work on the machine falls on
 all of them alike. The git-dates builds come last, after the rounds of the
 others; one that takes longer than `--once-after` seconds (default 900) is not
-repeated at that size. A command killed by a signal (by something else on the
+repeated at that size, and one still running after `--git-dates-limit` seconds
+(default 1800) is stopped and reported as a lower bound. A command killed by a signal (by something else on the
 machine) is run once more, and left out of that round with a note if it fails
 again.
 
@@ -59,6 +61,7 @@ import os
 import platform
 import pstats
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -127,6 +130,7 @@ class SizeResult:
     samples: dict[str, list[Sample]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     load: list[float] = field(default_factory=list)  # 1-minute load average at each round
+    stopped: dict[str, float] = field(default_factory=dict)  # key → limit it ran past
 
     def add(self, key: str, sample: Sample) -> None:
         self.samples.setdefault(key, []).append(sample)
@@ -165,15 +169,20 @@ class CommandFailed(RuntimeError):
 # -- running and measuring one command ---------------------------------------------------
 
 
+class TimedOut(RuntimeError):
+    """A measured command ran longer than its limit and was stopped."""
+
+
 def measure(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None,
-            stdout_file: Path | None = None) -> Sample:
+            stdout_file: Path | None = None, limit: float | None = None) -> Sample:
     """Run `cmd` to its end: its wall time, and its peak RSS from GNU time's `%M` (the
     largest resident set of the command or of any child it waited for, such as git).
 
     Not `os.wait4` on our own child: a child starts with its parent's high-water mark,
     which Linux keeps across exec, so it would report at least this script's own peak.
     `time` is small, so what it forks starts near zero. Output goes to files, not pipes,
-    so that nothing we read competes with the command."""
+    so that nothing we read competes with the command. After `limit` seconds the command
+    and its children are killed and TimedOut is raised."""
     with tempfile.TemporaryDirectory(prefix="headway-measure-") as folder, \
             tempfile.TemporaryFile() as err, \
             (open(stdout_file, "wb") if stdout_file else
@@ -181,8 +190,14 @@ def measure(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None,
         rss_file = Path(folder) / "rss"
         full = [str(GNU_TIME), "-f", "%M", "-o", str(rss_file), *cmd]
         started = time.perf_counter()
-        returncode = subprocess.run(full, cwd=cwd, env=env, stdout=out, stderr=err,
-                                    check=False).returncode
+        proc = subprocess.Popen(full, cwd=cwd, env=env, stdout=out, stderr=err,
+                                start_new_session=True)
+        try:
+            returncode = proc.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise TimedOut(f"{' '.join(cmd)} stopped after {limit:.0f} s") from None
         seconds = time.perf_counter() - started
         report = rss_file.read_text("utf-8").split() if rss_file.is_file() else []
         if "signal" in report:  # "Command terminated by signal N"
@@ -354,12 +369,13 @@ class Bench:
                                 f"{len(self.paths)} paths, warnings {data['warnings']}", 0)
         return Sample(float(data["seconds"]), sample.rss_mib)
 
-    def build(self, variant: str, cache_dir: Path | None = None) -> Sample:
+    def build(self, variant: str, cache_dir: Path | None = None,
+              limit: float | None = None) -> Sample:
         write_config(self.repo, variant, cache_dir)
         site = self.fresh("site")
         try:
             return measure([str(BIN / "mkdocs"), "build", "-q", "-d", str(site)], self.repo,
-                           self.env)
+                           self.env, limit=limit)
         finally:
             shutil.rmtree(site, ignore_errors=True)
 
@@ -376,7 +392,8 @@ def code_fingerprint(code: Code | None = None) -> str:
     return digest.hexdigest()[:12]
 
 
-def run_size(root: Path, size: Size, seed: int, repeat: int, once_after: float) -> SizeResult:
+def run_size(root: Path, size: Size, seed: int, repeat: int, once_after: float,
+             git_dates_limit: float) -> SizeResult:
     repo = prepare(root, size, seed)
     paths = record_paths(repo)
     code = code_fingerprint()
@@ -445,8 +462,17 @@ def run_size(root: Path, size: Size, seed: int, repeat: int, once_after: float) 
         # Last, because at large sizes it takes longer than everything else together.
         for round_number in range(1, repeat + 1):
             result.load.append(os.getloadavg()[0])
-            sample = take("build_git_dates", f"git-dates build {round_number}/{repeat}",
-                          bench.build, "git-dates")
+            try:
+                sample = take("build_git_dates", f"git-dates build {round_number}/{repeat}",
+                              bench.build, "git-dates", None, git_dates_limit)
+            except TimedOut:
+                log(f"{size.label}:   git-dates build stopped after {git_dates_limit:.0f} s")
+                result.stopped["build_git_dates"] = git_dates_limit
+                result.notes.append(
+                    f"The git-dates build had not finished after {git_dates_limit / 60:.0f} "
+                    f"min (--git-dates-limit) and was stopped; its time is shown as a lower "
+                    f"bound.")
+                break
             if sample is not None and sample.seconds > once_after and round_number < repeat:
                 result.notes.append(
                     f"The git-dates build took {sample.seconds / 60:.0f} min (more than "
@@ -618,11 +644,15 @@ def tables(results: Sequence[SizeResult]) -> list[str]:
         runs = len(r.samples.get("build_git_dates", []))
         note = f" ({runs} run{'s' if runs != 1 else ''})" if runs and runs < max(
             len(v) for v in r.samples.values()) else ""
+        over = ""
+        if git_dates is None and "build_git_dates" in r.stopped:  # a lower bound
+            git_dates, over, note = r.stopped["build_git_dates"], "> ", " (stopped)"
         builds.append(
             f"| {r.label} | {fmt(m('build_plain'))} | {fmt(m('build_headway'))} | "
-            f"{times(ratio(m('build_headway'), m('build_plain')))} | {fmt(git_dates)}{note} | "
-            f"{times(ratio(git_dates, m('build_plain')))} | "
-            f"{times(ratio(git_dates, m('build_headway')))} |")
+            f"{times(ratio(m('build_headway'), m('build_plain')))} | "
+            f"{over}{fmt(git_dates)}{note} | "
+            f"{over}{times(ratio(git_dates, m('build_plain')))} | "
+            f"{over}{times(ratio(git_dates, m('build_headway')))} |")
         rebuilds.append(
             f"| {r.label} | {fmt(m('build_headway'))} | {fmt(m('rebuild_same'))} | "
             f"{share(m('rebuild_same'), m('build_headway'))} | {fmt(m('rebuild_one_commit'))} | "
@@ -865,7 +895,14 @@ def plot(results: Sequence[SizeResult], target: Path) -> None:
                               ("build_git_dates", "+ git-revision-date-localized", "^-")):
         points = [(r.records, v) for r in ordered if (v := r.median(key)) is not None]
         if points:
-            ax.plot(*zip(*points, strict=True), style, label=label)
+            line, = ax.plot(*zip(*points, strict=True), style, label=label)
+            stopped = [(r.records, r.stopped[key]) for r in ordered
+                       if r.median(key) is None and key in r.stopped]
+            for x, y in stopped:  # a lower bound: where it was stopped, and an arrow up
+                ax.plot([points[-1][0], x], [points[-1][1], y], ":", color=line.get_color())
+                ax.annotate("stopped", xy=(x, y), xytext=(x, y * 2.2), ha="center",
+                            color=line.get_color(),
+                            arrowprops={"arrowstyle": "<-", "color": line.get_color()})
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xticks([r.records for r in ordered], [f"{r.records:,}\n({r.commits:,} commits)"
@@ -922,7 +959,8 @@ def load_results(path: Path) -> tuple[list[SizeResult], Profile | None]:
                    entry.get("measured") or data.get("date", ""), entry.get("code", ""),
                    {key: [Sample(**sample) for sample in runs]
                     for key, runs in entry["samples"].items()},
-                   list(entry.get("notes", [])), list(entry.get("load", [])))
+                   list(entry.get("notes", [])), list(entry.get("load", [])),
+                   dict(entry.get("stopped", {})))
         for entry in data.get("sizes", [])
     ]
     found = data.get("profile")
@@ -933,6 +971,7 @@ def load_results(path: Path) -> tuple[list[SizeResult], Profile | None]:
 
 
 def run(sizes: list[Size], repeat: int, keep: Path | None, seed: int, once_after: float,
+        git_dates_limit: float,
         profile_size: Size | None, write: bool, merge: bool, code: str) -> int:
     if shutil.which("git") is None:
         raise SystemExit("git is needed")
@@ -958,7 +997,7 @@ def run(sizes: list[Size], repeat: int, keep: Path | None, seed: int, once_after
             profile = profile_build(root, profile_size, seed)
             print("\n".join(profile_lines(profile)) + "\n")
         for size in sizes:
-            results.append(run_size(root, size, seed, repeat, once_after))
+            results.append(run_size(root, size, seed, repeat, once_after, git_dates_limit))
             print("\n".join(tables(results[-1:])), file=sys.stderr, flush=True)
             if write:  # after each size, so that a long run leaves something behind
                 save(sorted([*earlier, *results], key=lambda r: (r.records, r.commits)),
@@ -979,6 +1018,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="keep generated repositories in DIR/<size> and reuse them")
     parser.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
+    parser.add_argument("--git-dates-limit", type=float, default=1800.0, metavar="SECONDS",
+                        help="stop a git-revision-date-localized build after this long and "
+                             "report the limit as a lower bound (default 1800)")
     parser.add_argument("--once-after", type=float, default=900.0, metavar="SECONDS",
                         help="run the git-dates build once at a size where it takes longer "
                              "than this (default 900)")
@@ -1014,7 +1056,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     write = not args.no_write and bool(sizes)
-    return run(sizes, args.repeat, args.keep, args.seed, args.once_after, profile_size, write,
+    return run(sizes, args.repeat, args.keep, args.seed, args.once_after, args.git_dates_limit,
+               profile_size, write,
                args.merge, args.code)
 
 
