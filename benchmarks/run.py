@@ -33,9 +33,9 @@ interleave the variants, so that load from other work on the machine falls on
 all of them alike. The git-dates builds come last, after the rounds of the
 others; one that takes longer than `--once-after` seconds (default 900) is not
 repeated at that size, and one still running after `--git-dates-limit` seconds
-(default 1800) is stopped and reported as a lower bound. A command killed by a signal (by something else on the
-machine) is run once more, and left out of that round with a note if it fails
-again.
+(default 1800) is stopped and reported as a lower bound. A command killed by a
+signal (by something else on the machine) is run once more, and left out of that
+round with a note if it fails again.
 
 `--profile SIZE` first builds SIZE once with headway under cProfile and lists the
 headway functions (plugin/headway and its templates) by cumulative time.
