@@ -33,7 +33,8 @@ interleave the variants, so that load from other work on the machine falls on
 all of them alike. The git-dates builds come last, after the rounds of the
 others; one that takes longer than `--once-after` seconds (default 900) is not
 repeated at that size, and one still running after `--git-dates-limit` seconds
-(default 1800) is stopped and reported as a lower bound. A command killed by a
+(default 1800) is stopped and reported as a lower bound (`--keep-git-dates` takes
+them from the existing results.json instead). A command killed by a
 signal (by something else on the machine) is run once more, and left out of that
 round with a note if it fails again.
 
@@ -393,7 +394,9 @@ def code_fingerprint(code: Code | None = None) -> str:
 
 
 def run_size(root: Path, size: Size, seed: int, repeat: int, once_after: float,
-             git_dates_limit: float) -> SizeResult:
+             git_dates_limit: float, earlier: SizeResult | None = None) -> SizeResult:
+    """Every measurement of one size; the git-dates builds are taken from `earlier` (the
+    same size in an earlier results.json) when it has them."""
     repo = prepare(root, size, seed)
     paths = record_paths(repo)
     code = code_fingerprint()
@@ -459,8 +462,17 @@ def run_size(root: Path, size: Size, seed: int, repeat: int, once_after: float,
                     undo_commit(repo, head)
             shutil.rmtree(cache, ignore_errors=True)
 
+        reused = earlier is not None and (earlier.samples.get("build_git_dates") or
+                                          "build_git_dates" in earlier.stopped)
+        if reused:
+            assert earlier is not None
+            result.samples["build_git_dates"] = list(earlier.samples.get("build_git_dates", []))
+            result.stopped.update(earlier.stopped)
+            result.notes += [n for n in earlier.notes if "git-dates" in n]
+            result.notes.append(f"The git-dates builds are those measured {earlier.measured} "
+                                f"(--keep-git-dates): they do not depend on headway's code.")
         # Last, because at large sizes it takes longer than everything else together.
-        for round_number in range(1, repeat + 1):
+        for round_number in range(1, 0 if reused else repeat + 1):
             result.load.append(os.getloadavg()[0])
             try:
                 sample = take("build_git_dates", f"git-dates build {round_number}/{repeat}",
@@ -971,7 +983,7 @@ def load_results(path: Path) -> tuple[list[SizeResult], Profile | None]:
 
 
 def run(sizes: list[Size], repeat: int, keep: Path | None, seed: int, once_after: float,
-        git_dates_limit: float,
+        git_dates_limit: float, keep_git_dates: bool,
         profile_size: Size | None, write: bool, merge: bool, code: str) -> int:
     if shutil.which("git") is None:
         raise SystemExit("git is needed")
@@ -982,8 +994,10 @@ def run(sizes: list[Size], repeat: int, keep: Path | None, seed: int, once_after
             raise SystemExit(f"{BIN / tool} is missing: pip install -e . in this environment")
     global CODE
     results: list[SizeResult] = []
-    earlier, profile = load_results(HERE / "results.json") if merge else ([], None)
-    earlier = [r for r in earlier if r.label not in {size.label for size in sizes}]
+    earlier, profile = load_results(HERE / "results.json") if merge or keep_git_dates \
+        else ([], None)
+    previous = {r.label: r for r in earlier} if keep_git_dates else {}
+    earlier = [r for r in earlier if merge and r.label not in {size.label for size in sizes}]
     with tempfile.TemporaryDirectory(prefix="headway-bench-") as scratch:
         root = keep if keep is not None else Path(scratch)
         root.mkdir(parents=True, exist_ok=True)
@@ -997,7 +1011,8 @@ def run(sizes: list[Size], repeat: int, keep: Path | None, seed: int, once_after
             profile = profile_build(root, profile_size, seed)
             print("\n".join(profile_lines(profile)) + "\n")
         for size in sizes:
-            results.append(run_size(root, size, seed, repeat, once_after, git_dates_limit))
+            results.append(run_size(root, size, seed, repeat, once_after, git_dates_limit,
+                                    previous.get(size.label)))
             print("\n".join(tables(results[-1:])), file=sys.stderr, flush=True)
             if write:  # after each size, so that a long run leaves something behind
                 save(sorted([*earlier, *results], key=lambda r: (r.records, r.commits)),
@@ -1021,6 +1036,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--git-dates-limit", type=float, default=1800.0, metavar="SECONDS",
                         help="stop a git-revision-date-localized build after this long and "
                              "report the limit as a lower bound (default 1800)")
+    parser.add_argument("--keep-git-dates", action="store_true",
+                        help="take the git-revision-date-localized builds of each size from "
+                             "the existing results.json instead of running them again")
     parser.add_argument("--once-after", type=float, default=900.0, metavar="SECONDS",
                         help="run the git-dates build once at a size where it takes longer "
                              "than this (default 900)")
@@ -1057,7 +1075,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--repeat must be at least 1")
     write = not args.no_write and bool(sizes)
     return run(sizes, args.repeat, args.keep, args.seed, args.once_after, args.git_dates_limit,
-               profile_size, write,
+               args.keep_git_dates, profile_size, write,
                args.merge, args.code)
 
 

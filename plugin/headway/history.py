@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from .adr import version_status
+from .bulk import gc_paused
 from .model import STATUSES, GitFacts, StatusChange
 
 # gitpython looks for git when it is imported; without this a machine with no git would fail
@@ -228,7 +229,12 @@ def read_history(
     `docs_prefix` (the docs folder, relative to the root) limits what is read and cached;
     paths are filtered in Python, never with a pathspec, so that git still pairs renames.
     """
-    wanted = list(dict.fromkeys(paths))
+    with gc_paused():  # tens of thousands of commits and versions, all kept
+        return _read_history(repo_dir, list(dict.fromkeys(paths)), options, docs_prefix)
+
+
+def _read_history(repo_dir: Path, wanted: list[str], options: HistoryOptions,
+                  docs_prefix: str) -> History:
     runner = GitRunner(repo_dir)
     try:
         shallow, head = _locate(runner)
