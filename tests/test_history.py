@@ -270,3 +270,24 @@ def test_records_the_byte_test_misses_still_get_history(repo: GitRepo) -> None:
     assert built.records["cr"]["created"] == "2026-04-02"
     assert built.records["cr"]["authors"] == ["Raj Patel"]
     assert built.records["0001-use-stripe"]["created"] == "2026-01-05"
+
+
+def test_a_failure_reading_old_versions_is_reported_not_hung(
+        repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """If reading an old version fails, the rest of cat-file's answer (here 6 MB, more than
+    a pipe holds) is still drained, so that git can finish and the build goes on."""
+    import headway.history as history
+
+    body = "# Big\n" + "words " * 500_000
+    repo.record("big.md", DECISION.format(status="exploring"), body)
+    repo.commit("Big", "2026-01-05")
+    repo.record("big.md", DECISION.format(status="proposed"), body + "more\n")
+    repo.commit("Bigger", "2026-01-06")
+
+    def boom(data: bytes, seen: object = None) -> object:
+        raise ValueError("unreadable")
+
+    monkeypatch.setattr(history, "blob_facts", boom)
+    result = read_history(repo.root, ["docs/big.md"], HistoryOptions(), "docs")
+    assert any("reading old versions of records failed: unreadable" in w
+               for w in result.warnings)

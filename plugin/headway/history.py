@@ -203,6 +203,11 @@ class _Blobs:
                     pos = end + 1
         except BaseException as exc:  # surfaced by finish(), never lost in the thread
             self.failure = exc
+            # Keep reading what cat-file writes: if it blocked on a full pipe, the main
+            # thread, writing requests to it, would wait for ever.
+            with contextlib.suppress(OSError):
+                while os.read(fd, _READ_BYTES):
+                    pass
 
     def finish(self) -> None:
         self._send()
