@@ -291,3 +291,16 @@ def test_a_failure_reading_old_versions_is_reported_not_hung(
     result = read_history(repo.root, ["docs/big.md"], HistoryOptions(), "docs")
     assert any("reading old versions of records failed: unreadable" in w
                for w in result.warnings)
+
+
+def test_a_damaged_old_version_is_reported(repo: GitRepo) -> None:
+    """cat-file stops with an error in the middle of its answers: a warning, not a status
+    history that silently lacks its older steps."""
+    lifecycle(repo)
+    sha = repo.git("rev-parse", "HEAD~1:docs/0001-use-stripe.md").strip()
+    loose = repo.root / ".git" / "objects" / sha[:2] / sha[2:]
+    loose.chmod(0o644)
+    loose.write_bytes(loose.read_bytes()[:20])
+    result = read_history(repo.root, ["docs/0001-use-stripe.md"], HistoryOptions(), "docs")
+    assert any("reading old versions of records failed" in w for w in result.warnings), \
+        result.warnings

@@ -146,7 +146,7 @@ def test_values_of_tricky_yaml_are_those_of_pyyaml() -> None:
                  "a: !!set {x, y}\n", "a: !!omap [b: 1]\n", "1: one\ntrue: yes\nnull: n\n",
                  "d: 2026-02-30\ne: 2026-02-03\nf: 2026-02-03T04:05:06Z\n", "a: !!binary aGk=\n",
                  "x: 0o17\ny: 0x1f\nz: 1_000\nw: .inf\n", "a: b\na: c\n", "- 1\n- 2\n", "plain",
-                 "a:\n  - b: [c, {d: e}]\n"]:
+                 "a:\n  - b: [c, {d: e}]\n", "=: x\na: {=: 1}\n"]:
         same_as_pyyaml(text)
     for path in sorted(CORPUS.glob("*")):
         raw = path.read_bytes()

@@ -206,8 +206,9 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
                       documents=documents)
     if with_history and records:
         missed = [path for path in published if history is None or path not in history.facts]
-        if missed:  # records the byte test did not foresee (unusual YAML): a second read
-            more = history_of(sorted(missed))
+        if missed:  # records the byte test did not foresee (lone CR line ends): read again,
+            # for all of them together, so that the facts cached for this HEAD cover both
+            more = history_of(sorted({*candidates, *missed}))
             if history is None:
                 history = more
             else:

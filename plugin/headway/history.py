@@ -31,7 +31,7 @@ try:
 except ImportError:  # Windows: pipes keep their default size
     fcntl = None  # type: ignore[assignment]
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 _LOG_FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%cI"
 
 
@@ -186,10 +186,17 @@ class _Blobs:
         fd = self.proc.stdout.fileno()
         known = self.known
         by_front_matter: dict[bytes, BlobFacts] = {}
-        buf, pos = b"", 0
+        buf, pos, wanted = b"", 0, 0  # wanted: bytes the object begun in buf still needs
         try:
             while chunk := os.read(fd, _READ_BYTES):
-                buf, pos = buf[pos:] + chunk, 0
+                if wanted > len(chunk):  # a large object: gather its reads, join them once
+                    chunks = [chunk]
+                    got = len(chunk)
+                    while got < wanted and (more := os.read(fd, max(_READ_BYTES, wanted - got))):
+                        chunks.append(more)
+                        got += len(more)
+                    chunk = b"".join(chunks)
+                buf, pos, wanted = buf[pos:] + chunk, 0, 0
                 while (eol := buf.find(b"\n", pos)) >= 0:
                     parts = buf[pos:eol].split()
                     if len(parts) != 3:  # "<sha> missing": a corrupt or absent object
@@ -197,10 +204,13 @@ class _Blobs:
                         pos = eol + 1
                         continue
                     end = eol + 1 + int(parts[2])
-                    if end >= len(buf):
-                        break  # the rest of this object is in the next read
+                    if end >= len(buf):  # the rest of this object is in the next reads
+                        wanted = end + 1 - len(buf)
+                        break
                     known[parts[0].decode()] = blob_facts(buf[eol + 1:end], by_front_matter)
                     pos = end + 1
+            if buf[pos:].strip():  # cat-file stopped in the middle of an answer
+                self.failure = self.failure or EOFError("git cat-file stopped mid-object")
         except BaseException as exc:  # surfaced by finish(), never lost in the thread
             self.failure = exc
             # Keep reading what cat-file writes: if it blocked on a full pipe, the main
@@ -218,7 +228,12 @@ class _Blobs:
             self.proc.stdin.close()
         if self.reader is not None:
             self.reader.join()
-        self.proc.wait()
+        code = self.proc.wait()
+        if self.failure is None and code != 0:  # e.g. an object it could not inflate
+            stderr = self.proc.stderr.read().decode("utf-8", "replace") if \
+                self.proc.stderr else ""
+            self.failure = RuntimeError(f"git cat-file exited with status {code}: "
+                                        f"{_explain(stderr)}")
         if self.failure is not None:
             raise GitTrouble(f"reading old versions of records failed: {self.failure}")
 
@@ -531,9 +546,9 @@ class _Cache:
         if data is None or data.get("version") != CACHE_VERSION:
             return
         try:
-            raw = self.log_file.read_bytes()
-            if len(raw) != data["log_bytes"]:  # written by another build halfway: unusable
-                return
+            head_line, _, raw = self.log_file.read_bytes().partition(b"\n")
+            if head_line.decode() != data["head"] or len(raw) != data["log_bytes"]:
+                return  # the two files are from different builds: read git again
             self.blob_facts = {k: BlobFacts(v[0], v[1], tuple(v[2]))
                                for k, v in data["blobs"].items()}
             self.log, self.raw, self.head = _parse_log(raw, self.prefix), raw, data["head"]
@@ -551,7 +566,7 @@ class _Cache:
                 ignore.write_text("*\n", "utf-8")
             if self.head != head:
                 raw = b"\x1e" + b"\x1e".join(self.fresh) + self.raw if self.fresh else self.raw
-                _write_bytes(self.log_file, raw)
+                _write_bytes(self.log_file, head.encode() + b"\n" + raw)
                 _write_json(self.blobs_file, {
                     "version": CACHE_VERSION, "head": head, "log_bytes": len(raw),
                     "blobs": self.blob_facts,  # named tuples: written as [type, status, [ids]]

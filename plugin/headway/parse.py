@@ -274,8 +274,8 @@ def _construct(loader: Any, node: yaml.Node, prefix: str, lines: dict[str, int],
                offset: int) -> Any:
     """The value of a node with no aliases, as the safe loader makes it, and the line of
     every key path on the way (see `_collect_lines`), in one walk: text, lists and mappings
-    directly, anything else (numbers, dates, booleans, other tags, merge keys) by the
-    loader's own constructors."""
+    directly, anything else (numbers, dates, booleans, other tags, a mapping with a key that
+    is not text: merge `<<`, `=`, numbers) by the loader's own constructors."""
     if isinstance(node, yaml.ScalarNode):
         return node.value if node.tag == _STR else loader.construct_object(node, deep=True)
     if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
@@ -287,12 +287,10 @@ def _construct(loader: Any, node: yaml.Node, prefix: str, lines: dict[str, int],
                          if len(lines) < _MAX_LINES else loader.construct_object(item, deep=True))
         return items
     if isinstance(node, yaml.MappingNode) and node.tag == _MAP and all(
-            isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge"
-            for k, _ in node.value):
+            isinstance(k, yaml.ScalarNode) and k.tag == _STR for k, _ in node.value):
         mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = key_node.value if key_node.tag == _STR else \
-                loader.construct_object(key_node, deep=True)
+            key = key_node.value
             name = f"{prefix}{key_node.value}"
             lines.setdefault(name, key_node.start_mark.line + offset)
             mapping[key] = _construct(loader, value_node, name + ".", lines, offset) \
