@@ -167,3 +167,15 @@ def test_cycle_is_an_error_on_every_member(tmp_path: Path) -> None:
     })
     cycle = [p for p in problems if "forms a cycle (a → b → c → a)" in p]
     assert [p.split(":")[0] for p in cycle] == ["docs/a.md", "docs/b.md", "docs/c.md"]
+
+
+def test_an_id_with_no_value_is_taken_from_the_file_name() -> None:
+    """Found by hypothesis: `id:` left empty (YAML null) dropped the record with no problem."""
+    from headway.parse import parse_document
+    from headway.validate import check_document
+
+    doc, _ = parse_document("docs/f.md", "f.md",
+                            b"---\nid:\ntitle:\ntype: initiative\n---\n# Title\n")
+    assert doc is not None
+    checked = check_document(doc)
+    assert checked.record is not None and checked.record.id == "f"

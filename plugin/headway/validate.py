@@ -282,7 +282,7 @@ def _article(rtype: str) -> str:
 
 
 def _check_id(r: _Reader, doc: Document) -> str | None:
-    if "id" in doc.data:
+    if doc.data.get("id") is not None:  # `id:` with no value is as if it were absent
         value = r.text(doc.data, "id", "")
         if value is None:
             return None
