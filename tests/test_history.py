@@ -304,3 +304,14 @@ def test_a_damaged_old_version_is_reported(repo: GitRepo) -> None:
     result = read_history(repo.root, ["docs/0001-use-stripe.md"], HistoryOptions(), "docs")
     assert any("reading old versions of records failed" in w for w in result.warnings), \
         result.warnings
+
+
+def test_git_log_failing_says_what_git_said(repo: GitRepo) -> None:
+    """git's own complaint (read from its stderr as it runs) reaches the warning."""
+    lifecycle(repo)
+    tree = repo.git("rev-parse", "HEAD~2^{tree}").strip()
+    loose = repo.root / ".git" / "objects" / tree[:2] / tree[2:]
+    loose.chmod(0o644)
+    loose.unlink()
+    result = read_history(repo.root, ["docs/0001-use-stripe.md"], HistoryOptions(), "docs")
+    assert any("git failed:" in w and tree[:7] in w for w in result.warnings), result.warnings

@@ -83,6 +83,7 @@ class GitRunner:
         self.cmd = git.Git(str(cwd))
         self.processes = 0
         self._running: list[Any] = []  # gitpython kills a process when its wrapper is collected
+        self._stderr: dict[int, tuple[threading.Thread, list[bytes]]] = {}
 
     def run(self, *args: str) -> bytes:
         self.processes += 1
@@ -120,7 +121,28 @@ class GitRunner:
         popen = proc.proc
         assert popen is not None and popen.stdout is not None
         self._running.append(proc)
+        if popen.stderr is not None:  # read as it comes: a full stderr pipe would stop git
+            tail: list[bytes] = []
+            reader = threading.Thread(target=_keep_tail, args=(popen.stderr, tail), daemon=True)
+            reader.start()
+            self._stderr[popen.pid] = (reader, tail)
         return popen
+
+    def stderr_of(self, popen: subprocess.Popen[bytes]) -> str:
+        """The end of what a streamed process wrote to stderr, once it has exited."""
+        reader, tail = self._stderr.pop(popen.pid, (None, []))
+        if reader is not None:
+            reader.join(timeout=10)
+        return b"".join(tail)[-4000:].decode("utf-8", "replace")
+
+
+def _keep_tail(pipe: Any, tail: list[bytes]) -> None:
+    """Read a pipe to its end, keeping only its last few reads."""
+    with contextlib.suppress(OSError, ValueError):
+        while chunk := pipe.read1(4096) if hasattr(pipe, "read1") else pipe.read(4096):
+            tail.append(chunk)
+            if len(tail) > 8:
+                del tail[0]
 
 
 _NO_GIT = ("git is not installed (or not on PATH); install git to read dates and authors "
@@ -230,8 +252,7 @@ class _Blobs:
             self.reader.join()
         code = self.proc.wait()
         if self.failure is None and code != 0:  # e.g. an object it could not inflate
-            stderr = self.proc.stderr.read().decode("utf-8", "replace") if \
-                self.proc.stderr else ""
+            stderr = self.runner.stderr_of(self.proc)
             self.failure = RuntimeError(f"git cat-file exited with status {code}: "
                                         f"{_explain(stderr)}")
         if self.failure is not None:
@@ -330,8 +351,7 @@ def _stream_log(runner: GitRunner, revisions: str, prefix: str, kept: list[bytes
         if not chunk:
             break
     if proc.wait() != 0:
-        stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-        raise GitTrouble(_explain(stderr))
+        raise GitTrouble(_explain(runner.stderr_of(proc)))
 
 
 _PIPE_BYTES = 1 << 20
