@@ -142,11 +142,13 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
     documents: set[str] = set()
     adr_indexes = {f: _adr_index(f, sources) for f in settings.adr_folders}
     urls_by_path: dict[str, str] = {}
-    read: list[tuple[Source, str, bytes]] = []
+    read: list[tuple[Source, str, bytes, AdrFolder | None]] = []  # the folder: ADR formats
     for source in sources:
         display = f"{docs_display}/{source.src_uri}" if docs_display else source.src_uri
+        folder = settings.adr_folder_of(source.src_uri)
         try:
-            read.append((source, display, source.abs_path.read_bytes()))
+            read.append((source, display, source.abs_path.read_bytes(),
+                         folder if folder is not None and folder.format != "headway" else None))
         except OSError as exc:
             problems.append(Problem(display, None, f"cannot be read: {exc.strerror or exc}"))
 
@@ -156,13 +158,12 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
             HistoryOptions(first_parent=settings.first_parent, cache_dir=settings.cache_dir),
             docs_prefix=docs_display if repo_root else "")
 
-    candidates = [display for source, display, raw in read
-                  if may_be_record(raw) or _in_adr_folder(source, settings)]
+    candidates = [display for _, display, raw, folder in read
+                  if folder is not None or may_be_record(raw)]
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="headway-history") as pool:
         early = pool.submit(history_of, candidates) if with_history and candidates else None
-        for source, display, raw in read:
-            folder = settings.adr_folder_of(source.src_uri)
-            if folder is not None and folder.format != "headway":
+        for source, display, raw, folder in read:
+            if folder is not None:
                 doc, found = parse_adr_document(display, source.src_uri, raw, folder,
                                                 settings.limits, index=adr_indexes[folder])
             else:
@@ -218,11 +219,6 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
                        for rec in records.values()}
         catalog.history_warnings = list(history.warnings)
     return catalog
-
-
-def _in_adr_folder(source: Source, settings: Settings) -> bool:
-    folder = settings.adr_folder_of(source.src_uri)
-    return folder is not None and folder.format != "headway"
 
 
 def _adr_index(folder: AdrFolder, sources: list[Source]) -> FolderIndex:

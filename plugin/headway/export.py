@@ -103,5 +103,5 @@ def records_json(site: SiteFacts, generated: datetime | None = None) -> str:
     head = ",\n".join(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
                       for key, value in document.items() if key != "records")
     records = ",\n".join(f"  {json.dumps(r, ensure_ascii=False)}" for r in document["records"])
-    return f'{{\n{head},\n "records": [\n{records}\n ]\n}}\n' if records else \
-        f'{{\n{head},\n "records": []\n}}\n'
+    listed = f"[\n{records}\n ]" if records else "[]"
+    return f'{{\n{head},\n "records": {listed}\n}}\n'

@@ -86,29 +86,29 @@ class GitRunner:
         self._stderr: dict[int, tuple[threading.Thread, list[bytes]]] = {}
 
     def run(self, *args: str) -> bytes:
-        self.processes += 1
-        try:
-            out = self.cmd.execute(["git", *args], stdout_as_string=False)
-        except git.exc.GitCommandNotFound as exc:
-            raise GitTrouble(_NO_GIT) from exc
-        except git.exc.GitCommandError as exc:
-            raise GitTrouble(_explain(str(exc.stderr))) from exc
-        return out if isinstance(out, bytes) else str(out).encode()
+        """The output of a command; GitTrouble, saying why, when it fails."""
+        code, out, err = self._execute(args)
+        if code != 0:
+            raise GitTrouble(_explain(err))
+        return out
 
     def run_checked(self, *args: str) -> tuple[int, bytes]:
         """Exit status and output of a command that may fail in an expected way; GitTrouble
         when it printed nothing and complained (not a repository, safe.directory, ...)."""
+        code, out, err = self._execute(args)
+        if code != 0 and not out.strip():
+            raise GitTrouble(_explain(err))
+        return code, out
+
+    def _execute(self, args: tuple[str, ...]) -> tuple[int, bytes, str]:
         self.processes += 1
         try:
             code, out, err = self.cmd.execute(["git", *args], stdout_as_string=False,
                                               with_extended_output=True, with_exceptions=False)
         except git.exc.GitCommandNotFound as exc:
             raise GitTrouble(_NO_GIT) from exc
-        out = out if isinstance(out, bytes) else str(out).encode()
-        if code != 0 and not out.strip():
-            text = err.decode("utf-8", "replace") if isinstance(err, bytes) else str(err)
-            raise GitTrouble(_explain(text))
-        return code, out
+        return (code, out if isinstance(out, bytes) else str(out).encode(),
+                err.decode("utf-8", "replace") if isinstance(err, bytes) else str(err))
 
     def stream(self, *args: str, stdin: bool = False) -> subprocess.Popen[bytes]:
         """A long-running git process, read (and written) as it works."""
@@ -139,7 +139,7 @@ class GitRunner:
 def _keep_tail(pipe: Any, tail: list[bytes]) -> None:
     """Read a pipe to its end, keeping only its last few reads."""
     with contextlib.suppress(OSError, ValueError):
-        while chunk := pipe.read1(4096) if hasattr(pipe, "read1") else pipe.read(4096):
+        while chunk := os.read(pipe.fileno(), 4096):
             tail.append(chunk)
             if len(tail) > 8:
                 del tail[0]

@@ -39,7 +39,7 @@ _HEADING = re.compile(r"^#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 
 
-_TYPE_LINE = re.compile(rb"^\s*(?:-\s*)?[\"']?type[\"']?\s*:", re.MULTILINE)
+_TYPE_LINE = re.compile(_LOOKS_LIKE_RECORD.pattern.encode(), re.MULTILINE)  # on bytes
 
 
 def may_be_record(raw: bytes) -> bool:
