@@ -979,18 +979,13 @@ def history_child(repo: Path, paths_file: Path, cache_dir: Path | None) -> int:
 
 
 def rewrite(out_dir: Path) -> int:
-    """`--rewrite`: README.md and the plot again from results.json (after a change to how
-    they are written), measuring nothing."""
+    """`--rewrite`: results.json (its targets checked as the code says now), README.md and
+    the plot written again from the samples in results.json, measuring nothing."""
     path = out_dir / "results.json"
     if not path.is_file():
         raise SystemExit(f"{path} does not exist: run the benchmark first")
     results, profile = load_results(path)
-    data = json.loads(path.read_text("utf-8"))
-    data["targets"] = [asdict(t) for t in targets(results)]  # checked as the code says now
-    path.write_text(json.dumps(data, indent=1) + "\n", "utf-8")
-    (out_dir / "README.md").write_text(readme(results, data.get("machine", {}), profile),
-                                       "utf-8")
-    plot(results, out_dir / "build-time.png")
+    save(results, json.loads(path.read_text("utf-8")).get("machine", {}), profile, out_dir)
     return 0
 
 
