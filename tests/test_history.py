@@ -169,6 +169,41 @@ def test_cache_keeps_what_it_needs_of_other_commits(repo: GitRepo, tmp_path: Pat
     assert again.facts == fresh and again.git_processes == 3  # read from git in full
 
 
+def test_main_line_printed_out_of_order_by_a_wrong_clock(repo: GitRepo, tmp_path: Path
+                                                         ) -> None:
+    """git's date order prints a main-line commit before its child when the child's clock
+    was behind: the walk holds it until the main line reaches it, in both modes and from
+    the cache, so no step of the status history is lost."""
+    repo.record("pay/index.md", "type: initiative\n", "# Payments\n")
+    repo.record("use-stripe.md", DECISION.format(status="exploring"), "# Use Stripe\n")
+    repo.commit("Explore", "2026-01-01", "Maya Chen")
+    repo.record("use-stripe.md", DECISION.format(status="proposed"), "# Use Stripe\n")
+    repo.commit("Propose", "2026-03-10", "Raj Patel")
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.record("learned.md", "type: learning\ninitiative: pay\n", "# Learned\n")
+    repo.commit("Learn on a branch", "2026-03-05", "Sam Ortiz")
+    repo.git("checkout", "-q", "main")
+    repo.record("use-stripe.md", DECISION.format(status="accepted"), "# Use Stripe\n")
+    repo.commit("Accept, on a machine whose clock is behind", "2026-03-01", "Maya Chen")
+    repo.merge("topic", "Merge topic", "2026-03-15", "Maya Chen")
+    printed = repo.git("log", "--format=%s").splitlines()
+    assert printed.index("Propose") < printed.index("Accept, on a machine whose clock is behind")
+    paths = ["docs/use-stripe.md", "docs/learned.md"]
+    expected = [("exploring", "2026-01-01", "Maya Chen"), ("proposed", "2026-03-10", "Raj Patel"),
+                ("accepted", "2026-03-01", "Maya Chen")]
+    for first_parent in (True, False):
+        cache = HistoryOptions(first_parent=first_parent, cache_dir=tmp_path / "cache")
+        for _ in range(2):  # from git, then from the cache
+            facts = read_history(repo.root, paths, cache, "docs").facts
+            stripe = facts["docs/use-stripe.md"]
+            assert [(s.status, s.date[:10], s.author) for s in stripe.status_history] == expected
+            assert stripe.created[:10] == "2026-01-01"
+            assert facts["docs/learned.md"].created[:10] == (
+                "2026-03-15" if first_parent else "2026-03-05")
+            (tmp_path / "cache" / f"facts-docs_{'' if first_parent else '-topo'}-"
+             f"{'first-parent' if first_parent else 'all'}.json").unlink()
+
+
 def test_cache_survives_a_rewritten_history(repo: GitRepo, tmp_path: Path) -> None:
     lifecycle(repo)
     paths = ["docs/0001-use-stripe.md"]
@@ -284,7 +319,7 @@ def test_a_failure_reading_old_versions_is_reported_not_hung(
     repo.record("big.md", DECISION.format(status="proposed"), body + "more\n")
     repo.commit("Bigger", "2026-01-06")
 
-    def boom(data: bytes, seen: object = None) -> object:
+    def boom(*args: object) -> object:
         raise ValueError("unreadable")
 
     monkeypatch.setattr(history, "blob_facts", boom)

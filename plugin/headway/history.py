@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -163,7 +164,9 @@ def _explain(stderr: str) -> str:
 class _Blobs:
     """One `git cat-file --batch --buffer`, fed while `git log` still streams: requests are
     written in batches into a widened pipe, and a reader thread parses the answers, so that
-    neither git process waits for the other and the log is never held up by a full pipe."""
+    neither git process waits for the other and the log is never held up by a full pipe.
+    Each answer is headed by its size alone: cat-file answers in the order it was asked, so
+    the name is the next one of `order`."""
 
     _BATCH = 512  # blob names per write
 
@@ -171,6 +174,7 @@ class _Blobs:
         self.runner = runner
         self.known = known
         self.asked: set[str] = set()
+        self.order: list[str] = []  # names in the order they were sent
         self.missing = 0
         self.proc: subprocess.Popen[bytes] | None = None
         self.pending: list[str] = []
@@ -189,7 +193,8 @@ class _Blobs:
         if not self.pending:
             return
         if self.proc is None:
-            self.proc = self.runner.stream("cat-file", "--batch", "--buffer", stdin=True)
+            self.proc = self.runner.stream("cat-file", "--batch=%(objectsize)", "--buffer",
+                                           stdin=True)
             assert self.proc.stdin is not None
             _widen_pipe(self.proc.stdin)
             _widen_pipe(self.proc.stdout)
@@ -197,20 +202,25 @@ class _Blobs:
             self.reader.start()
         assert self.proc.stdin is not None
         batch, self.pending = self.pending, []
+        self.order += batch  # before the write, so that the reader finds the name
         try:
             self.proc.stdin.write(("\n".join(batch) + "\n").encode())
         except OSError as exc:  # cat-file is gone; the reader thread says why
             self.failure = self.failure or exc
 
     def _read(self) -> None:
-        """Parse the answers straight from large reads: `<sha> blob <size>\\n<data>\\n`."""
+        """Parse the answers straight from large reads: `<size>\\n<data>\\n`, or
+        `<name> missing\\n` for an object git cannot find."""
         assert self.proc is not None and self.proc.stdout is not None
         fd = self.proc.stdout.fileno()
-        known = self.known
+        known, order = self.known, self.order
         by_front_matter: dict[bytes, BlobFacts] = {}
+        answered = 0
         buf, pos, wanted = b"", 0, 0  # wanted: bytes the object begun in buf still needs
         try:
             while chunk := os.read(fd, _READ_BYTES):
+                if len(chunk) < _SHORT_READ:  # let answers gather: fewer reads and GIL trips
+                    time.sleep(_GATHER_SECONDS)
                 if wanted > len(chunk):  # a large object: gather its reads, join them once
                     chunks = [chunk]
                     got = len(chunk)
@@ -219,17 +229,20 @@ class _Blobs:
                         got += len(more)
                     chunk = b"".join(chunks)
                 buf, pos, wanted = buf[pos:] + chunk, 0, 0
+                size = len(buf)
                 while (eol := buf.find(b"\n", pos)) >= 0:
-                    parts = buf[pos:eol].split()
-                    if len(parts) != 3:  # "<sha> missing": a corrupt or absent object
+                    try:
+                        end = eol + 1 + int(buf[pos:eol])
+                    except ValueError:  # "<name> missing": a corrupt or absent object
                         self.missing += 1
+                        answered += 1
                         pos = eol + 1
                         continue
-                    end = eol + 1 + int(parts[2])
-                    if end >= len(buf):  # the rest of this object is in the next reads
-                        wanted = end + 1 - len(buf)
+                    if end >= size:  # the rest of this object is in the next reads
+                        wanted = end + 1 - size
                         break
-                    known[parts[0].decode()] = blob_facts(buf[eol + 1:end], by_front_matter)
+                    known[order[answered]] = blob_facts(buf, by_front_matter, eol + 1, end)
+                    answered += 1
                     pos = end + 1
             if buf[pos:].strip():  # cat-file stopped in the middle of an answer
                 self.failure = self.failure or EOFError("git cat-file stopped mid-object")
@@ -324,15 +337,16 @@ def _locate(runner: GitRunner) -> tuple[bool, str | None]:
 
 _MARKDOWN = (b".md", b".markdown", b".mdown", b".mkdn", b".mkd")
 _LOG = ["log", "-z", "--raw", "--no-abbrev", "-M", "--diff-merges=first-parent",
-        "--topo-order", f"--format={_LOG_FORMAT}"]
+        f"--format={_LOG_FORMAT}"]
 
 
-def _stream_log(runner: GitRunner, revisions: str, prefix: str, kept: list[bytes]
-                ) -> Iterator[Commit]:
-    """Commits newest first (children before parents) as git prints them. What the cache
-    needs of each is appended to `kept` as git printed it: the whole entry of a commit that
-    changed records, only the header (sha, parents, author, date) of any other."""
-    proc = runner.stream(*_LOG, revisions, "--")
+def _stream_log(runner: GitRunner, revisions: str, cache: _Cache) -> Iterator[Commit]:
+    """Commits newest first as git prints them: by date, or children before parents when
+    the cache says so (all-commits mode). What the cache needs of each is appended to
+    `cache.fresh` as git printed it: the whole entry of a commit that changed records, only
+    the header (sha, parents, author, date) of any other."""
+    prefix, kept = cache.prefix, cache.fresh
+    proc = runner.stream(*_LOG, *(["--topo-order"] if cache.topo else []), revisions, "--")
     assert proc.stdout is not None
     _widen_pipe(proc.stdout)
     fd = proc.stdout.fileno()
@@ -358,6 +372,11 @@ _PIPE_BYTES = 1 << 20
 # Reads stay under glibc's mmap threshold (128 KiB), so that their buffers come from the heap
 # and are reused: 1 MiB reads were fresh mappings each time, tens of thousands of page faults.
 _READ_BYTES = 1 << 16
+# cat-file writes about one object (1-2 KB) at a time; read as it comes, that is one read,
+# and one handover of the GIL, per object. After a short read the reader waits a little so
+# that the next read takes many: 17,000 reads of 26 MB became 470 (thread CPU 55 → 8 ms).
+_SHORT_READ = _READ_BYTES // 4
+_GATHER_SECONDS = 0.002
 
 
 def _widen_pipe(pipe: Any) -> None:
@@ -400,35 +419,53 @@ def _parse_commit(chunk: bytes, prefix: str) -> Commit:
 def _walk(runner: GitRunner, cache: _Cache, head: str, wanted: list[str], first_parent: bool
           ) -> tuple[dict[str, GitFacts], int]:
     """Follow every wanted file from HEAD back through its renames, newest commit first,
-    asking for each old version's blob as soon as the log names it."""
+    asking for each old version's blob as soon as the log names it.
+
+    In first-parent mode git prints commits by date, not children first (that would make
+    it walk the whole graph before printing anything): a main-line commit printed before its
+    child (a clock set wrong) is held until the walk down the main line reaches it."""
     blobs = _Blobs(runner, cache.blob_facts)
     tracked: dict[str, str] = {p: p for p in wanted}
     events: dict[str, list[tuple[Commit, str, str]]] = {p: [] for p in wanted}
+
+    def follow(commit: Commit) -> None:
+        for status, new, old, blob in commit.changes:
+            target = tracked.get(new)
+            if target is None or status == "D":
+                continue
+            events[target].append((commit, blob, new))  # new: the path at that commit
+            blobs.ask(blob)
+            if status == "A":
+                del tracked[new]
+            elif status in "RC" and old:
+                del tracked[new]
+                tracked[old] = target
+
     expected: str | None = head  # the next commit on the main line
+    held: dict[str, Commit] = {}  # commits printed before the main line reached them
     seen: list[Commit] = []
+    merges = False
     try:
         for commit in _commits(runner, cache, head):
             seen.append(commit)
-            if first_parent:
-                if commit.sha != expected:
-                    continue
-                expected = commit.parents[0] if commit.parents else None
-            elif len(commit.parents) > 1:
+            if len(commit.parents) > 1:
+                merges = True
+            if not first_parent:
+                if len(commit.parents) < 2:
+                    follow(commit)
                 continue
-            for status, new, old, blob in commit.changes:
-                target = tracked.get(new)
-                if target is None or status == "D":
-                    continue
-                events[target].append((commit, blob, new))  # new: the path at that commit
-                blobs.ask(blob)
-                if status == "A":
-                    del tracked[new]
-                elif status in "RC" and old:
-                    del tracked[new]
-                    tracked[old] = target
+            if commit.sha != expected:
+                held[commit.sha] = commit
+                continue
+            follow(commit)
+            expected = commit.parents[0] if commit.parents else None
+            while expected in held:
+                commit = held.pop(expected)
+                follow(commit)
+                expected = commit.parents[0] if commit.parents else None
     finally:
         blobs.finish()
-    landed = _landed_authors(seen, head) if first_parent else {}
+    landed = _landed_authors(seen, head) if first_parent and merges else {}
     facts: dict[str, GitFacts] = {}
     for path in wanted:
         evs = events[path]
@@ -452,10 +489,10 @@ def _commits(runner: GitRunner, cache: _Cache, head: str) -> Iterator[Commit]:
             cache.forget_log()
         else:
             old = cache.log
-            yield from _stream_log(runner, f"{cache.head}..{head}", cache.prefix, cache.fresh)
+            yield from _stream_log(runner, f"{cache.head}..{head}", cache)
             yield from old
             return
-    yield from _stream_log(runner, head, cache.prefix, cache.fresh)
+    yield from _stream_log(runner, head, cache)
 
 
 def _facts_of(evs: list[tuple[Commit, str, str]], blobs: dict[str, BlobFacts],
@@ -531,13 +568,17 @@ class _Cache:
         self.folder = folder
         self.prefix = prefix
         self.mode = "first-parent" if first_parent else "all"
+        # All-commits mode needs children before parents, which git prints only after
+        # walking everything; the first-parent walk takes git's faster date order. The two
+        # orders are stored apart.
+        self.topo = not first_parent
         self.blob_facts: dict[str, BlobFacts] = {}
         self.log: list[Commit] = []  # the stored commits, parsed
         self.raw = b""  # the stored commits as git printed them, newest first
         self.fresh: list[bytes] = []  # commits read in this run, newer than those
         self.head: str | None = None
         self._loaded = False
-        key = re.sub(r"[^A-Za-z0-9]+", "_", prefix) or "root"
+        key = (re.sub(r"[^A-Za-z0-9]+", "_", prefix) or "root") + ("-topo" if self.topo else "")
         self.blobs_file = folder / f"history-{key}.json" if folder else None
         self.log_file = folder / f"history-{key}.log" if folder else None
         self.facts_file = folder / f"facts-{key}-{self.mode}.json" if folder else None
@@ -641,22 +682,24 @@ _NOTHING = BlobFacts(None, None)
 _FM_LIMIT = 262_144
 
 
-def _front_matter(data: bytes) -> bytes | None:
-    """The bytes between the opening and closing `---` of one version of a file, starting
-    with the newline that ends the opening line."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if not data.startswith(b"---"):
+def _front_matter(data: bytes, start: int, end: int) -> bytes | None:
+    """The bytes between the opening and closing `---` of the file in `data[start:end]`,
+    starting with the newline that ends the opening line (found in place: the whole file
+    is never copied)."""
+    if data.startswith(b"\xef\xbb\xbf", start, end):
+        start += 3
+    if not data.startswith(b"---", start, end):
         return None
-    start = data.find(b"\n")
-    if start < 0 or data[3:start].strip():
+    opened = data.find(b"\n", start, end)
+    if opened < 0 or data[start + 3:opened].strip():
         return None
-    end = data.find(b"\n---", start, _FM_LIMIT)
-    if end < 0:
-        end = data.find(b"\n...", start, _FM_LIMIT)
-        if end < 0:
+    limit = min(end, start + _FM_LIMIT)
+    closed = data.find(b"\n---", opened, limit)
+    if closed < 0:
+        closed = data.find(b"\n...", opened, limit)
+        if closed < 0:
             return None
-    fm = data[start:end]
+    fm = data[opened:closed]
     return fm.replace(b"\r\n", b"\n") if b"\r" in fm else fm
 
 
@@ -668,18 +711,21 @@ def _plain(raw: bytes) -> str | None:
     return raw.strip().strip(b"'\"").strip().decode("utf-8", "replace") or None
 
 
-def blob_facts(data: bytes, seen: dict[bytes, BlobFacts] | None = None) -> BlobFacts:
-    """type, status and depends_on of one version of a file, read without a full YAML parse
-    (this runs on every old version of every record). `seen` memoises by front matter: most
-    versions change only the body, so their front matter was read before."""
-    fm = _front_matter(data)
+def blob_facts(data: bytes, seen: dict[bytes, BlobFacts] | None = None, start: int = 0,
+               end: int | None = None) -> BlobFacts:
+    """type, status and depends_on of one version of a file (`data[start:end]`), read
+    without a full YAML parse (this runs on every old version of every record). `seen`
+    memoises by front matter: most versions change only the body, so their front matter
+    was read before."""
+    end = len(data) if end is None else end
+    fm = _front_matter(data, start, end)
     if fm is None:
-        return _foreign(data)
+        return _foreign(data[start:end])
     facts = seen.get(fm) if seen is not None else None
     if facts is None:
         facts = _headway_facts(fm)
         if facts is None:
-            return _foreign(data)
+            return _foreign(data[start:end])
         if seen is not None:
             seen[fm] = facts
     return facts
