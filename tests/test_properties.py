@@ -152,3 +152,23 @@ def test_values_of_tricky_yaml_are_those_of_pyyaml() -> None:
         raw = path.read_bytes()
         if raw.startswith(b"---\n") and b"\n---" in raw[4:]:
             same_as_pyyaml(raw[4:raw.index(b"\n---", 4)].decode("utf-8", "replace"))
+
+
+path_part = st.text(st.characters(blacklist_characters="/\x00", blacklist_categories=("Cs",)),
+                    min_size=1, max_size=12).filter(lambda part: part != ".")
+
+
+@given(st.lists(path_part, min_size=1, max_size=4))
+def test_file_names_are_read_as_pathlib_reads_them(parts: list[str]) -> None:
+    """file_stem and default_id work on strings (they run for every page); they must agree
+    with PurePosixPath, which they replaced."""
+    from pathlib import PurePosixPath
+
+    from headway.validate import default_id, file_stem
+
+    src_uri = "/".join(parts)
+    path = PurePosixPath(src_uri)
+    assert file_stem(src_uri) == path.stem
+    expected = path.parent.name if path.stem in ("index", "README") and path.parent.name \
+        else path.stem
+    assert default_id(src_uri) == expected

@@ -15,7 +15,7 @@ from .history import History, HistoryOptions, read_history
 from .model import GitFacts, Problem, Record
 from .parse import UNBUILDABLE, may_be_record, parse_document
 from .settings import AdrFolder, Settings
-from .validate import Checked, check_document, check_references, duplicate_ids
+from .validate import Checked, check_document, check_references, duplicate_ids, file_stem
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +64,8 @@ def page_url(src_uri: str, use_directory_urls: bool = True) -> str:
     """The URL MkDocs gives a Markdown page, relative to the site root (`index` and `README`
     pages stand for their folder, as in MkDocs: case-sensitive). String work only: this runs
     for every page."""
-    folder, _, name = src_uri.rpartition("/")
-    dot = name.rfind(".")
-    stem = name[:dot] if 0 < dot < len(name) - 1 else name  # as PurePosixPath.stem
+    folder = src_uri.rpartition("/")[0]
+    stem = file_stem(src_uri)
     parent = f"{folder}/" if folder else ""
     if stem in ("index", "README"):
         return parent if use_directory_urls else f"{parent}index.html"

@@ -32,7 +32,7 @@ try:
 except ImportError:  # Windows: pipes keep their default size
     fcntl = None  # type: ignore[assignment]
 
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 _LOG_FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%cI"
 
 
@@ -610,8 +610,11 @@ class _Cache:
             head_line, _, raw = self.log_file.read_bytes().partition(b"\n")
             if head_line.decode() != data["head"] or len(raw) != data["log_bytes"]:
                 return  # the two files are from different builds: read git again
-            self.blob_facts = {k: BlobFacts(v[0], v[1], tuple(v[2]))
-                               for k, v in data["blobs"].items()}
+            names, which = data["blobs"].split(), data["facts_of_blobs"]
+            distinct = [BlobFacts(t, s, tuple(d)) for t, s, d in data["distinct_facts"]]
+            if len(names) != len(which):
+                return
+            self.blob_facts = dict(zip(names, map(distinct.__getitem__, which)))
             self.log, self.raw, self.head = _parse_log(raw, self.prefix), raw, data["head"]
         except (OSError, KeyError, TypeError, IndexError, ValueError):
             self.head, self.blob_facts = None, {}
@@ -628,9 +631,14 @@ class _Cache:
             if self.head != head:
                 raw = b"\x1e" + b"\x1e".join(self.fresh) + self.raw if self.fresh else self.raw
                 _write_bytes(self.log_file, head.encode() + b"\n" + raw)
+                # Twenty thousand versions share a few hundred distinct facts: the names in
+                # one string, and for each the index of its facts ([type, status, [ids]]).
+                distinct: dict[BlobFacts, int] = {}
+                which = [distinct.setdefault(f, len(distinct)) for f in self.blob_facts.values()]
                 _write_json(self.blobs_file, {
                     "version": CACHE_VERSION, "head": head, "log_bytes": len(raw),
-                    "blobs": self.blob_facts,  # named tuples: written as [type, status, [ids]]
+                    "blobs": " ".join(self.blob_facts), "facts_of_blobs": which,
+                    "distinct_facts": list(distinct),
                 })
                 self.head, self.raw, self.fresh = head, raw, []
             _write_json(self.facts_file, {"version": CACHE_VERSION, "head": head,

@@ -21,6 +21,16 @@ class _Loader(_SafeBase):  # type: ignore[misc]
     """Safe YAML where a timestamp that is not a real date (2026-02-30) stays text, so that
     the checks can name the field and its line instead of failing the whole front matter."""
 
+    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
+        """The tag of a node, as PyYAML's resolver gives it, less its path resolvers (never
+        registered here) and with each first character's candidates joined once: it runs
+        for every value of every record."""
+        if kind is yaml.ScalarNode and implicit[0]:
+            for tag, regexp in _IMPLICIT.get(value[:1], _ANY_START):
+                if regexp.match(value):
+                    return tag
+        return _DEFAULT_TAGS[kind]
+
 
 def _timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
     try:
@@ -30,6 +40,14 @@ def _timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+assert not _Loader.yaml_path_resolvers
+_ANY_START: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    _Loader.yaml_implicit_resolvers.get(None, []))
+_IMPLICIT = {first: tuple(resolvers) + _ANY_START
+             for first, resolvers in _Loader.yaml_implicit_resolvers.items() if first is not None}
+_DEFAULT_TAGS = {yaml.ScalarNode: _Loader.DEFAULT_SCALAR_TAG,
+                 yaml.SequenceNode: _Loader.DEFAULT_SEQUENCE_TAG,
+                 yaml.MappingNode: _Loader.DEFAULT_MAPPING_TAG}
 _BaseLoader: type[Any] = _Loader
 
 UNBUILDABLE = "unbuildable"

@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import PurePosixPath
 from typing import Any
 
 from .model import (
@@ -50,12 +49,23 @@ def slugify(text: str) -> str:
     return slug or "record"
 
 
+def file_stem(path: str) -> str:
+    """The last part of a `/`-separated path without its extension, as PurePosixPath's
+    `stem` (`a/0007-x.md` → `0007-x`, `.md` → `.md`), by string work: it runs for every
+    page, several times."""
+    name = path.rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
 def default_id(src_uri: str) -> str:
     """The file name without `.md`; for `index.md` and `README.md`, the folder's name."""
-    path = PurePosixPath(src_uri)
-    if path.stem in ("index", "README") and path.parent.name:
-        return path.parent.name
-    return path.stem
+    stem = file_stem(src_uri)
+    if stem in ("index", "README"):
+        folder = src_uri.rpartition("/")[0].rpartition("/")[2]
+        if folder:
+            return folder
+    return stem
 
 
 _FILE_NUMBER = re.compile(r"^(?:(?i:adr)[-_ ]?)?(?P<n>\d{1,7})(?=$|[-_ .])")
@@ -66,7 +76,7 @@ def file_number(name: str) -> str | None:
     """The record number a file name starts with (`0007-x.md`, `ADR-7.md` → `0007`, `7`), as
     written; a name that starts with a date (`2026-03-04-x.md`; `20210304-x.md` has eight
     digits) has none."""
-    stem = PurePosixPath(name).stem
+    stem = file_stem(name)
     if _DATED_NAME.match(stem):
         return None
     match = _FILE_NUMBER.match(stem)
