@@ -189,6 +189,10 @@ class _Blobs:
         if len(self.pending) >= self._BATCH:
             self._send()
 
+    def flush(self) -> None:
+        """Send the requests not sent yet."""
+        self._send()
+
     def _send(self) -> None:
         if not self.pending:
             return
@@ -463,17 +467,30 @@ def _walk(runner: GitRunner, cache: _Cache, head: str, wanted: list[str], first_
                 commit = held.pop(expected)
                 follow(commit)
                 expected = commit.parents[0] if commit.parents else None
+        # While cat-file answers the last requests, the files whose versions are all read
+        # already are worked out; the others once it is done.
+        blobs.flush()
+        landed = _landed_authors(seen, head) if first_parent and merges else {}
+        known = cache.blob_facts
+        facts: dict[str, GitFacts] = {}
+        later: list[str] = []
+        for path in wanted:
+            evs = events[path]
+            if not evs:
+                facts[path] = GitFacts(uncommitted=True)
+            elif all(blob in known for _, blob, _ in evs):
+                evs.reverse()
+                facts[path] = _facts_of(evs, known, landed)
+            else:
+                later.append(path)
     finally:
         blobs.finish()
-    landed = _landed_authors(seen, head) if first_parent and merges else {}
-    facts: dict[str, GitFacts] = {}
-    for path in wanted:
-        evs = events[path]
-        if not evs:
-            facts[path] = GitFacts(uncommitted=True)
-            continue
-        evs.reverse()
-        facts[path] = _facts_of(evs, cache.blob_facts, landed)
+    if later:
+        for path in later:
+            evs = events[path]
+            evs.reverse()
+            facts[path] = _facts_of(evs, known, landed)
+        facts = {path: facts[path] for path in wanted}
     return facts, blobs.missing
 
 
@@ -495,6 +512,9 @@ def _commits(runner: GitRunner, cache: _Cache, head: str) -> Iterator[Commit]:
     yield from _stream_log(runner, head, cache)
 
 
+_FIRST_STATUS = {rtype: statuses[0] for rtype, statuses in STATUSES.items()}  # the default
+
+
 def _facts_of(evs: list[tuple[Commit, str, str]], blobs: dict[str, BlobFacts],
               landed: dict[tuple[str, str], str]) -> GitFacts:
     """Oldest-first events of one file (commit, blob, path at that commit) → its
@@ -510,7 +530,7 @@ def _facts_of(evs: list[tuple[Commit, str, str]], blobs: dict[str, BlobFacts],
         info = blobs.get(blob)
         if info is None:
             continue
-        status = info.status or (STATUSES[info.type][0] if info.type in STATUSES else None)
+        status = info.status or _FIRST_STATUS.get(info.type)  # type: ignore[arg-type]
         if status and status != last:
             history.append(StatusChange(status, commit.date, commit.sha, author))
             last = status
@@ -612,9 +632,7 @@ class _Cache:
                 return  # the two files are from different builds: read git again
             names, which = data["blobs"].split(), data["facts_of_blobs"]
             distinct = [BlobFacts(t, s, tuple(d)) for t, s, d in data["distinct_facts"]]
-            if len(names) != len(which):
-                return
-            self.blob_facts = dict(zip(names, map(distinct.__getitem__, which)))
+            self.blob_facts = dict(zip(names, map(distinct.__getitem__, which), strict=True))
             self.log, self.raw, self.head = _parse_log(raw, self.prefix), raw, data["head"]
         except (OSError, KeyError, TypeError, IndexError, ValueError):
             self.head, self.blob_facts = None, {}
