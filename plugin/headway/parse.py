@@ -43,9 +43,10 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 assert not _Loader.yaml_path_resolvers
 _ANY_START: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     _Loader.yaml_implicit_resolvers.get(None, []))
-_IMPLICIT = {first: tuple(resolvers) + _ANY_START
-             for first, resolvers in _Loader.yaml_implicit_resolvers.items() if first is not None}
-_DEFAULT_TAGS = {yaml.ScalarNode: _Loader.DEFAULT_SCALAR_TAG,
+_IMPLICIT: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
+    first: tuple(resolvers) + _ANY_START
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items() if first is not None}
+_DEFAULT_TAGS: dict[type[yaml.Node], str] = {yaml.ScalarNode: _Loader.DEFAULT_SCALAR_TAG,
                  yaml.SequenceNode: _Loader.DEFAULT_SEQUENCE_TAG,
                  yaml.MappingNode: _Loader.DEFAULT_MAPPING_TAG}
 _BaseLoader: type[Any] = _Loader
