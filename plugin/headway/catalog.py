@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from .adr import FolderIndex, folder_index, parse_adr_document
 from .bulk import gc_paused
-from .history import History, HistoryOptions, read_history
+from .history import HistoryOptions, PendingHistory, read_history
 from .model import GitFacts, Problem, Record
 from .parse import UNBUILDABLE, may_be_record, parse_document
 from .settings import AdrFolder, Settings
@@ -121,9 +120,10 @@ def build_catalog(sources: Iterable[Source], settings: Settings, *,
                   with_history: bool = True) -> Catalog:
     """Read, check and date every record among `sources`; never raises on bad input.
 
-    git's history is read in a second thread while the records are parsed and checked: it
-    is asked for every file that may be a record (a cheap test on the bytes, a superset of
-    the records), and for any record the test missed once parsing is done."""
+    git's history is read in a second thread, begun before the files are read, while the
+    records are parsed and checked: it is asked for every file that may be a record (a cheap
+    test on the bytes, a superset of the records), and for any record the test missed once
+    parsing is done."""
     with gc_paused():
         return _build_catalog(list(sources), settings, with_history)
 
@@ -135,6 +135,12 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
     # folder (each page's path is then a string join, not a filesystem call per page).
     docs_display = "" if _display_path(settings.docs_dir, base) == "." else \
         _display_path(settings.docs_dir, base)
+    history_options = HistoryOptions(first_parent=settings.first_parent,
+                                     cache_dir=settings.cache_dir)
+    history_root, history_prefix = (repo_root, docs_display) if repo_root else \
+        (settings.docs_dir, "")
+    pending = PendingHistory(history_root, history_options, history_prefix) \
+        if with_history else None
     checked: list[Checked] = []
     problems: list[Problem] = []
     unbuildable: set[str] = set()
@@ -151,34 +157,28 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
         except OSError as exc:
             problems.append(Problem(display, None, f"cannot be read: {exc.strerror or exc}"))
 
-    def history_of(paths: list[str]) -> History:
-        return read_history(
-            repo_root or settings.docs_dir, paths,
-            HistoryOptions(first_parent=settings.first_parent, cache_dir=settings.cache_dir),
-            docs_prefix=docs_display if repo_root else "")
-
     candidates = [display for _, display, raw, folder in read
                   if folder is not None or may_be_record(raw)]
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="headway-history") as pool:
-        early = pool.submit(history_of, candidates) if with_history and candidates else None
-        for source, display, raw, folder in read:
-            if folder is not None:
-                doc, found = parse_adr_document(display, source.src_uri, raw, folder,
-                                                settings.limits, index=adr_indexes[folder])
-            else:
-                doc, found = parse_document(display, source.src_uri, raw, settings.limits)
-            problems.extend(found)
-            if any(p.code == UNBUILDABLE for p in found):
-                unbuildable.add(source.src_uri)
-            if doc is not None or found:
-                documents.add(source.src_uri)
-            if doc is None:
-                continue
-            urls_by_path[display] = source.url
-            result = check_document(doc)
-            checked.append(result)
-            problems.extend(result.problems)
-        history = early.result() if early is not None else None
+    if pending is not None:
+        pending.give(candidates)
+    for source, display, raw, folder in read:
+        if folder is not None:
+            doc, found = parse_adr_document(display, source.src_uri, raw, folder,
+                                            settings.limits, index=adr_indexes[folder])
+        else:
+            doc, found = parse_document(display, source.src_uri, raw, settings.limits)
+        problems.extend(found)
+        if any(p.code == UNBUILDABLE for p in found):
+            unbuildable.add(source.src_uri)
+        if doc is not None or found:
+            documents.add(source.src_uri)
+        if doc is None:
+            continue
+        urls_by_path[display] = source.url
+        result = check_document(doc)
+        checked.append(result)
+        problems.extend(result.problems)
+    history = pending.result() if pending is not None and candidates else None
 
     duplicates = duplicate_ids(checked)
     problems.extend(duplicates)
@@ -208,7 +208,8 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
         missed = [path for path in published if history is None or path not in history.facts]
         if missed:  # records the byte test did not foresee (lone CR line ends): read again,
             # for all of them together, so that the facts cached for this HEAD cover both
-            more = history_of(sorted({*candidates, *missed}))
+            more = read_history(history_root, sorted({*candidates, *missed}),
+                                history_options, history_prefix)
             if history is None:
                 history = more
             else:

@@ -16,7 +16,6 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from .adr import version_status
 from .bulk import gc_paused
 from .model import STATUSES, GitFacts, StatusChange
 
@@ -24,6 +23,7 @@ from .model import STATUSES, GitFacts, StatusChange
 # the import itself instead of getting our message.
 os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
 import contextlib
+import itertools
 
 import git
 
@@ -288,10 +288,69 @@ def read_history(
     paths are filtered in Python, never with a pathspec, so that git still pairs renames.
     """
     with gc_paused():  # tens of thousands of commits and versions, all kept
-        return _read_history(repo_dir, list(dict.fromkeys(paths)), options, docs_prefix)
+        return _read_history(repo_dir, _Wanted(paths), options, docs_prefix)
 
 
-def _read_history(repo_dir: Path, wanted: list[str], options: HistoryOptions,
+class _Wanted:
+    """The paths a history read is for: given at the start, or later by another thread."""
+
+    def __init__(self, paths: Iterable[str] | None = None) -> None:
+        self._paths: list[str] = []
+        self._given = threading.Event()
+        if paths is not None:
+            self.give(paths)
+
+    def give(self, paths: Iterable[str]) -> None:
+        self._paths = list(dict.fromkeys(paths))
+        self._given.set()
+
+    def ready(self) -> bool:
+        return self._given.is_set()
+
+    def get(self) -> list[str]:
+        self._given.wait()
+        return self._paths
+
+
+class PendingHistory:
+    """A history read begun before its paths are known: git's log is read from the moment the
+    repository is known, while the caller finds and parses the records (git works on another
+    core meanwhile). Give the paths with `give`; `result` waits for the facts."""
+
+    def __init__(self, repo_dir: Path, options: HistoryOptions = HistoryOptions(),
+                 docs_prefix: str = "") -> None:
+        self._wanted = _Wanted()
+        self._result: History | None = None
+        self._error: BaseException | None = None
+        # A daemon: if the caller fails before giving the paths, the thread must not keep
+        # the process alive (a cache it was writing is replaced whole or not at all).
+        self._thread = threading.Thread(target=self._run, args=(repo_dir, options, docs_prefix),
+                                        name="headway-history", daemon=True)
+        self._thread.start()
+
+    def _run(self, repo_dir: Path, options: HistoryOptions, docs_prefix: str) -> None:
+        try:
+            with gc_paused():
+                self._result = _read_history(repo_dir, self._wanted, options, docs_prefix)
+        except BaseException as exc:  # handed to the caller by result()
+            self._error = exc
+
+    def give(self, paths: Iterable[str]) -> None:
+        """The paths (relative to the repository root) to read the history of."""
+        self._wanted.give(paths)
+
+    def result(self) -> History:
+        """The facts for the paths given (an empty result if none were)."""
+        if not self._wanted.ready():
+            self.give(())
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
+def _read_history(repo_dir: Path, paths: _Wanted, options: HistoryOptions,
                   docs_prefix: str) -> History:
     runner = GitRunner(repo_dir)
     try:
@@ -301,7 +360,7 @@ def _read_history(repo_dir: Path, wanted: list[str], options: HistoryOptions,
         if message == "not a git repository":
             message = (f"{repo_dir} is not in a git repository: no dates, authors or status "
                        f"history from git; front-matter `date` is used where given")
-        return History({p: GitFacts() for p in wanted}, [message],
+        return History({p: GitFacts() for p in paths.get()}, [message],
                        git_processes=runner.processes)
     warnings: list[str] = []
     if shallow:
@@ -309,19 +368,26 @@ def _read_history(repo_dir: Path, wanted: list[str], options: HistoryOptions,
                         "status histories are wrong; fetch the full history (in GitHub "
                         "Actions: actions/checkout with `fetch-depth: 0`)")
     if head is None:
-        return History({p: GitFacts(uncommitted=True) for p in wanted}, warnings,
+        return History({p: GitFacts(uncommitted=True) for p in paths.get()}, warnings,
                        git_processes=runner.processes)
     prefix = docs_prefix.strip("/")
     cache = _Cache(options.cache_dir, f"{prefix}/" if prefix else "", options.first_parent)
-    stored = cache.stored_facts(head, wanted)
-    if stored is not None:
-        return History(stored, warnings, head, git_processes=runner.processes)
+    # The last result may answer (HEAD has not moved): then nothing is read from git. If it
+    # cannot, git's log starts at once, even if the paths are not known yet.
+    if paths.ready() or cache.facts_head() == head:
+        stored = cache.stored_facts(head, paths.get())
+        if stored is not None:
+            return History(stored, warnings, head, git_processes=runner.processes)
+    cache.load_log()
     try:
-        facts, missing = _walk(runner, cache, head, wanted, options.first_parent)
+        walked = _walk(runner, cache, head, paths, options.first_parent)
     except GitTrouble as exc:
         warnings.append(f"{exc}; history is left empty")
-        return History({p: GitFacts() for p in wanted}, warnings, head,
+        return History({p: GitFacts() for p in paths.get()}, warnings, head,
                        git_processes=runner.processes)
+    if walked is None:  # no paths after all: the log was left part-read, and is not cached
+        return History({}, warnings, head, git_processes=runner.processes)
+    facts, missing = walked
     if missing:
         warnings.append(f"git could not read {missing} object(s) (corrupt or missing); the "
                         f"status history of the records concerned is incomplete")
@@ -355,19 +421,23 @@ def _stream_log(runner: GitRunner, revisions: str, cache: _Cache) -> Iterator[Co
     _widen_pipe(proc.stdout)
     fd = proc.stdout.fileno()
     pending = b""
-    while True:
-        chunk = os.read(fd, _READ_BYTES)
-        pending += chunk
-        parts = pending.split(b"\x1e")
-        pending = parts.pop() if chunk else b""
-        for part in parts:
-            if part:
-                commit = _parse_commit(part, prefix)
-                header_end = part.find(b"\x00") + 1
-                kept.append(part if commit.changes or not header_end else part[:header_end])
-                yield commit
-        if not chunk:
-            break
+    try:
+        while True:
+            chunk = os.read(fd, _READ_BYTES)
+            pending += chunk
+            parts = pending.split(b"\x1e")
+            pending = parts.pop() if chunk else b""
+            for part in parts:
+                if part:
+                    commit = _parse_commit(part, prefix)
+                    header_end = part.find(b"\x00") + 1
+                    kept.append(part if commit.changes or not header_end else part[:header_end])
+                    yield commit
+            if not chunk:
+                break
+    finally:
+        if proc.poll() is None:  # left part-read (no paths after all, or an error)
+            proc.kill()
     if proc.wait() != 0:
         raise GitTrouble(_explain(runner.stderr_of(proc)))
 
@@ -420,14 +490,26 @@ def _parse_commit(chunk: bytes, prefix: str) -> Commit:
     return commit
 
 
-def _walk(runner: GitRunner, cache: _Cache, head: str, wanted: list[str], first_parent: bool
-          ) -> tuple[dict[str, GitFacts], int]:
+def _walk(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted, first_parent: bool
+          ) -> tuple[dict[str, GitFacts], int] | None:
     """Follow every wanted file from HEAD back through its renames, newest commit first,
     asking for each old version's blob as soon as the log names it.
 
     In first-parent mode git prints commits by date, not children first (that would make
     it walk the whole graph before printing anything): a main-line commit printed before its
-    child (a clock set wrong) is held until the walk down the main line reaches it."""
+    child (a clock set wrong) is held until the walk down the main line reaches it.
+
+    Until the paths are given, commits are read into a list; None when no path is given."""
+    commits = _commits(runner, cache, head)
+    early: list[Commit] = []
+    if not paths.ready():
+        for commit in commits:
+            early.append(commit)
+            if paths.ready():
+                break
+    wanted = paths.get()
+    if not wanted:
+        return None
     blobs = _Blobs(runner, cache.blob_facts)
     tracked: dict[str, str] = {p: p for p in wanted}
     events: dict[str, list[tuple[Commit, str, str]]] = {p: [] for p in wanted}
@@ -450,7 +532,7 @@ def _walk(runner: GitRunner, cache: _Cache, head: str, wanted: list[str], first_
     seen: list[Commit] = []
     merges = False
     try:
-        for commit in _commits(runner, cache, head):
+        for commit in itertools.chain(early, commits):
             seen.append(commit)
             if len(commit.parents) > 1:
                 merges = True
@@ -598,28 +680,40 @@ class _Cache:
         self.fresh: list[bytes] = []  # commits read in this run, newer than those
         self.head: str | None = None
         self._loaded = False
+        self._last: dict[str, Any] | None = None  # the facts file, once read
         key = (re.sub(r"[^A-Za-z0-9]+", "_", prefix) or "root") + ("-topo" if self.topo else "")
         self.blobs_file = folder / f"history-{key}.json" if folder else None
         self.log_file = folder / f"history-{key}.log" if folder else None
         self.facts_file = folder / f"facts-{key}-{self.mode}.json" if folder else None
 
+    def _facts_data(self) -> dict[str, Any] | None:
+        if self._last is None:
+            data = _read_json(self.facts_file)
+            self._last = data if data and data.get("version") == CACHE_VERSION else {}
+        return self._last or None
+
+    def facts_head(self) -> str | None:
+        """The HEAD the last result was worked out at."""
+        data = self._facts_data()
+        head = data.get("head") if data else None
+        return head if isinstance(head, str) else None
+
     def stored_facts(self, head: str, wanted: list[str]) -> dict[str, GitFacts] | None:
         """The last result, when HEAD has not moved and it covers every wanted path."""
-        data = _read_json(self.facts_file)
-        stored = data.get("facts") if data and data.get("head") == head and \
-            data.get("version") == CACHE_VERSION else None
+        data = self._facts_data()
+        stored = data.get("facts") if data and data.get("head") == head else None
         if isinstance(stored, dict) and all(p in stored for p in wanted):
             try:
                 return {p: _facts_from_json(stored[p]) for p in wanted}
             except (TypeError, ValueError, IndexError):
                 pass
-        self._load_log()
         return None
 
     def forget_log(self) -> None:
         self.log, self.raw = [], b""
 
-    def _load_log(self) -> None:
+    def load_log(self) -> None:
+        """The stored log and facts of old versions, if they are whole and agree."""
         if self._loaded or self.log_file is None:
             return
         self._loaded = True
@@ -777,6 +871,8 @@ def _headway_facts(fm: bytes) -> BlobFacts | None:
 def _foreign(data: bytes) -> BlobFacts:
     """A version without headway's front matter: a record written for another tool (an ADR
     folder) has a status of its own; anything else has nothing."""
+    from .adr import version_status  # only for such versions: it brings the ADR readers
+
     adr_status = version_status(data)
     return BlobFacts("decision", adr_status) if adr_status is not None else _NOTHING
 
