@@ -216,6 +216,38 @@ def test_cache_survives_a_rewritten_history(repo: GitRepo, tmp_path: Path) -> No
     assert [s.status for s in facts.status_history] == ["exploring", "proposed", "rejected"]
 
 
+def test_history_begun_before_the_paths_are_known(repo: GitRepo, tmp_path: Path) -> None:
+    """PendingHistory starts git's log at once and takes the paths later (as the catalog
+    does while it reads the files): the same facts as a read given the paths at the start,
+    and the same cache."""
+    from headway.history import PendingHistory
+
+    lifecycle(repo)
+    paths = ["docs/0001-use-stripe.md", "docs/pay/index.md", "docs/never.md"]
+    expected = read_history(repo.root, paths, HistoryOptions(), "docs")
+    cache = HistoryOptions(cache_dir=tmp_path / "cache")
+    pending = PendingHistory(repo.root, cache, "docs")
+    pending.give(paths)
+    first = pending.result()
+    assert first.facts == expected.facts and first.git_processes == 3
+    again = PendingHistory(repo.root, cache, "docs")  # HEAD has not moved: the last result
+    again.give(paths)
+    assert again.result().facts == expected.facts and again.result().git_processes == 1
+
+
+def test_history_given_no_paths_stops_git_and_caches_nothing(repo: GitRepo,
+                                                              tmp_path: Path) -> None:
+    """A site with no records after all: git's log, begun early, is stopped part-read and
+    nothing is cached (a part-read log would be taken for the whole history next time)."""
+    from headway.history import PendingHistory
+
+    lifecycle(repo)
+    pending = PendingHistory(repo.root, HistoryOptions(cache_dir=tmp_path / "cache"), "docs")
+    result = pending.result()  # no paths given
+    assert result.facts == {} and result.warnings == []
+    assert not (tmp_path / "cache").exists()
+
+
 def test_git_process_count_does_not_grow_with_records(tmp_path: Path) -> None:
     """A `git` shim on PATH counts every git process `headway export` starts."""
     real_git = shutil.which("git")
