@@ -1,18 +1,21 @@
 """headway's performance benchmark (issue 7): history, export, builds, rebuilds and memory.
 
-    python benchmarks/run.py [--sizes 500x2500,2000x10000,10000x50000] [--repeat 3]
+    python benchmarks/run.py [--sizes 500x2500,2000x10000,10000x50000] [--repeat 3] [--pairs 3]
         [--keep DIR] [--seed S] [--once-after SECONDS] [--git-dates-limit SECONDS]
         [--profile SIZE]
         [--code worktree|REV|live] [--merge] [--no-write]
 
 For each size `NxM` a repository of N records and M commits is generated with
 `benchmarks/generate.py` (into a temporary folder, or kept in and reused from
-`DIR/NxM` with `--keep`). Then, `--repeat` rounds, each measuring once:
+`DIR/NxM` with `--keep`). Then, `--repeat` rounds, each measuring:
 
-- `git log --name-status -M HEAD` read fully: the floor for reading history;
-- `headway export -o /dev/null` with an empty cache (a fresh `cache_dir`);
-- `read_history` in a fresh Python process, timed around the call only: cold (no
-  cache), warm (a cache written at the same HEAD) and after one new commit;
+- `--pairs` times (default 3) in a row: `git log --name-status -M HEAD` read fully
+  (the floor for reading history), then `read_history` in a fresh Python process
+  with no cache (timed around the call only), then `headway export -o /dev/null`
+  with an empty cache (a fresh `cache_dir`); each ratio to git log is taken against
+  the git log run just before it (see "Noise" in the README);
+- `read_history` again: with an empty cache, warm (a cache written at the same
+  HEAD) and after one new commit;
 - `mkdocs build` with Material (`navigation.prune`): without plugins, with headway
   (a fresh `cache_dir`: the first build), with git-revision-date-localized
   (creation dates on) instead; then, with headway's cache warm, a rebuild with no
@@ -132,6 +135,8 @@ class SizeResult:
     notes: list[str] = field(default_factory=list)
     load: list[float] = field(default_factory=list)  # 1-minute load average at each round
     stopped: dict[str, float] = field(default_factory=dict)  # key → limit it ran past
+    # key → its time ÷ the git log run just before it, one per pair
+    paired: dict[str, list[float]] = field(default_factory=dict)
 
     def add(self, key: str, sample: Sample) -> None:
         self.samples.setdefault(key, []).append(sample)
@@ -139,6 +144,14 @@ class SizeResult:
     def median(self, key: str) -> float | None:
         runs = self.samples.get(key)
         return statistics.median(s.seconds for s in runs) if runs else None
+
+    def to_git_log(self, key: str) -> float | None:
+        """key's time ÷ git log's: the median of the pairs measured one after the other, or
+        (results from before pairs were measured) the ratio of the two medians."""
+        pairs = self.paired.get(key)
+        if pairs:
+            return statistics.median(pairs)
+        return ratio(self.median(key), self.median("git_log"))
 
     def peak(self, key: str) -> float | None:
         runs = self.samples.get(key)
@@ -394,7 +407,8 @@ def code_fingerprint(code: Code | None = None) -> str:
 
 
 def run_size(root: Path, size: Size, seed: int, repeat: int, once_after: float,
-             git_dates_limit: float, earlier: SizeResult | None = None) -> SizeResult:
+             git_dates_limit: float, earlier: SizeResult | None = None, pairs: int = 3
+             ) -> SizeResult:
     """Every measurement of one size; the git-dates builds are taken from `earlier` (the
     same size in an earlier results.json) when it has them."""
     repo = prepare(root, size, seed)
@@ -433,10 +447,16 @@ def run_size(root: Path, size: Size, seed: int, repeat: int, once_after: float,
         for round_number in range(1, repeat + 1):
             result.load.append(os.getloadavg()[0])
             log(f"{size.label}: round {round_number}/{repeat}")
-            take("git_log", "git log", bench.git_log)
-            take("export", "headway export", bench.export)
+            for _ in range(pairs):
+                floor = take("git_log", "git log", bench.git_log)
+                for key, what, run, args in (
+                        ("history_cold", "read_history, no cache", bench.history, (None,)),
+                        ("export", "headway export", bench.export, ())):
+                    sample = take(key, what, run, *args)
+                    if floor is not None and sample is not None:
+                        result.paired.setdefault(key, []).append(
+                            sample.seconds / floor.seconds)
             take("startup", "headway --version", bench.startup)
-            take("history_cold", "read_history, no cache", bench.history, None)
             cache = bench.fresh("cache-history")
             if take("history_first", "read_history, empty cache",
                     bench.history, cache) is not None:
@@ -649,9 +669,9 @@ def tables(results: Sequence[SizeResult]) -> list[str]:
         m = r.median
         history.append(
             f"| {r.label} | {r.records} | {r.commits} | {fmt(m('git_log'), 3)} | "
-            f"{fmt(m('export'))} | {times(ratio(m('export'), m('git_log')))} | "
+            f"{fmt(m('export'))} | {times(r.to_git_log('export'))} | "
             f"{fmt(m('startup'))} | {fmt(m('history_cold'))} | "
-            f"{times(ratio(m('history_cold'), m('git_log')))} |")
+            f"{times(r.to_git_log('history_cold'))} |")
         git_dates = m("build_git_dates")
         runs = len(r.samples.get("build_git_dates", []))
         note = f" ({runs} run{'s' if runs != 1 else ''})" if runs and runs < max(
@@ -741,9 +761,8 @@ def targets(results: Sequence[SizeResult]) -> list[Target]:
         check("build with headway ≤ 1.25 × build without it (2000x10000)",
               ratio(m("build_headway"), m("build_plain")), 1.25)
         check("history phase (read_history, cold) ≤ 1.5 × git log (2000x10000)",
-              ratio(m("history_cold"), m("git_log")), 1.5)
-        check("`headway export` ≤ 3 × git log (2000x10000)",
-              ratio(m("export"), m("git_log")), 3.0)
+              r.to_git_log("history_cold"), 1.5)
+        check("`headway export` ≤ 3 × git log (2000x10000)", r.to_git_log("export"), 3.0)
         check("history phase of a rebuild with no new commit < 10% of the first build's "
               "(2000x10000)", ratio(m("history_warm"), first_history(r)), 0.0999, "%")
     if (r := at("10000x50000")) is not None:
@@ -783,6 +802,11 @@ def noise_lines(results: Sequence[SizeResult]) -> list[str]:
             f"- {r.label}: 1-minute load average {load} at the start of the rounds; widest "
             "spread (max − min) ÷ median: "
             + (", ".join(f"{MEASURES[k]} {100 * s:.0f}%" for k, s in worst) or "–") + ".")
+        if r.paired:
+            lines.append(f"- {r.label}: ratios to the git log run just before, lowest–median–"
+                         "highest: " + ", ".join(
+                             f"{MEASURES[k]} {min(v):.2f}–{statistics.median(v):.2f}–"
+                             f"{max(v):.2f} ({len(v)} pairs)" for k, v in r.paired.items()) + ".")
         lines.extend(f"- {note}" for note in r.notes)
     return lines
 
@@ -850,8 +874,9 @@ that other load on the machine falls on all of them alike.
 - **rebuild, no new commit / one new commit**: `mkdocs build` with headway
   again, its cache (from the first build) warm; then after one commit that
   edits one record (made with plain git, undone after the build).
-- **history ÷ git log**, **export ÷ git log**, **headway ÷ MkDocs**, …: ratios
-  of the medians. **% of first**: a rebuild's time as a share of the first
+- **history ÷ git log**, **export ÷ git log**: the median, over every pair, of
+  the command's time ÷ that of the git log run just before it (3 pairs a round).
+  **headway ÷ MkDocs**, …: ratios of the medians. **% of first**: a rebuild's time as a share of the first
   build with headway; in the history columns, a share of the first build's
   history phase.
 - **Peak memory**: `/usr/bin/time -f %M` around each command: the largest
@@ -897,8 +922,12 @@ def readme(results: Sequence[SizeResult], info: dict[str, str], profile: Profile
         "",
         "### Noise",
         "",
-        "The machine may run other work at the same time; medians keep single outliers "
-        "out, but a ratio of two medians near a target can move by the spreads below.",
+        "The machine may run other work at the same time (it is a shared host: the same "
+        "command's time drifts by a fifth over tens of seconds). Medians keep single "
+        "outliers out; the ratios to git log are paired (each run of read_history and of "
+        "export against the git log run just before it, the median of those ratios), so "
+        "that a slow minute falls on both sides of a ratio. The spreads below are of the "
+        "times themselves.",
         "",
         *noise_lines(results),
         "",
@@ -1000,7 +1029,7 @@ def load_results(path: Path) -> tuple[list[SizeResult], Profile | None]:
                    {key: [Sample(**sample) for sample in runs]
                     for key, runs in entry["samples"].items()},
                    list(entry.get("notes", [])), list(entry.get("load", [])),
-                   dict(entry.get("stopped", {})))
+                   dict(entry.get("stopped", {})), dict(entry.get("paired", {})))
         for entry in data.get("sizes", [])
     ]
     found = data.get("profile")
@@ -1012,7 +1041,7 @@ def load_results(path: Path) -> tuple[list[SizeResult], Profile | None]:
 
 def run(sizes: list[Size], repeat: int, keep: Path | None, seed: int, once_after: float,
         git_dates_limit: float, keep_git_dates: bool,
-        profile_size: Size | None, write: bool, merge: bool, code: str) -> int:
+        profile_size: Size | None, write: bool, merge: bool, code: str, pairs: int = 3) -> int:
     if shutil.which("git") is None:
         raise SystemExit("git is needed")
     if not GNU_TIME.exists():
@@ -1040,7 +1069,7 @@ def run(sizes: list[Size], repeat: int, keep: Path | None, seed: int, once_after
             print("\n".join(profile_lines(profile)) + "\n")
         for size in sizes:
             results.append(run_size(root, size, seed, repeat, once_after, git_dates_limit,
-                                    previous.get(size.label)))
+                                    previous.get(size.label), pairs))
             print("\n".join(tables(results[-1:])), file=sys.stderr, flush=True)
             if write:  # after each size, so that a long run leaves something behind
                 save(sorted([*earlier, *results], key=lambda r: (r.records, r.commits)),
@@ -1058,6 +1087,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                              f"'none' to only profile")
     parser.add_argument("--repeat", type=int, default=3,
                         help="rounds per size; times are their median (default 3)")
+    parser.add_argument("--pairs", type=int, default=3,
+                        help="git log → read_history → export sequences per round; their "
+                             "ratios to git log are paired (default 3)")
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="keep generated repositories in DIR/<size> and reuse them")
     parser.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
@@ -1103,12 +1135,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(error))
     if not sizes and profile_size is None:
         parser.error("--sizes names no size")
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
+    if args.repeat < 1 or args.pairs < 1:
+        parser.error("--repeat and --pairs must be at least 1")
     write = not args.no_write and bool(sizes)
     return run(sizes, args.repeat, args.keep, args.seed, args.once_after, args.git_dates_limit,
                args.keep_git_dates, profile_size, write,
-               args.merge, args.code)
+               args.merge, args.code, args.pairs)
 
 
 if __name__ == "__main__":
