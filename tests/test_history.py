@@ -216,6 +216,105 @@ def test_cache_survives_a_rewritten_history(repo: GitRepo, tmp_path: Path) -> No
     assert [s.status for s in facts.status_history] == ["exploring", "proposed", "rejected"]
 
 
+def _new_commits(repo: GitRepo, scenario: str) -> None:
+    """Commits made after a cached build, one kind of change per scenario."""
+    if scenario == "status":
+        repo.record("0001-use-stripe.md", DECISION.format(status="deprecated"), "# Stripe\n")
+        repo.commit("Deprecate", "2026-04-01", "Raj Patel")
+    elif scenario == "rename":
+        repo.git("mv", "docs/0001-use-stripe.md", "docs/pay/0001-use-stripe.md")
+        repo.commit("Move under the initiative", "2026-04-01", "Sam Ortiz")
+        repo.record("pay/0001-use-stripe.md",
+                    DECISION.format(status="superseded") + "superseded_by: adyen\n",
+                    "# Use Stripe\n")
+        repo.commit("Superseded", "2026-04-02", "Raj Patel")
+    elif scenario == "new record":
+        repo.record("adyen.md", DECISION.format(status="proposed") + "depends_on: [pay]\n")
+        repo.commit("Propose Adyen", "2026-04-01", "Ana Lima")
+    elif scenario == "depends":
+        repo.record("0001-use-stripe.md",
+                    DECISION.format(status="accepted") + "depends_on: [pay]\n", "# Stripe\n")
+        repo.commit("Depend on the initiative", "2026-04-01", "Raj Patel")
+    elif scenario == "merge":
+        repo.git("checkout", "-q", "-b", "topic")
+        repo.record("0001-use-stripe.md", DECISION.format(status="deprecated"), "# Stripe\n")
+        repo.commit("Deprecate on a branch", "2026-04-01", "Ana Lima")
+        repo.record("adyen.md", DECISION.format(status="exploring"))
+        repo.commit("Explore Adyen on the branch", "2026-04-02", "Ana Lima")
+        repo.git("checkout", "-q", "main")
+        repo.merge("topic", "Merge pull request #2", "2026-04-05", "Merge Bot")
+
+
+@pytest.mark.parametrize("first_parent", [True, False], ids=["first-parent", "all"])
+@pytest.mark.parametrize("scenario", ["status", "rename", "new record", "depends", "merge"])
+def test_a_rebuild_extends_the_cached_facts_with_the_new_commits(
+        repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scenario: str,
+        first_parent: bool) -> None:
+    """After new commits, the cached facts are extended by the new commits alone (the
+    stored log is not even parsed), and come out exactly as a read of the whole history."""
+    import headway.history as history
+
+    lifecycle(repo)
+    options = HistoryOptions(first_parent=first_parent, cache_dir=tmp_path / "cache")
+    before = ["docs/0001-use-stripe.md", "docs/pay/index.md"]
+    read_history(repo.root, before, options, "docs")
+    _new_commits(repo, scenario)
+    after = [p for p in ["docs/0001-use-stripe.md", "docs/pay/0001-use-stripe.md",
+                         "docs/pay/index.md", "docs/adyen.md"] if (repo.root / p).exists()]
+    whole = read_history(repo.root, after, HistoryOptions(first_parent=first_parent), "docs")
+    parsed: list[int] = []
+    real_parse = history._parse_log
+    monkeypatch.setattr(history, "_parse_log",
+                        lambda raw, prefix: parsed.append(1) or real_parse(raw, prefix))
+    extended = read_history(repo.root, after, options, "docs")
+    assert extended.facts == whole.facts and extended.warnings == whole.warnings
+    assert parsed == []  # the stored log was not parsed
+    again = read_history(repo.root, after, options, "docs")  # and the result is cached
+    assert again.facts == whole.facts and again.git_processes == 1
+
+
+def test_a_rebuild_walks_the_stored_log_when_the_new_commits_do_not_suffice(
+        repo: GitRepo, tmp_path: Path) -> None:
+    """A record the cached build did not ask for (its history is in old commits), and a
+    cached HEAD that came in on a merged branch (the main line does not pass through it):
+    the stored log is walked, with the same result as a whole read."""
+    lifecycle(repo)
+    options = HistoryOptions(cache_dir=tmp_path / "cache")
+    read_history(repo.root, ["docs/0001-use-stripe.md"], options, "docs")
+    repo.write("README.md", "code\n")
+    repo.commit("Unrelated", "2026-04-01")
+    both = ["docs/0001-use-stripe.md", "docs/pay/index.md"]
+    assert read_history(repo.root, both, options, "docs").facts == \
+        read_history(repo.root, both, HistoryOptions(), "docs").facts
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.record("0001-use-stripe.md", DECISION.format(status="deprecated"), "# Stripe\n")
+    repo.commit("Deprecate on a branch", "2026-04-02", "Ana Lima")
+    read_history(repo.root, both, options, "docs")  # a build of the branch
+    repo.git("checkout", "-q", "main")
+    repo.record("pay/index.md", "type: initiative\nstatus: done\n", "# Payments\n")
+    repo.commit("Payments done", "2026-04-03", "Raj Patel")
+    repo.merge("topic", "Merge pull request #3", "2026-04-05", "Merge Bot")
+    assert read_history(repo.root, both, options, "docs").facts == \
+        read_history(repo.root, both, HistoryOptions(), "docs").facts
+
+
+def test_an_old_version_git_cannot_find_is_reported_on_every_build(repo: GitRepo,
+                                                                    tmp_path: Path) -> None:
+    """A version whose object is gone: a warning, and the result is not cached (a later
+    build would build on the gap and no longer say so)."""
+    lifecycle(repo)
+    sha = repo.git("rev-parse", "HEAD~3:docs/use-stripe.md").strip()
+    (repo.root / ".git" / "objects" / sha[:2] / sha[2:]).unlink()
+    options = HistoryOptions(cache_dir=tmp_path / "cache")
+    paths = ["docs/0001-use-stripe.md"]
+    for _ in range(2):
+        result = read_history(repo.root, paths, options, "docs")
+        assert any("could not read 1 object(s)" in w for w in result.warnings)
+        stripe = result.facts["docs/0001-use-stripe.md"]
+        assert stripe.created == "2026-01-05T12:00:00+00:00"
+        assert not (tmp_path / "cache" / "facts-docs_-first-parent.json").exists()
+
+
 def test_history_begun_before_the_paths_are_known(repo: GitRepo, tmp_path: Path) -> None:
     """PendingHistory starts git's log at once and takes the paths later (as the catalog
     does while it reads the files): the same facts as a read given the paths at the start,

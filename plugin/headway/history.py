@@ -32,7 +32,7 @@ try:
 except ImportError:  # Windows: pipes keep their default size
     fcntl = None  # type: ignore[assignment]
 
-CACHE_VERSION = 6
+CACHE_VERSION = 7
 _LOG_FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%cI"
 
 
@@ -387,11 +387,15 @@ def _read_history(repo_dir: Path, paths: _Wanted, options: HistoryOptions,
                        git_processes=runner.processes)
     if walked is None:  # no paths after all: the log was left part-read, and is not cached
         return History({}, warnings, head, git_processes=runner.processes)
-    facts, missing = walked
+    tallies, missing = walked
     if missing:
         warnings.append(f"git could not read {missing} object(s) (corrupt or missing); the "
                         f"status history of the records concerned is incomplete")
-    cache.save(head, facts)
+    facts = {path: tally.facts() if tally is not None else GitFacts(uncommitted=True)
+             for path, tally in tallies.items()}
+    # With versions unread, the result is not kept: the next build reads them again (and
+    # warns again) instead of building on it.
+    cache.save(head, facts if not missing else None, tallies)
     return History(facts, warnings, head, git_processes=runner.processes)
 
 
@@ -491,7 +495,7 @@ def _parse_commit(chunk: bytes, prefix: str) -> Commit:
 
 
 def _walk(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted, first_parent: bool
-          ) -> tuple[dict[str, GitFacts], int] | None:
+          ) -> tuple[dict[str, _Tally | None], int] | None:
     """Follow every wanted file from HEAD back through its renames, newest commit first,
     asking for each old version's blob as soon as the log names it.
 
@@ -499,9 +503,15 @@ def _walk(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted, first_par
     it walk the whole graph before printing anything): a main-line commit printed before its
     child (a clock set wrong) is held until the walk down the main line reaches it.
 
-    Until the paths are given, commits are read into a list; None when no path is given."""
+    With a cache, the walk stops where the new commits end if every file is then either
+    new or one whose tally at the cached HEAD is stored (under its name at that HEAD): the
+    new commits extend those tallies, and the stored log is not even parsed. Otherwise it
+    goes on through the stored commits.
+
+    Until the paths are given, commits are read into a list; None when no path is given.
+    Each path's tally is None when git has no commit of it."""
     commits = _commits(runner, cache, head)
-    early: list[Commit] = []
+    early: list[Commit | None] = []
     if not paths.ready():
         for commit in commits:
             early.append(commit)
@@ -527,12 +537,39 @@ def _walk(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted, first_par
                 del tracked[new]
                 tracked[old] = target
 
+    def stored_tallies() -> dict[str, _Tally | None] | None:
+        """At the end of the new commits: each file's tally at the cached HEAD (None for a
+        file that was not committed then, nor in the new commits), or None if one is not
+        stored, or the new main line does not come down to the cached HEAD."""
+        if first_parent and expected != cache.head:  # it came in on a merged branch
+            return None
+        stored = cache.stored_tallies()
+        if stored is None:
+            return None
+        name_then = {target: name for name, target in tracked.items()}
+        found: dict[str, _Tally | None] = {}
+        for target in wanted:
+            name = name_then.get(target)
+            if name is None:
+                continue  # added in the new commits: nothing before them
+            if name not in stored:
+                return None
+            found[target] = stored[name]
+        return found
+
     expected: str | None = head  # the next commit on the main line
     held: dict[str, Commit] = {}  # commits printed before the main line reached them
     seen: list[Commit] = []
     merges = False
+    before: dict[str, _Tally | None] = {}  # tallies the new commits extend
     try:
         for commit in itertools.chain(early, commits):
+            if commit is None:  # the new commits end here; the stored ones follow
+                extended = stored_tallies()
+                if extended is not None:
+                    before = extended
+                    break
+                continue
             seen.append(commit)
             if len(commit.parents) > 1:
                 merges = True
@@ -554,15 +591,15 @@ def _walk(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted, first_par
         blobs.flush()
         landed = _landed_authors(seen, head) if first_parent and merges else {}
         known = cache.blob_facts
-        facts: dict[str, GitFacts] = {}
+        tallies: dict[str, _Tally | None] = {}
         later: list[str] = []
         for path in wanted:
             evs = events[path]
             if not evs:
-                facts[path] = GitFacts(uncommitted=True)
+                tallies[path] = before.get(path)
             elif all(blob in known for _, blob, _ in evs):
                 evs.reverse()
-                facts[path] = _facts_of(evs, known, landed)
+                tallies[path] = _facts_of(evs, known, landed, before.get(path))
             else:
                 later.append(path)
     finally:
@@ -571,25 +608,26 @@ def _walk(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted, first_par
         for path in later:
             evs = events[path]
             evs.reverse()
-            facts[path] = _facts_of(evs, known, landed)
-        facts = {path: facts[path] for path in wanted}
-    return facts, blobs.missing
+            tallies[path] = _facts_of(evs, known, landed, before.get(path))
+        tallies = {path: tallies[path] for path in wanted}
+    return tallies, blobs.missing
 
 
-def _commits(runner: GitRunner, cache: _Cache, head: str) -> Iterator[Commit]:
-    """The whole log: new commits streamed from git, then the cached ones (if still valid)."""
-    if cache.head == head and cache.log:
-        yield from cache.log
+def _commits(runner: GitRunner, cache: _Cache, head: str) -> Iterator[Commit | None]:
+    """The whole log: new commits streamed from git, then (after a None where they end) the
+    cached ones, if still valid, parsed only if the walk goes on into them."""
+    if cache.head == head and cache.raw:
+        yield from cache.stored_log()
         return
-    if cache.head is not None and cache.log:
+    if cache.head is not None and cache.raw:
         try:
             runner.run("merge-base", "--is-ancestor", cache.head, head)
         except GitTrouble:  # history rewritten (rebase, force push): read it all again
             cache.forget_log()
         else:
-            old = cache.log
             yield from _stream_log(runner, f"{cache.head}..{head}", cache)
-            yield from old
+            yield None
+            yield from cache.stored_log()
             return
     yield from _stream_log(runner, head, cache)
 
@@ -597,15 +635,42 @@ def _commits(runner: GitRunner, cache: _Cache, head: str) -> Iterator[Commit]:
 _FIRST_STATUS = {rtype: statuses[0] for rtype, statuses in STATUSES.items()}  # the default
 
 
+@dataclass(slots=True)
+class _Tally:
+    """What one file's facts are worked out from, kept in the cache so that the commits of a
+    later build extend it instead of walking the whole history again."""
+
+    created: str
+    updated: str
+    authors: dict[str, int]  # author → commits
+    history: list[StatusChange]
+    added: dict[str, str]  # depends_on id → date it was (last) added
+    depends: tuple[str, ...] = ()  # depends_on of the newest version read
+    status: str | None = None  # status of the newest version read
+
+    def facts(self) -> GitFacts:
+        authors = self.authors
+        return GitFacts(
+            created=self.created, updated=self.updated,
+            authors=tuple(sorted(authors, key=lambda a: (-authors[a], a))),
+            status_history=tuple(self.history), depends_added=tuple(sorted(self.added.items())))
+
+
 def _facts_of(evs: list[tuple[Commit, str, str]], blobs: dict[str, BlobFacts],
-              landed: dict[tuple[str, str], str]) -> GitFacts:
+              landed: dict[tuple[str, str], str], before: _Tally | None = None) -> _Tally:
     """Oldest-first events of one file (commit, blob, path at that commit) → its
-    created/updated/authors/status history. `landed`: who wrote what a merge brought in."""
-    authors: dict[str, int] = {}
-    history: list[StatusChange] = []
-    added: dict[str, str] = {}
-    previous: tuple[str, ...] = ()
-    last: str | None = None
+    created/updated/authors/status history, going on from `before` (its tally at an older
+    HEAD) if given. `landed`: who wrote what a merge brought in."""
+    if before is None:
+        authors: dict[str, int] = {}
+        history: list[StatusChange] = []
+        added: dict[str, str] = {}
+        previous: tuple[str, ...] = ()
+        last: str | None = None
+        created = evs[0][0].date
+    else:
+        authors, history, added = dict(before.authors), list(before.history), dict(before.added)
+        previous, last, created = before.depends, before.status, before.created
     for commit, blob, then in evs:
         author = landed.get((commit.sha, then), commit.author) if landed else commit.author
         authors[author] = authors.get(author, 0) + 1
@@ -617,17 +682,13 @@ def _facts_of(evs: list[tuple[Commit, str, str]], blobs: dict[str, BlobFacts],
             history.append(StatusChange(status, commit.date, commit.sha, author))
             last = status
         if info.depends_on != previous:
-            current, before = set(info.depends_on), set(previous)
-            for dep in current - before:
+            current, gone = set(info.depends_on), set(previous)
+            for dep in current - gone:
                 added[dep] = commit.date
-            for dep in before - current:
+            for dep in gone - current:
                 added.pop(dep, None)
             previous = info.depends_on
-    order = sorted(authors, key=lambda a: (-authors[a], a))
-    return GitFacts(
-        created=evs[0][0].date, updated=evs[-1][0].date, authors=tuple(order),
-        status_history=tuple(history), depends_added=tuple(sorted(added.items())),
-    )
+    return _Tally(created, evs[-1][0].date, authors, history, added, previous, last)
 
 
 def _landed_authors(commits: list[Commit], head: str) -> dict[tuple[str, str], str]:
@@ -662,9 +723,10 @@ def _landed_authors(commits: list[Commit], head: str) -> dict[tuple[str, str], s
 
 
 class _Cache:
-    """The log as git printed it and the facts of old blobs on disk, so that a rebuild walks
-    only new commits; and the last result in a small file of its own, so that a rebuild with
-    no new commit reads nothing else."""
+    """The last result with each file's tally, so that a rebuild with no new commit reads
+    nothing else and one after new commits extends the tallies with those alone; and the
+    log as git printed it with the facts of old blobs, for when the new commits do not
+    suffice (see `_walk`)."""
 
     def __init__(self, folder: Path | None, prefix: str, first_parent: bool) -> None:
         self.folder = folder
@@ -675,7 +737,6 @@ class _Cache:
         # orders are stored apart.
         self.topo = not first_parent
         self.blob_facts: dict[str, BlobFacts] = {}
-        self.log: list[Commit] = []  # the stored commits, parsed
         self.raw = b""  # the stored commits as git printed them, newest first
         self.fresh: list[bytes] = []  # commits read in this run, newer than those
         self.head: str | None = None
@@ -709,8 +770,23 @@ class _Cache:
                 pass
         return None
 
+    def stored_tallies(self) -> dict[str, _Tally | None] | None:
+        """The tallies of the last result, if it was worked out at the stored log's HEAD."""
+        data = self._facts_data()
+        stored = data.get("facts") if data and data.get("head") == self.head else None
+        if not isinstance(stored, dict):
+            return None
+        try:
+            return {p: _tally_from_json(v) for p, v in stored.items()}
+        except (TypeError, ValueError, IndexError, AttributeError):
+            return None
+
+    def stored_log(self) -> list[Commit]:
+        """The stored commits, parsed."""
+        return _parse_log(self.raw, self.prefix)
+
     def forget_log(self) -> None:
-        self.log, self.raw = [], b""
+        self.raw = b""
 
     def load_log(self) -> None:
         """The stored log and facts of old versions, if they are whole and agree."""
@@ -727,12 +803,13 @@ class _Cache:
             names, which = data["blobs"].split(), data["facts_of_blobs"]
             distinct = [BlobFacts(t, s, tuple(d)) for t, s, d in data["distinct_facts"]]
             self.blob_facts = dict(zip(names, map(distinct.__getitem__, which), strict=True))
-            self.log, self.raw, self.head = _parse_log(raw, self.prefix), raw, data["head"]
+            self.raw, self.head = raw, data["head"]
         except (OSError, KeyError, TypeError, IndexError, ValueError):
             self.head, self.blob_facts = None, {}
             self.forget_log()
 
-    def save(self, head: str, facts: dict[str, GitFacts]) -> None:
+    def save(self, head: str, facts: dict[str, GitFacts] | None,
+             tallies: dict[str, _Tally | None]) -> None:
         if self.blobs_file is None or self.log_file is None or self.facts_file is None:
             return
         try:
@@ -753,8 +830,11 @@ class _Cache:
                     "distinct_facts": list(distinct),
                 })
                 self.head, self.raw, self.fresh = head, raw, []
+            if facts is None:
+                self.facts_file.unlink(missing_ok=True)
+                return
             _write_json(self.facts_file, {"version": CACHE_VERSION, "head": head,
-                                          "facts": {p: _facts_to_json(f)
+                                          "facts": {p: _facts_to_json(f, tallies.get(p))
                                                     for p, f in facts.items()}})
         except OSError:
             pass  # a read-only checkout still builds, only without the cache
@@ -781,10 +861,24 @@ def _write_bytes(path: Path, data: bytes) -> None:
     tmp.replace(path)
 
 
-def _facts_to_json(f: GitFacts) -> list[Any]:
+def _facts_to_json(f: GitFacts, tally: _Tally | None) -> list[Any]:
+    """[created, updated, authors, status history, uncommitted, depends added] and what the
+    next build needs to go on from here: [commits by author, newest status, newest
+    depends_on] (empty for a file git has no commit of)."""
     return [f.created, f.updated, list(f.authors),
             [[s.status, s.date, s.commit, s.author] for s in f.status_history],
-            f.uncommitted, [list(x) for x in f.depends_added]]
+            f.uncommitted, [list(x) for x in f.depends_added],
+            *([tally.authors, tally.status, list(tally.depends)] if tally else [])]
+
+
+def _tally_from_json(v: list[Any]) -> _Tally | None:
+    if len(v) < 9:
+        return None
+    facts = _facts_from_json(v)
+    if facts.created is None or facts.updated is None:
+        raise ValueError("a tally without dates")
+    return _Tally(facts.created, facts.updated, {str(k): int(n) for k, n in v[6].items()},
+                  list(facts.status_history), dict(facts.depends_added), tuple(v[8]), v[7])
 
 
 def _facts_from_json(v: list[Any]) -> GitFacts:
