@@ -315,6 +315,84 @@ def test_an_old_version_git_cannot_find_is_reported_on_every_build(repo: GitRepo
         assert not (tmp_path / "cache" / "facts-docs_-first-parent.json").exists()
 
 
+def test_all_commits_mode_does_not_extend_past_a_branch_forked_before_the_cache(
+        repo: GitRepo, tmp_path: Path) -> None:
+    """All-commits mode, a build on main, then a build of a branch forked before that commit
+    with main merged in: git's children-first order interleaves the branch with the cached
+    commits, so the stored log is walked, and the result is that of a whole read."""
+    lifecycle(repo)
+    options = HistoryOptions(first_parent=False, cache_dir=tmp_path / "cache")
+    paths = ["docs/0001-use-stripe.md", "docs/pay/index.md"]
+    repo.git("checkout", "-q", "-b", "feature", "HEAD~1")
+    repo.git("checkout", "-q", "main")
+    repo.record("pay/index.md", "type: initiative\nstatus: done\n", "# Payments\n")
+    repo.commit("Payments done", "2026-04-01", "Raj Patel")
+    read_history(repo.root, paths, options, "docs")
+    repo.git("checkout", "-q", "feature")
+    repo.record("pay/index.md", "type: initiative\n", "# Payments\n\nMore on the branch.\n")
+    repo.commit("Write on the feature branch", "2026-04-02", "Ana Lima")
+    repo.merge("main", "Merge main into feature", "2026-04-03", "Ana Lima")
+    assert read_history(repo.root, paths, options, "docs").facts == \
+        read_history(repo.root, paths, HistoryOptions(first_parent=False), "docs").facts
+
+
+@pytest.mark.parametrize("damage", ["log", "facts", "blobs", "deep"])
+def test_a_damaged_cache_is_read_again_from_git(repo: GitRepo, tmp_path: Path,
+                                                damage: str) -> None:
+    """A cache file edited or damaged on disk (same length, so that only parsing finds
+    out) never fails a build: what cannot be read is read again from git."""
+    lifecycle(repo)
+    options = HistoryOptions(cache_dir=tmp_path / "cache")
+    paths = ["docs/0001-use-stripe.md"]
+    expected = read_history(repo.root, paths, options, "docs").facts
+    cache = tmp_path / "cache"
+    facts_file = cache / "facts-docs_-first-parent.json"
+    if damage == "log":  # a separator byte turned into another: the same length
+        log = cache / "history-docs_.log"
+        data = log.read_bytes()
+        log.write_bytes(data.replace(b"\x1f", b"_", 1))
+        facts_file.unlink()  # so that the stored log is what is read
+    elif damage == "facts":
+        text = facts_file.read_text("utf-8")
+        facts_file.write_text(text.replace('"docs/0001-use-stripe.md":[',
+                                           '"docs/0001-use-stripe.md":{"0":[', 1)
+                              .replace("]}}", "]}}}", 1), "utf-8")
+    elif damage == "blobs":
+        blobs = cache / "history-docs_.json"
+        blobs.write_text(blobs.read_text("utf-8").replace('"blobs":"', '"blobs":["', 1)
+                         .replace('","facts_of_blobs"', '"],"facts_of_blobs"', 1), "utf-8")
+        facts_file.unlink()
+    else:
+        facts_file.write_text("[" * 100_000 + "]" * 100_000, "utf-8")
+    result = read_history(repo.root, paths, options, "docs")
+    assert result.facts == expected and result.warnings == []
+
+
+def test_a_build_that_fails_before_giving_paths_leaves_no_thread_waiting(
+        repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The history read begins before the files are read; if reading them fails, it is told
+    there are no paths, so that its thread ends instead of waiting for ever."""
+    import threading
+
+    import headway.catalog as catalog
+    from headway.settings import read_settings
+
+    lifecycle(repo)
+    repo.mkdocs_yml()
+
+    def boom(raw: bytes) -> bool:
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(catalog, "may_be_record", boom)
+    settings = read_settings(repo.root / "mkdocs.yml")
+    with pytest.raises(RuntimeError, match="interrupted"):
+        catalog.build_catalog(catalog.discover(settings), settings)
+    for thread in threading.enumerate():
+        if thread.name == "headway-history":
+            thread.join(timeout=30)
+            assert not thread.is_alive()
+
+
 def test_history_begun_before_the_paths_are_known(repo: GitRepo, tmp_path: Path) -> None:
     """PendingHistory starts git's log at once and takes the paths later (as the catalog
     does while it reads the files): the same facts as a read given the paths at the start,

@@ -158,15 +158,17 @@ path_part = st.text(st.characters(blacklist_characters="/\x00", blacklist_catego
                     min_size=1, max_size=12).filter(lambda part: part != ".")
 
 
-@given(st.lists(path_part, min_size=1, max_size=4))
-def test_file_names_are_read_as_pathlib_reads_them(parts: list[str]) -> None:
+@given(st.lists(path_part, min_size=0, max_size=3), path_part,
+       st.sampled_from([".md", ".markdown", ".MD"]))
+def test_file_names_are_read_as_pathlib_reads_them(folders: list[str], name: str,
+                                                   extension: str) -> None:
     """file_stem and default_id work on strings (they run for every page); they must agree
-    with PurePosixPath, which they replaced."""
+    with PurePosixPath, which they replaced, on the pages MkDocs gives them."""
     from pathlib import PurePosixPath
 
     from headway.validate import default_id, file_stem
 
-    src_uri = "/".join(parts)
+    src_uri = "/".join([*folders, name + extension])
     path = PurePosixPath(src_uri)
     assert file_stem(src_uri) == path.stem
     expected = path.parent.name if path.stem in ("index", "README") and path.parent.name \

@@ -139,26 +139,30 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
                                      cache_dir=settings.cache_dir)
     history_root, history_prefix = (repo_root, docs_display) if repo_root else \
         (settings.docs_dir, "")
-    pending = PendingHistory(history_root, history_options, history_prefix) \
-        if with_history else None
     checked: list[Checked] = []
     problems: list[Problem] = []
     unbuildable: set[str] = set()
     documents: set[str] = set()
     adr_indexes = {f: _adr_index(f, sources) for f in settings.adr_folders}
     urls_by_path: dict[str, str] = {}
+    pending = PendingHistory(history_root, history_options, history_prefix) \
+        if with_history else None
     read: list[tuple[Source, str, bytes, AdrFolder | None]] = []  # the folder: ADR formats
-    for source in sources:
-        display = f"{docs_display}/{source.src_uri}" if docs_display else source.src_uri
-        folder = settings.adr_folder_of(source.src_uri)
-        try:
-            read.append((source, display, source.abs_path.read_bytes(),
-                         folder if folder is not None and folder.format != "headway" else None))
-        except OSError as exc:
-            problems.append(Problem(display, None, f"cannot be read: {exc.strerror or exc}"))
-
-    candidates = [display for _, display, raw, folder in read
-                  if folder is not None or may_be_record(raw)]
+    try:
+        for source in sources:
+            display = f"{docs_display}/{source.src_uri}" if docs_display else source.src_uri
+            folder = settings.adr_folder_of(source.src_uri)
+            try:
+                read.append((source, display, source.abs_path.read_bytes(), folder
+                             if folder is not None and folder.format != "headway" else None))
+            except OSError as exc:
+                problems.append(Problem(display, None, f"cannot be read: {exc.strerror or exc}"))
+        candidates = [display for _, display, raw, folder in read
+                      if folder is not None or may_be_record(raw)]
+    except BaseException:
+        if pending is not None:  # the history thread waits for paths: none will come
+            pending.give(())
+        raise
     if pending is not None:
         pending.give(candidates)
     for source, display, raw, folder in read:

@@ -8,7 +8,7 @@ import re
 import subprocess
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -75,6 +75,17 @@ class BlobFacts(NamedTuple):
 
 class GitTrouble(Exception):
     """git could not be used; the message says why and what to do."""
+
+
+class _CacheUnusable(Exception):
+    """The stored log cannot be used after all: damaged on disk, or (all-commits mode) the
+    new commits would have to be interleaved with it."""
+
+
+# What reading a cache file that is not what headway wrote can raise: such a file is left
+# aside and git read again, never a failed build.
+_BAD_DATA = (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError,
+             RecursionError, UnicodeError)
 
 
 class GitRunner:
@@ -209,6 +220,7 @@ class _Blobs:
         self.order += batch  # before the write, so that the reader finds the name
         try:
             self.proc.stdin.write(("\n".join(batch) + "\n").encode())
+            self.proc.stdin.flush()  # not left in Python's buffer until the next batch
         except OSError as exc:  # cat-file is gone; the reader thread says why
             self.failure = self.failure or exc
 
@@ -380,7 +392,11 @@ def _read_history(repo_dir: Path, paths: _Wanted, options: HistoryOptions,
             return History(stored, warnings, head, git_processes=runner.processes)
     cache.load_log()
     try:
-        walked = _walk(runner, cache, head, paths, options.first_parent)
+        try:
+            walked = _walk(runner, cache, head, paths, options.first_parent)
+        except _CacheUnusable:  # read everything from git instead
+            cache.forget_log()
+            walked = _walk(runner, cache, head, paths, options.first_parent)
     except GitTrouble as exc:
         warnings.append(f"{exc}; history is left empty")
         return History({p: GitFacts() for p in paths.get()}, warnings, head,
@@ -425,6 +441,7 @@ def _stream_log(runner: GitRunner, revisions: str, cache: _Cache) -> Iterator[Co
     _widen_pipe(proc.stdout)
     fd = proc.stdout.fileno()
     pending = b""
+    finished = False
     try:
         while True:
             chunk = os.read(fd, _READ_BYTES)
@@ -439,8 +456,9 @@ def _stream_log(runner: GitRunner, revisions: str, cache: _Cache) -> Iterator[Co
                     yield commit
             if not chunk:
                 break
+        finished = True
     finally:
-        if proc.poll() is None:  # left part-read (no paths after all, or an error)
+        if not finished and proc.poll() is None:  # left part-read (no paths, or an error)
             proc.kill()
     if proc.wait() != 0:
         raise GitTrouble(_explain(runner.stderr_of(proc)))
@@ -511,11 +529,20 @@ def _walk(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted, first_par
     Until the paths are given, commits are read into a list; None when no path is given.
     Each path's tally is None when git has no commit of it."""
     commits = _commits(runner, cache, head)
+    try:
+        return _walk_commits(runner, cache, head, paths, first_parent, commits)
+    finally:  # stops git's log if the walk ends early (no paths, stored tallies, an error)
+        commits.close()
+
+
+def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
+                  first_parent: bool, commits: Iterator[Commit | None]
+                  ) -> tuple[dict[str, _Tally | None], int] | None:
     early: list[Commit | None] = []
     if not paths.ready():
         for commit in commits:
             early.append(commit)
-            if paths.ready():
+            if commit is None or paths.ready():  # None: the stored log follows
                 break
     wanted = paths.get()
     if not wanted:
@@ -565,6 +592,13 @@ def _walk(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted, first_par
     try:
         for commit in itertools.chain(early, commits):
             if commit is None:  # the new commits end here; the stored ones follow
+                if not first_parent:
+                    # Every commit counts, in git's children-first order: the new ones come
+                    # before all the stored ones only if they all descend from the cached
+                    # HEAD; a branch forked earlier and merged since interleaves with them.
+                    new = {c.sha for c in seen}
+                    if any(p not in new and p != cache.head for c in seen for p in c.parents):
+                        raise _CacheUnusable("new commits interleave with the stored ones")
                 extended = stored_tallies()
                 if extended is not None:
                     before = extended
@@ -613,7 +647,7 @@ def _walk(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted, first_par
     return tallies, blobs.missing
 
 
-def _commits(runner: GitRunner, cache: _Cache, head: str) -> Iterator[Commit | None]:
+def _commits(runner: GitRunner, cache: _Cache, head: str) -> Generator[Commit | None, None, None]:
     """The whole log: new commits streamed from git, then (after a None where they end) the
     cached ones, if still valid, parsed only if the walk goes on into them."""
     if cache.head == head and cache.raw:
@@ -766,7 +800,7 @@ class _Cache:
         if isinstance(stored, dict) and all(p in stored for p in wanted):
             try:
                 return {p: _facts_from_json(stored[p]) for p in wanted}
-            except (TypeError, ValueError, IndexError):
+            except _BAD_DATA:
                 pass
         return None
 
@@ -778,15 +812,19 @@ class _Cache:
             return None
         try:
             return {p: _tally_from_json(v) for p, v in stored.items()}
-        except (TypeError, ValueError, IndexError, AttributeError):
+        except _BAD_DATA:
             return None
 
     def stored_log(self) -> list[Commit]:
-        """The stored commits, parsed."""
-        return _parse_log(self.raw, self.prefix)
+        """The stored commits, parsed (_CacheUnusable if they cannot be)."""
+        try:
+            return _parse_log(self.raw, self.prefix)
+        except _BAD_DATA as exc:
+            raise _CacheUnusable(str(exc)) from exc
 
     def forget_log(self) -> None:
-        self.raw = b""
+        """Drop the stored log (history rewritten, or the file damaged): read git in full."""
+        self.raw, self.head, self.fresh = b"", None, []
 
     def load_log(self) -> None:
         """The stored log and facts of old versions, if they are whole and agree."""
@@ -804,7 +842,7 @@ class _Cache:
             distinct = [BlobFacts(t, s, tuple(d)) for t, s, d in data["distinct_facts"]]
             self.blob_facts = dict(zip(names, map(distinct.__getitem__, which), strict=True))
             self.raw, self.head = raw, data["head"]
-        except (OSError, KeyError, TypeError, IndexError, ValueError):
+        except (OSError, *_BAD_DATA):
             self.head, self.blob_facts = None, {}
             self.forget_log()
 
@@ -845,7 +883,7 @@ def _read_json(path: Path | None) -> dict[str, Any] | None:
         return None
     try:
         data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 
