@@ -100,8 +100,9 @@ def records_json(site: SiteFacts, generated: datetime | None = None) -> str:
     """The document as text, one record per line: readable and diffable, and written by
     json's C encoder (any `indent` switches to its pure-Python one, ten times slower)."""
     document = records_document(site, generated)
-    head = ",\n".join(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every record
+    head = ",\n".join(f" {encode(key)}: {encode(value)}"
                       for key, value in document.items() if key != "records")
-    records = ",\n".join(f"  {json.dumps(r, ensure_ascii=False)}" for r in document["records"])
+    records = ",\n".join(f"  {encode(r)}" for r in document["records"])
     listed = f"[\n{records}\n ]" if records else "[]"
     return f'{{\n{head},\n "records": {listed}\n}}\n'

@@ -859,18 +859,20 @@ class _Cache:
             if self.log_file.parent.parent.name == ".cache" and not ignore.exists():
                 ignore.write_text("*\n", "utf-8")
             if self.head != head:
-                raw = b"\x1e" + b"\x1e".join(self.fresh) + self.raw if self.fresh else self.raw
-                _write_bytes(self.log_file, head.encode() + b"\n" + raw)
+                new = b"\x1e" + b"\x1e".join(self.fresh) if self.fresh else b""
+                _write_bytes(self.log_file, head.encode() + b"\n", new, self.raw)
                 # Twenty thousand versions share a few hundred distinct facts: the names in
                 # one string, and for each the index of its facts ([type, status, [ids]]).
                 distinct: dict[BlobFacts, int] = {}
                 which = [distinct.setdefault(f, len(distinct)) for f in self.blob_facts.values()]
                 _write_json(self.blobs_file, {
-                    "version": CACHE_VERSION, "head": head, "log_bytes": len(raw),
+                    "version": CACHE_VERSION, "head": head,
+                    "log_bytes": len(new) + len(self.raw),
                     "blobs": " ".join(self.blob_facts), "facts_of_blobs": which,
                     "distinct_facts": list(distinct),
                 })
-                self.head, self.raw, self.fresh = head, raw, []
+                # The files hold the log now (not joined again in memory: it is not needed).
+                self.head, self.raw, self.fresh, self._loaded = None, b"", [], False
             if facts is None:
                 self.facts_file.unlink(missing_ok=True)
                 return
@@ -895,10 +897,12 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     _write_bytes(path, json.dumps(data, separators=(",", ":")).encode())
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
+def _write_bytes(path: Path, *parts: bytes) -> None:
     """Written beside, then renamed: a reader sees the old file or the new one, never half."""
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(data)
+    with tmp.open("wb") as out:
+        for part in parts:
+            out.write(part)
     tmp.replace(path)
 
 
