@@ -393,6 +393,34 @@ def test_a_build_that_fails_before_giving_paths_leaves_no_thread_waiting(
             assert not thread.is_alive()
 
 
+def test_files_read_by_the_caller_are_not_asked_of_git(repo: GitRepo,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The newest version of a record is usually the file the catalog has just read: given
+    its bytes, git is not asked for it; bytes that differ (an edit not committed) are not
+    taken for it. Either way the facts are those of a read without them."""
+    import headway.history as history
+
+    lifecycle(repo)
+    paths = ["docs/0001-use-stripe.md", "docs/pay/index.md"]
+    expected = read_history(repo.root, paths, HistoryOptions(), "docs").facts
+    asked: list[str] = []  # what cat-file is asked for
+    real_send = history._Blobs._send
+
+    def send(self: history._Blobs) -> None:
+        asked.extend(self.pending)
+        real_send(self)
+
+    monkeypatch.setattr(history._Blobs, "_send", send)
+    on_disk = {p: (repo.root / p).read_bytes() for p in paths}
+    assert read_history(repo.root, paths, HistoryOptions(), "docs", on_disk).facts == expected
+    heads = {repo.git("rev-parse", f"HEAD:{p}").strip() for p in paths}
+    assert asked and not heads & set(asked)
+    asked.clear()
+    edited = {p: data + b"\nAn edit not committed.\n" for p, data in on_disk.items()}
+    assert read_history(repo.root, paths, HistoryOptions(), "docs", edited).facts == expected
+    assert heads <= set(asked)
+
+
 def test_history_begun_before_the_paths_are_known(repo: GitRepo, tmp_path: Path) -> None:
     """PendingHistory starts git's log at once and takes the paths later (as the catalog
     does while it reads the files): the same facts as a read given the paths at the start,

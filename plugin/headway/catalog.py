@@ -157,14 +157,14 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
                              if folder is not None and folder.format != "headway" else None))
             except OSError as exc:
                 problems.append(Problem(display, None, f"cannot be read: {exc.strerror or exc}"))
-        candidates = [display for _, display, raw, folder in read
-                      if folder is not None or may_be_record(raw)]
+        candidates = {display: raw for _, display, raw, folder in read
+                      if folder is not None or may_be_record(raw)}
     except BaseException:
         if pending is not None:  # the history thread waits for paths: none will come
             pending.give(())
         raise
     if pending is not None:
-        pending.give(candidates)
+        pending.give(candidates, candidates if repo_root else None)  # paths, and their bytes
     for source, display, raw, folder in read:
         if folder is not None:
             doc, found = parse_adr_document(display, source.src_uri, raw, folder,

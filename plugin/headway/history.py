@@ -8,7 +8,7 @@ import re
 import subprocess
 import threading
 import time
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +23,7 @@ from .model import STATUSES, GitFacts, StatusChange
 # the import itself instead of getting our message.
 os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
 import contextlib
+import hashlib
 import itertools
 
 import git
@@ -296,27 +297,33 @@ def read_history(
     paths: Iterable[str],
     options: HistoryOptions = HistoryOptions(),
     docs_prefix: str = "",
+    current: Mapping[str, bytes] | None = None,
 ) -> History:
     """Facts for each path (relative to the repository root), from one walk of `git log HEAD`.
 
     `docs_prefix` (the docs folder, relative to the root) limits what is read and cached;
     paths are filtered in Python, never with a pathspec, so that git still pairs renames.
+    `current`: the bytes of files the caller has read from the working tree (path → bytes);
+    a version git would give the same bytes for (the same object name) is not asked of git.
     """
     with gc_paused():  # tens of thousands of commits and versions, all kept
-        return _read_history(repo_dir, _Wanted(paths), options, docs_prefix)
+        return _read_history(repo_dir, _Wanted(paths, current), options, docs_prefix)
 
 
 class _Wanted:
     """The paths a history read is for: given at the start, or later by another thread."""
 
-    def __init__(self, paths: Iterable[str] | None = None) -> None:
+    def __init__(self, paths: Iterable[str] | None = None,
+                 current: Mapping[str, bytes] | None = None) -> None:
         self._paths: list[str] = []
+        self.current: Mapping[str, bytes] = {}
         self._given = threading.Event()
         if paths is not None:
-            self.give(paths)
+            self.give(paths, current)
 
-    def give(self, paths: Iterable[str]) -> None:
+    def give(self, paths: Iterable[str], current: Mapping[str, bytes] | None = None) -> None:
         self._paths = list(dict.fromkeys(paths))
+        self.current = current or {}
         self._given.set()
 
     def ready(self) -> bool:
@@ -350,9 +357,10 @@ class PendingHistory:
         except BaseException as exc:  # handed to the caller by result()
             self._error = exc
 
-    def give(self, paths: Iterable[str]) -> None:
-        """The paths (relative to the repository root) to read the history of."""
-        self._wanted.give(paths)
+    def give(self, paths: Iterable[str], current: Mapping[str, bytes] | None = None) -> None:
+        """The paths (relative to the repository root) to read the history of, and what
+        the caller has read of their files (see `read_history`)."""
+        self._wanted.give(paths, current)
 
     def result(self) -> History:
         """The facts for the paths given (an empty result if none were)."""
@@ -550,6 +558,7 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
     wanted = paths.get()
     if not wanted:
         return None
+    _read_current(paths.current, cache.blob_facts, head)
     blobs = _Blobs(runner, cache.blob_facts)
     tracked: dict[str, str] = {p: p for p in wanted}
     events: dict[str, list[tuple[Commit, str, str]]] = {p: [] for p in wanted}
@@ -648,6 +657,25 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
             tallies[path] = _facts_of(evs, known, landed, before.get(path))
         tallies = {path: tallies[path] for path in wanted}
     return tallies, blobs.missing
+
+
+def _read_current(current: Mapping[str, bytes], known: dict[str, BlobFacts], head: str) -> None:
+    """The facts of the files the caller read, under their git object names: most records'
+    newest version is the file on disk, which git then need not inflate and send. (A file
+    git would store differently, say with other line endings, gets another name and is
+    simply not used.)"""
+    if not current:
+        return
+    algorithm = {40: "sha1", 64: "sha256"}.get(len(head))
+    if algorithm is None:
+        return
+    seen: dict[bytes, BlobFacts] = {}
+    for data in current.values():
+        digest = hashlib.new(algorithm, b"blob %d\x00" % len(data))
+        digest.update(data)
+        name = digest.hexdigest()
+        if name not in known:
+            known[name] = blob_facts(data, seen)
 
 
 def _commits(runner: GitRunner, cache: _Cache, head: str) -> Generator[Commit | None, None, None]:
