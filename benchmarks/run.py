@@ -159,8 +159,9 @@ class SizeResult:
 
     @property
     def rounds(self) -> int:
-        return max((len(runs) for key, runs in self.samples.items()
-                    if key != "build_git_dates"), default=0)
+        """Rounds measured (a load average is taken at the start of each)."""
+        return len(self.load) or max((len(runs) for key, runs in self.samples.items()
+                                      if key != "build_git_dates"), default=0)
 
     def spread(self, key: str) -> float | None:
         """(max - min) / median of the times, when there are at least two runs."""
@@ -406,6 +407,9 @@ def code_fingerprint(code: Code | None = None) -> str:
     return digest.hexdigest()[:12]
 
 
+_KEPT_GIT_DATES = "The git-dates builds are those measured"
+
+
 def run_size(root: Path, size: Size, seed: int, repeat: int, once_after: float,
              git_dates_limit: float, earlier: SizeResult | None = None, pairs: int = 3
              ) -> SizeResult:
@@ -488,9 +492,13 @@ def run_size(root: Path, size: Size, seed: int, repeat: int, once_after: float,
             assert earlier is not None
             result.samples["build_git_dates"] = list(earlier.samples.get("build_git_dates", []))
             result.stopped.update(earlier.stopped)
-            result.notes += [n for n in earlier.notes if "git-dates" in n]
-            result.notes.append(f"The git-dates builds are those measured {earlier.measured} "
-                                f"(--keep-git-dates): they do not depend on headway's code.")
+            # Their notes come along; the one that dates them says when they were really
+            # measured (the first run that measured them, however often they were kept since).
+            kept = [n for n in earlier.notes if "git-dates" in n]
+            dated = [n for n in kept if n.startswith(_KEPT_GIT_DATES)]
+            result.notes += [n for n in kept if n not in dated] + (dated[:1] or [
+                f"{_KEPT_GIT_DATES} {earlier.measured} (--keep-git-dates): they do not "
+                f"depend on headway's code."])
         # Last, because at large sizes it takes longer than everything else together.
         for round_number in range(1, 0 if reused else repeat + 1):
             result.load.append(os.getloadavg()[0])
@@ -850,7 +858,9 @@ alone (process counts, cache size, a cProfile of `read_history`).
 
 ## What is measured
 
-Each number is the median of the rounds (peak memory: the largest of them).
+Each number is the median of its runs (peak memory: the largest of them): one a
+round, but git log, read_history cold and headway export run `--pairs` times a
+round (3), one after the other.
 Every command runs in a process of its own; rounds interleave the variants so
 that other load on the machine falls on all of them alike.
 
