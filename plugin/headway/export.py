@@ -36,7 +36,8 @@ def _git_date(value: str | None, facts: GitFacts | None, site: SiteFacts, rid: s
 
 
 def record_json(rec: Record, site: SiteFacts) -> dict[str, Any]:
-    """One record with its derived facts, as the spec's `records.json` describes it."""
+    """One record with its derived facts, as the spec's `records.json` describes it (for
+    json: tuples are written as lists, so they are not copied into lists here)."""
     facts = site.git.get(rec.id)
     d = site.derived
     out: dict[str, Any] = {
@@ -54,33 +55,33 @@ def record_json(rec: Record, site: SiteFacts) -> dict[str, Any]:
         "created": _git_date(facts.created if facts else None, facts, site, rec.id),
         "updated": _git_date(facts.updated if facts else None, facts, site, rec.id),
         "uncommitted": bool(facts and facts.uncommitted),
-        "authors": list(facts.authors) if facts else [],
+        "authors": facts.authors if facts else (),
         "status_history": [
             {"status": s.status, "date": s.date[:10], "datetime": s.date, "commit": s.commit,
              "author": s.author}
             for s in (facts.status_history if facts else ())
         ],
-        "tags": list(rec.tags),
-        "depends_on": list(rec.depends_on),
+        "tags": rec.tags,
+        "depends_on": rec.depends_on,
         "waiting_on": [_waiting(w) for w in rec.waiting_on],
         "blocked": d.blocked.get(rec.id, False),
-        "root_blockers": list(d.root_blockers.get(rec.id, ())),
+        "root_blockers": d.root_blockers.get(rec.id, ()),
         "blocked_since": _iso(d.blocked_since.get(rec.id)),
-        "blocks": list(d.blocks.get(rec.id, ())),
+        "blocks": d.blocks.get(rec.id, ()),
     }
     if rec.source_format != "headway":
         out.update(format=rec.source_format, status_text=rec.status_text, number=rec.number)
     if isinstance(rec, Initiative):
         out.update(goal=rec.goal, target=_iso(rec.target),
-                   records=list(d.members.get(rec.id, ())))
+                   records=d.members.get(rec.id, ()))
     elif isinstance(rec, Learning):
-        out.update(question=rec.question, participants=list(rec.participants),
-                   sources=list(rec.sources), informs=list(d.informs.get(rec.id, ())))
+        out.update(question=rec.question, participants=rec.participants,
+                   sources=rec.sources, informs=d.informs.get(rec.id, ()))
     elif isinstance(rec, Decision):
-        out.update(deciders=list(rec.deciders), informed_by=list(rec.informed_by),
-                   options=list(rec.options),
+        out.update(deciders=rec.deciders, informed_by=rec.informed_by,
+                   options=rec.options,
                    supersedes=rec.supersedes or next(iter(d.supersedes.get(rec.id, ())), None),
-                   supersedes_all=list(d.supersedes.get(rec.id, ())),
+                   supersedes_all=d.supersedes.get(rec.id, ()),
                    superseded_by=d.superseded_by.get(rec.id),
                    actions=[_action(a) for a in rec.actions])
     return out
