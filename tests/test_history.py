@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import stat
@@ -393,8 +394,8 @@ def test_a_build_that_fails_before_giving_paths_leaves_no_thread_waiting(
             assert not thread.is_alive()
 
 
-def test_files_read_by_the_caller_are_not_asked_of_git(repo: GitRepo,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_files_read_by_the_caller_are_not_asked_of_git(
+        repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The newest version of a record is usually the file the catalog has just read: given
     its bytes, git is not asked for it; bytes that differ (an edit not committed) are not
     taken for it. Either way the facts are those of a read without them."""
@@ -417,8 +418,13 @@ def test_files_read_by_the_caller_are_not_asked_of_git(repo: GitRepo,
     assert asked and not heads & set(asked)
     asked.clear()
     edited = {p: data + b"\nAn edit not committed.\n" for p, data in on_disk.items()}
-    assert read_history(repo.root, paths, HistoryOptions(), "docs", edited).facts == expected
+    cache = HistoryOptions(cache_dir=tmp_path / "cache")
+    assert read_history(repo.root, paths, cache, "docs", edited).facts == expected
     assert heads <= set(asked)
+    stored = (tmp_path / "cache" / "history-docs_.json").read_text("utf-8")
+    for data in edited.values():  # versions never committed are not kept
+        assert hashlib.sha1(b"blob %d\x00" % len(data) + data).hexdigest() not in stored
+    assert all(sha in stored for sha in heads)
 
 
 def test_history_begun_before_the_paths_are_known(repo: GitRepo, tmp_path: Path) -> None:

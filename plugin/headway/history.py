@@ -562,7 +562,7 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
     wanted = paths.get()
     if not wanted:
         return None
-    _read_current(paths.current, cache.blob_facts, head)
+    on_disk = _read_current(paths.current, cache.blob_facts, head)
     blobs = _Blobs(runner, cache.blob_facts)
     tracked: dict[str, str] = {p: p for p in wanted}
     events: dict[str, list[tuple[Commit, str, str]]] = {p: [] for p in wanted}
@@ -660,19 +660,23 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
             evs.reverse()
             tallies[path] = _facts_of(evs, known, landed, before.get(path))
         tallies = {path: tallies[path] for path in wanted}
+    if on_disk:  # files edited and not committed: their versions are not kept in the cache
+        on_disk.difference_update(blob for evs in events.values() for _, blob, _ in evs)
+        for name in on_disk:
+            del known[name]
     return tallies, blobs.missing
 
 
-def _read_current(current: Mapping[str, bytes], known: dict[str, BlobFacts], head: str) -> None:
+def _read_current(current: Mapping[str, bytes], known: dict[str, BlobFacts], head: str
+                  ) -> set[str]:
     """The facts of the files the caller read, under their git object names: most records'
     newest version is the file on disk, which git then need not inflate and send. (A file
     git would store differently, say with other line endings, gets another name and is
-    simply not used.)"""
-    if not current:
-        return
+    simply not used.) The names added to `known`."""
+    added: set[str] = set()
     algorithm = {40: "sha1", 64: "sha256"}.get(len(head))
-    if algorithm is None:
-        return
+    if not current or algorithm is None:
+        return added
     seen: dict[bytes, BlobFacts] = {}
     for data in current.values():
         digest = hashlib.new(algorithm, b"blob %d\x00" % len(data))
@@ -680,6 +684,8 @@ def _read_current(current: Mapping[str, bytes], known: dict[str, BlobFacts], hea
         name = digest.hexdigest()
         if name not in known:
             known[name] = blob_facts(data, seen)
+            added.add(name)
+    return added
 
 
 def _commits(runner: GitRunner, cache: _Cache, head: str) -> Generator[Commit | None, None, None]:
