@@ -333,8 +333,12 @@ def test_all_commits_mode_does_not_extend_past_a_branch_forked_before_the_cache(
     repo.record("pay/index.md", "type: initiative\n", "# Payments\n\nMore on the branch.\n")
     repo.commit("Write on the feature branch", "2026-04-02", "Ana Lima")
     repo.merge("main", "Merge main into feature", "2026-04-03", "Ana Lima")
-    assert read_history(repo.root, paths, options, "docs").facts == \
+    edited = {p: (repo.root / p).read_bytes() + b"\nNot committed.\n" for p in paths}
+    assert read_history(repo.root, paths, options, "docs", edited).facts == \
         read_history(repo.root, paths, HistoryOptions(first_parent=False), "docs").facts
+    stored = (tmp_path / "cache" / "history-docs_-topo.json").read_text("utf-8")
+    for data in edited.values():  # read from disk in the abandoned first walk: not kept
+        assert hashlib.sha1(b"blob %d\x00" % len(data) + data).hexdigest() not in stored
 
 
 @pytest.mark.parametrize("damage", ["log", "facts", "blobs", "deep"])
@@ -425,6 +429,24 @@ def test_files_read_by_the_caller_are_not_asked_of_git(
     for data in edited.values():  # versions never committed are not kept
         assert hashlib.sha1(b"blob %d\x00" % len(data) + data).hexdigest() not in stored
     assert all(sha in stored for sha in heads)
+
+
+def test_reads_wait_for_output_to_gather_only_in_wide_pipes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a short read the readers wait a little for more, which pays only in a pipe
+    widened to 1 MiB; in a pipe of a few KiB (Windows) each wait would cap the reading."""
+    import headway.history as history
+
+    read_end, write_end = os.pipe()
+    try:
+        with open(read_end, "rb", closefd=False) as pipe:
+            if hasattr(history.fcntl, "F_SETPIPE_SZ"):
+                assert history._widen_pipe(pipe) == history._GATHER_SECONDS
+            monkeypatch.setattr(history, "fcntl", None)
+            assert history._widen_pipe(pipe) == 0.0
+    finally:
+        os.close(read_end)
+        os.close(write_end)
 
 
 def test_history_begun_before_the_paths_are_known(repo: GitRepo, tmp_path: Path) -> None:

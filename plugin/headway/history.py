@@ -192,6 +192,7 @@ class _Blobs:
         self.pending: list[str] = []
         self.reader: threading.Thread | None = None
         self.failure: BaseException | None = None
+        self.gather = 0.0  # seconds to wait after a short read (see _widen_pipe)
 
     def ask(self, sha: str) -> None:
         if sha in self.known or sha in self.asked:
@@ -217,7 +218,7 @@ class _Blobs:
                                            stdin=True)
             assert self.proc.stdin is not None
             _widen_pipe(self.proc.stdin)
-            _widen_pipe(self.proc.stdout)
+            self.gather = _widen_pipe(self.proc.stdout)
             self.reader = threading.Thread(target=self._read, daemon=True)
             self.reader.start()
         assert self.proc.stdin is not None
@@ -233,14 +234,14 @@ class _Blobs:
         `<name> missing\\n` for an object git cannot find."""
         assert self.proc is not None and self.proc.stdout is not None
         fd = self.proc.stdout.fileno()
-        known, order = self.known, self.order
+        known, order, gather = self.known, self.order, self.gather
         by_front_matter: dict[bytes, BlobFacts] = {}
         answered = 0
         buf, pos, wanted = b"", 0, 0  # wanted: bytes the object begun in buf still needs
         try:
             while chunk := os.read(fd, _READ_BYTES):
-                if len(chunk) < _SHORT_READ:  # let answers gather: fewer reads and GIL trips
-                    time.sleep(_GATHER_SECONDS)
+                if gather and len(chunk) < _SHORT_READ:  # fewer reads and GIL trips
+                    time.sleep(gather)
                 if wanted > len(chunk):  # a large object: gather its reads, join them once
                     chunks = [chunk]
                     got = len(chunk)
@@ -449,15 +450,15 @@ def _stream_log(runner: GitRunner, revisions: str, cache: _Cache) -> Iterator[Co
     prefix, kept = cache.prefix, cache.fresh
     proc = runner.stream(*_LOG, *(["--topo-order"] if cache.topo else []), revisions, "--")
     assert proc.stdout is not None
-    _widen_pipe(proc.stdout)
+    gather = _widen_pipe(proc.stdout)
     fd = proc.stdout.fileno()
     pending = b""
     finished = False
     try:
         while True:
             chunk = os.read(fd, _READ_BYTES)
-            if chunk and len(chunk) < _SHORT_READ:  # let git's output gather (see _SHORT_READ)
-                time.sleep(_GATHER_SECONDS)
+            if gather and chunk and len(chunk) < _SHORT_READ:  # see _SHORT_READ
+                time.sleep(gather)
             pending += chunk
             parts = pending.split(b"\x1e")
             pending = parts.pop() if chunk else b""
@@ -490,12 +491,18 @@ _SHORT_READ = _READ_BYTES // 4
 _GATHER_SECONDS = 0.002
 
 
-def _widen_pipe(pipe: Any) -> None:
-    """A pipe of 1 MiB instead of 64 KiB (Linux), so that git seldom waits for us to read."""
+def _widen_pipe(pipe: Any) -> float:
+    """A pipe of 1 MiB instead of 64 KiB (Linux), so that git seldom waits for us to read.
+    The seconds a reader may wait after a short read for more to gather: none unless the
+    pipe is that wide (in a pipe of a few KiB, as on Windows, each wait would cap reading
+    at a few MB a second)."""
     if fcntl is None or not hasattr(fcntl, "F_SETPIPE_SZ"):
-        return
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+        return 0.0
+    try:
+        size = fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+    except (OSError, ValueError, AttributeError):
+        return 0.0
+    return _GATHER_SECONDS if size >= _PIPE_BYTES else 0.0
 
 
 # One entry of `git log -z --raw --no-abbrev`: modes, old and new blob, status (with a score
@@ -562,7 +569,7 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
     wanted = paths.get()
     if not wanted:
         return None
-    on_disk = _read_current(paths.current, cache.blob_facts, head)
+    cache.from_disk |= _read_current(paths.current, cache.blob_facts, head)
     blobs = _Blobs(runner, cache.blob_facts)
     tracked: dict[str, str] = {p: p for p in wanted}
     events: dict[str, list[tuple[Commit, str, str]]] = {p: [] for p in wanted}
@@ -660,10 +667,11 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
             evs.reverse()
             tallies[path] = _facts_of(evs, known, landed, before.get(path))
         tallies = {path: tallies[path] for path in wanted}
-    if on_disk:  # files edited and not committed: their versions are not kept in the cache
-        on_disk.difference_update(blob for evs in events.values() for _, blob, _ in evs)
-        for name in on_disk:
+    if cache.from_disk:  # files edited, not committed: their versions are not kept in the cache
+        for name in cache.from_disk.difference(
+                blob for evs in events.values() for _, blob, _ in evs):
             del known[name]
+        cache.from_disk.clear()
     return tallies, blobs.missing
 
 
@@ -812,6 +820,7 @@ class _Cache:
         # orders are stored apart.
         self.topo = not first_parent
         self.blob_facts: dict[str, BlobFacts] = {}
+        self.from_disk: set[str] = set()  # names in blob_facts read from files, not from git
         self.raw = b""  # the stored commits as git printed them, newest first
         self.fresh: list[bytes] = []  # commits read in this run, newer than those
         self.head: str | None = None
