@@ -860,7 +860,7 @@ alone (process counts, cache size, a cProfile of `read_history`).
 
 Each number is the median of its runs (peak memory: the largest of them): one a
 round, but git log, read_history cold and headway export run `--pairs` times a
-round (3), one after the other.
+round (3 by default), one after the other.
 Every command runs in a process of its own; rounds interleave the variants so
 that other load on the machine falls on all of them alike.
 
@@ -885,7 +885,7 @@ that other load on the machine falls on all of them alike.
   again, its cache (from the first build) warm; then after one commit that
   edits one record (made with plain git, undone after the build).
 - **history ÷ git log**, **export ÷ git log**: the median, over every pair, of
-  the command's time ÷ that of the git log run just before it (3 pairs a round).
+  the command's time ÷ that of the git log run just before it (`--pairs` a round).
   **headway ÷ MkDocs**, …: ratios of the medians. **% of first**: a rebuild's time as a share of the first
   build with headway; in the history columns, a share of the first build's
   history phase.

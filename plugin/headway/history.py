@@ -394,6 +394,8 @@ def _read_history(repo_dir: Path, paths: _Wanted, options: HistoryOptions,
     if head is None:
         return History({p: GitFacts(uncommitted=True) for p in paths.get()}, warnings,
                        git_processes=runner.processes)
+    if paths.ready() and not paths.get():  # nothing to read: no cache or log either
+        return History({}, warnings, head, git_processes=runner.processes)
     prefix = docs_prefix.strip("/")
     cache = _Cache(options.cache_dir, f"{prefix}/" if prefix else "", options.first_parent)
     # The last result may answer (HEAD has not moved): then nothing is read from git. If it
@@ -648,24 +650,25 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
         blobs.flush()
         landed = _landed_authors(seen, head) if first_parent and merges else {}
         known = cache.blob_facts
+
+        def tally(path: str) -> _Tally | None:
+            evs = events[path]
+            if not evs:
+                return before.get(path)
+            evs.reverse()  # oldest first
+            return _facts_of(evs, known, landed, before.get(path))
+
         tallies: dict[str, _Tally | None] = {}
         later: list[str] = []
         for path in wanted:
-            evs = events[path]
-            if not evs:
-                tallies[path] = before.get(path)
-            elif all(blob in known for _, blob, _ in evs):
-                evs.reverse()
-                tallies[path] = _facts_of(evs, known, landed, before.get(path))
+            if all(blob in known for _, blob, _ in events[path]):
+                tallies[path] = tally(path)
             else:
                 later.append(path)
     finally:
         blobs.finish()
     if later:
-        for path in later:
-            evs = events[path]
-            evs.reverse()
-            tallies[path] = _facts_of(evs, known, landed, before.get(path))
+        tallies.update((path, tally(path)) for path in later)
         tallies = {path: tallies[path] for path in wanted}
     if cache.from_disk:  # files edited, not committed: their versions are not kept in the cache
         for name in cache.from_disk.difference(
@@ -893,7 +896,7 @@ class _Cache:
             self.blob_facts = dict(zip(names, map(distinct.__getitem__, which), strict=True))
             self.raw, self.head = raw, data["head"]
         except (OSError, *_BAD_DATA):
-            self.head, self.blob_facts = None, {}
+            self.blob_facts = {}
             self.forget_log()
 
     def save(self, head: str, facts: dict[str, GitFacts] | None,
