@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -94,6 +95,29 @@ def test_console_script_runs() -> None:
     result = subprocess.run([sys.executable, "-m", "headway.cli", "--version"],
                             capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("headway ")
+
+
+def test_command_flushes_its_output_and_keeps_its_exit_code(chdir_repo: GitRepo) -> None:
+    """The command ends with os._exit (no teardown): everything written must still arrive,
+    and the exit code must be main's."""
+    for n in range(60):  # an export of about 100 KB, more than a pipe holds
+        chdir_repo.record(f"d{n}.md", f"type: decision\ninitiative: pay\nstatus: proposed\n"
+                          f"owner: {'Maya Chen ' * 40}\n")
+    chdir_repo.commit("records", "2026-07-01", "Maya Chen")
+    command = [sys.executable, "-m", "headway.cli"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # buffered, as usual
+    result = subprocess.run([*command, "export"], capture_output=True, text=True,
+                            cwd=chdir_repo.root, env=env)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout) > 65536
+    assert len(json.loads(result.stdout)["records"]) == 60
+    chdir_repo.record("bad.md", "type: decision\ninitiative: pay\nstatus: acepted\n")
+    result = subprocess.run([*command, "check"], capture_output=True, text=True,
+                            cwd=chdir_repo.root, env=env)
+    assert result.returncode == 1
+    assert result.stdout.startswith("docs/bad.md:4: unknown status 'acepted'")
+    problems = int(result.stderr.split(" problem(s)")[0].split()[-1])  # "61 problem(s) …"
+    assert result.stdout.endswith("\n") and result.stdout.count("\n") == problems
 
 
 def test_core_does_not_import_mkdocs() -> None:

@@ -174,3 +174,37 @@ def test_file_names_are_read_as_pathlib_reads_them(folders: list[str], name: str
     expected = path.parent.name if path.stem in ("index", "README") and path.parent.name \
         else path.stem
     assert default_id(src_uri) == expected
+
+
+def _depends_by_yaml(snippet: str) -> tuple[str, ...]:
+    """What history's `_depends` must give: the ids as PyYAML reads the block."""
+    try:
+        loaded = yaml.load(snippet, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return ()
+    value = loaded.get("depends_on") if isinstance(loaded, dict) else None
+    if not isinstance(value, list):
+        return ()
+    return tuple(str(v) for v in value if isinstance(v, str | int))
+
+
+depends_word = st.one_of(
+    st.from_regex(r"[A-Za-z][\w.-]{0,12}", fullmatch=True),
+    st.sampled_from(["yes", "No", "TRUE", "off", "null", "Null", "y", "n", "on1", "d-0001",
+                     "12", "1.5", ".inf", "2026-01-02", "~", "a b", "a: b", "#x", "'q'"]))
+
+
+@settings(max_examples=400, deadline=1000)
+@given(st.lists(depends_word, min_size=1, max_size=4),
+       st.lists(st.sampled_from(["", " ", "  ", "    ", "\t"]), min_size=4, max_size=4),
+       st.sampled_from([" ", "  ", "\t"]), st.sampled_from(["", " ", "  # c"]))
+def test_old_versions_depends_on_are_read_as_pyyaml_reads_them(
+        words: list[str], indents: list[str], gap: str, tail: str) -> None:
+    """The history reads block lists of bare words without YAML (they are most of the
+    `depends_on` of old versions); whatever the indentation, spacing, words or comments,
+    it must give what PyYAML gives."""
+    from headway.history import _depends
+
+    lines = [f"{indents[i % 4]}-{gap}{word}{tail}" for i, word in enumerate(words)]
+    snippet = "depends_on:\n" + "\n".join(lines)
+    assert _depends(snippet) == _depends_by_yaml(snippet)

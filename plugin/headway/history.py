@@ -987,6 +987,14 @@ _TOP_SCALAR = re.compile(rb"\n(type|status)[ \t]*:([^\n]*)")
 _COMMENT = re.compile(rb"[ \t]#")
 _DEPENDS = re.compile(r"^depends_on[ \t]*:.*(?:\n(?:[ \t]+.*|-.*|))*", re.MULTILINE)
 _FLOW_LIST = re.compile(r"^depends_on[ \t]*:[ \t]*\[([^\[\]{}#\"']*)\][ \t]*$")
+# A block list of bare words, one `- item` a line, as most records write depends_on.
+_BLOCK_LIST = re.compile(
+    r"depends_on *: *\n( *)(- +[A-Za-z][\w.-]* *(?:\n\1- +[A-Za-z][\w.-]* *)*)")
+_BLOCK_ITEM = re.compile(r"- +([^ \n]+)")
+# Bare words YAML (1.1, as PyYAML reads it) takes for something other than text.
+_NOT_TEXT = frozenset(
+    v for word in ("yes", "no", "true", "false", "on", "off", "null")
+    for v in (word, word.capitalize(), word.upper()))
 _NOTHING = BlobFacts(None, None)
 _FM_LIMIT = 262_144
 
@@ -1068,11 +1076,17 @@ def _foreign(data: bytes) -> BlobFacts:
 
 @lru_cache(maxsize=4096)
 def _depends(snippet: str) -> tuple[str, ...]:
-    """A `depends_on:` block as a tuple of ids (a flow list read directly, anything else by
-    YAML); the same few snippets recur in thousands of versions, hence the cache."""
+    """A `depends_on:` block as a tuple of ids (a flow list, or a block list of bare words,
+    read directly; anything else by YAML); the same few snippets recur in thousands of
+    versions, hence the cache."""
     flow = _FLOW_LIST.match(snippet)
     if flow:
         return tuple(item.strip() for item in flow.group(1).split(",") if item.strip())
+    block = _BLOCK_LIST.fullmatch(snippet)
+    if block:
+        items = _BLOCK_ITEM.findall(block.group(2))
+        if not _NOT_TEXT.intersection(items):
+            return tuple(items)
     try:
         loaded = yaml.load(snippet, Loader=yaml.CSafeLoader)
     except yaml.YAMLError:
