@@ -208,3 +208,52 @@ def test_old_versions_depends_on_are_read_as_pyyaml_reads_them(
     lines = [f"{indents[i % 4]}-{gap}{word}{tail}" for i, word in enumerate(words)]
     snippet = "depends_on:\n" + "\n".join(lines)
     assert _depends(snippet) == _depends_by_yaml(snippet)
+
+
+status_word = st.sampled_from(["exploring", "proposed", "accepted", "active", "done", "wip-2"])
+
+
+@settings(max_examples=300, deadline=1000)
+@given(rtype=st.sampled_from(["decision", "Learning", "initiative"]),
+       status=st.one_of(st.none(), status_word),
+       depends=st.one_of(st.none(), st.lists(depends_word.filter(
+           lambda w: w[:1].isalpha() and ":" not in w and " " not in w), max_size=3)),
+       flow=st.booleans(), blank_in_list=st.booleans(), comment=st.booleans(),
+       nested_status=st.booleans(), crlf=st.booleans(), bom=st.booleans(),
+       order=st.permutations(range(4)), body_status=st.booleans())
+def test_old_versions_are_read_as_pyyaml_reads_them(
+        rtype: str, status: str | None, depends: list[str] | None, flow: bool,
+        blank_in_list: bool, comment: bool, nested_status: bool, crlf: bool, bom: bool,
+        order: list[int], body_status: bool) -> None:
+    """History reads type, status and depends_on of every old version with a few regular
+    expressions, not YAML; for front matter as people write it (any field order, comments,
+    a nested `status:` in actions, blank lines in lists, CRLF, a BOM, `status:` in the
+    body), it must agree with PyYAML."""
+    from headway.history import FactsMemo, blob_facts
+
+    note = "  # why" if comment else ""
+    fields = [f"type: {rtype}{note}", f"status: {status}{note}" if status else "title: T",
+              "actions:\n  - what: x\n    status: done" if nested_status else "owner: Ana",
+              ""]
+    if depends is not None:
+        if flow:
+            fields[3] = f"depends_on: [{', '.join(depends)}]"
+        else:
+            items = [f"  - {d}" for d in depends]
+            if blank_in_list and len(items) > 1:
+                items.insert(1, "")
+            fields[3] = "\n".join(["depends_on:", *items])
+    fm = "\n".join(fields[i] for i in order if fields[i])
+    body = "\nstatus: rejected\n" if body_status else "\n# Title\n"
+    text = f"---\n{fm}\n---\n{body}"
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    raw = (b"\xef\xbb\xbf" if bom else b"") + text.encode()
+    loaded = yaml.safe_load(fm)
+    expected_depends = loaded.get("depends_on") or []
+    expected = (rtype.lower(), loaded.get("status"),
+                tuple(str(d) for d in expected_depends if isinstance(d, str | int)))
+    for memo in (None, FactsMemo()):
+        for _ in range(2):  # the second time from the memo
+            facts = blob_facts(b"xx" + raw + b"yy", memo, 2, 2 + len(raw))
+            assert (facts.type, facts.status, facts.depends_on) == expected

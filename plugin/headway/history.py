@@ -74,6 +74,11 @@ class BlobFacts(NamedTuple):
     depends_on: tuple[str, ...] = ()
 
 
+# The lines read of one version's front matter (see _FACT_LINES): key and value of a `type`
+# or `status` line, or a `depends_on` block.
+_FactLines = tuple[tuple[bytes, bytes, bytes], ...]
+
+
 class GitTrouble(Exception):
     """git could not be used; the message says why and what to do."""
 
@@ -235,7 +240,7 @@ class _Blobs:
         assert self.proc is not None and self.proc.stdout is not None
         fd = self.proc.stdout.fileno()
         known, order, gather = self.known, self.order, self.gather
-        by_front_matter: dict[bytes, BlobFacts] = {}
+        memo = FactsMemo()
         answered = 0
         buf, pos, wanted = b"", 0, 0  # wanted: bytes the object begun in buf still needs
         try:
@@ -262,7 +267,7 @@ class _Blobs:
                     if end >= size:  # the rest of this object is in the next reads
                         wanted = end + 1 - size
                         break
-                    known[order[answered]] = blob_facts(buf, by_front_matter, eol + 1, end)
+                    known[order[answered]] = blob_facts(buf, memo, eol + 1, end)
                     answered += 1
                     pos = end + 1
             if buf[pos:].strip():  # cat-file stopped in the middle of an answer
@@ -688,13 +693,13 @@ def _read_current(current: Mapping[str, bytes], known: dict[str, BlobFacts], hea
     algorithm = {40: "sha1", 64: "sha256"}.get(len(head))
     if not current or algorithm is None:
         return added
-    seen: dict[bytes, BlobFacts] = {}
+    memo = FactsMemo()
     for data in current.values():
         digest = hashlib.new(algorithm, b"blob %d\x00" % len(data))
         digest.update(data)
         name = digest.hexdigest()
         if name not in known:
-            known[name] = blob_facts(data, seen)
+            known[name] = blob_facts(data, memo)
             added.add(name)
     return added
 
@@ -981,43 +986,47 @@ def _facts_from_json(v: list[Any]) -> GitFacts:
                     tuple((a, b) for a, b in v[5]))
 
 
-# A top-level `type:` or `status:` line (a line that starts with the key; indented lines belong
-# to a nested value), with its raw value.
-_TOP_SCALAR = re.compile(rb"\n(type|status)[ \t]*:([^\n]*)")
+# The lines of an old version's front matter that history reads: a top-level `type:` or
+# `status:` line with its raw value, or a `depends_on:` line with the lines that continue it
+# (indented, list items, blank). A line that starts with the key: indented lines belong to
+# a nested value.
+_FACT_LINES = re.compile(
+    rb"\n(?:(type|status)[ \t]*:([^\n]*)"
+    rb"|(depends_on[ \t]*:[^\n]*(?:\n(?:[ \t]+[^\n]*|-[^\n]*|\r?(?=\n)))*))")
 _COMMENT = re.compile(rb"[ \t]#")
-_DEPENDS = re.compile(r"^depends_on[ \t]*:.*(?:\n(?:[ \t]+.*|-.*|))*", re.MULTILINE)
 _FLOW_LIST = re.compile(r"^depends_on[ \t]*:[ \t]*\[([^\[\]{}#\"']*)\][ \t]*$")
 # A block list of bare words, one `- item` a line, as most records write depends_on.
 _BLOCK_LIST = re.compile(
     r"depends_on *: *\n( *)(- +[A-Za-z][\w.-]* *(?:\n\1- +[A-Za-z][\w.-]* *)*)")
 _BLOCK_ITEM = re.compile(r"- +([^ \n]+)")
+_BARE_WORD = re.compile(r"[A-Za-z][\w.-]*")  # text to YAML, unless one of _NOT_TEXT
 # Bare words YAML (1.1, as PyYAML reads it) takes for something other than text.
 _NOT_TEXT = frozenset(
     v for word in ("yes", "no", "true", "false", "on", "off", "null")
     for v in (word, word.capitalize(), word.upper()))
 _NOTHING = BlobFacts(None, None)
+_UNSEEN: Any = object()
 _FM_LIMIT = 262_144
 
 
-def _front_matter(data: bytes, start: int, end: int) -> bytes | None:
-    """The bytes between the opening and closing `---` of the file in `data[start:end]`,
-    starting with the newline that ends the opening line (found in place: the whole file
-    is never copied)."""
-    if data.startswith(b"\xef\xbb\xbf", start, end):
+def _front_matter(data: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """Where the front matter of the file in `data[start:end]` lies: from the newline that
+    ends the opening `---` line to the newline before the closing one (found in place: the
+    file is never copied)."""
+    if not data.startswith(b"---", start, end):  # the usual case first: this runs per version
+        if not data.startswith(b"\xef\xbb\xbf---", start, end):
+            return None
         start += 3
-    if not data.startswith(b"---", start, end):
-        return None
     opened = data.find(b"\n", start, end)
-    if opened < 0 or data[start + 3:opened].strip():
+    if opened < 0 or (opened != start + 3 and data[start + 3:opened].strip()):
         return None
-    limit = min(end, start + _FM_LIMIT)
+    limit = end if end - start < _FM_LIMIT else start + _FM_LIMIT
     closed = data.find(b"\n---", opened, limit)
     if closed < 0:
         closed = data.find(b"\n...", opened, limit)
         if closed < 0:
             return None
-    fm = data[opened:closed]
-    return fm.replace(b"\r\n", b"\n") if b"\r" in fm else fm
+    return opened, closed
 
 
 def _plain(raw: bytes) -> str | None:
@@ -1028,40 +1037,57 @@ def _plain(raw: bytes) -> str | None:
     return raw.strip().strip(b"'\"").strip().decode("utf-8", "replace") or None
 
 
-def blob_facts(data: bytes, seen: dict[bytes, BlobFacts] | None = None, start: int = 0,
+class FactsMemo:
+    """Facts already worked out, by front matter and by the lines read from it: most versions
+    change only the body, and most of the others change fields history does not read."""
+
+    __slots__ = ("by_front_matter", "by_lines")
+
+    def __init__(self) -> None:
+        self.by_front_matter: dict[bytes, BlobFacts | None] = {}
+        self.by_lines: dict[_FactLines, BlobFacts | None] = {}
+
+
+def blob_facts(data: bytes, memo: FactsMemo | None = None, start: int = 0,
                end: int | None = None) -> BlobFacts:
     """type, status and depends_on of one version of a file (`data[start:end]`), read
-    without a full YAML parse (this runs on every old version of every record). `seen`
-    memoises by front matter: most versions change only the body, so their front matter
-    was read before."""
+    without a full YAML parse (this runs on every old version of every record)."""
     end = len(data) if end is None else end
-    fm = _front_matter(data, start, end)
-    if fm is None:
+    span = _front_matter(data, start, end)
+    if span is None:
         return _foreign(data[start:end])
-    facts = seen.get(fm) if seen is not None else None
-    if facts is None:
-        facts = _headway_facts(fm)
-        if facts is None:
-            return _foreign(data[start:end])
-        if seen is not None:
-            seen[fm] = facts
-    return facts
+    if memo is None:
+        facts = _headway_facts(tuple(_FACT_LINES.findall(data, *span)))
+    else:
+        fm = data[span[0]:span[1]]
+        facts = memo.by_front_matter.get(fm, _UNSEEN)
+        if facts is _UNSEEN:
+            lines = tuple(_FACT_LINES.findall(fm))
+            facts = memo.by_lines.get(lines, _UNSEEN)
+            if facts is _UNSEEN:
+                facts = memo.by_lines[lines] = _headway_facts(lines)
+            memo.by_front_matter[fm] = facts
+    return facts if facts is not None else _foreign(data[start:end])
 
 
-def _headway_facts(fm: bytes) -> BlobFacts | None:
-    """The facts of headway front matter; None when it has no `type`."""
+def _headway_facts(lines: _FactLines) -> BlobFacts | None:
+    """The facts of headway front matter from its lines read; None when it has no `type`.
+    The first line of each key counts."""
     found: dict[bytes, bytes] = {}
-    for key, raw in _TOP_SCALAR.findall(fm):
-        found.setdefault(key, raw)  # the first occurrence of each key
+    depends_block: bytes | None = None
+    for key, raw, block in lines:
+        if key:
+            found.setdefault(key, raw)
+        elif depends_block is None:
+            depends_block = block
     rtype = _plain(found[b"type"]) if b"type" in found else None
     if rtype is None:
         return None
     status = _plain(found[b"status"]) if b"status" in found else None
     depends: tuple[str, ...] = ()
-    if fm.find(b"\ndepends_on") >= 0:
-        match = _DEPENDS.search(fm.decode("utf-8", "replace"))
-        if match:
-            depends = _depends(match.group(0).rstrip())
+    if depends_block is not None:
+        text = depends_block.decode("utf-8", "replace")
+        depends = _depends((text.replace("\r\n", "\n") if "\r" in text else text).rstrip())
     return BlobFacts(rtype.lower(), status, depends)
 
 
@@ -1076,17 +1102,17 @@ def _foreign(data: bytes) -> BlobFacts:
 
 @lru_cache(maxsize=4096)
 def _depends(snippet: str) -> tuple[str, ...]:
-    """A `depends_on:` block as a tuple of ids (a flow list, or a block list of bare words,
-    read directly; anything else by YAML); the same few snippets recur in thousands of
-    versions, hence the cache."""
+    """A `depends_on:` block as a tuple of ids (a flow or block list of bare words read
+    directly, anything else by YAML); the same few snippets recur in thousands of versions,
+    hence the cache."""
     flow = _FLOW_LIST.match(snippet)
     if flow:
-        return tuple(item.strip() for item in flow.group(1).split(",") if item.strip())
-    block = _BLOCK_LIST.fullmatch(snippet)
-    if block:
-        items = _BLOCK_ITEM.findall(block.group(2))
-        if not _NOT_TEXT.intersection(items):
-            return tuple(items)
+        items = [item.strip() for item in flow.group(1).split(",") if item.strip()]
+    else:
+        block = _BLOCK_LIST.fullmatch(snippet)
+        items = _BLOCK_ITEM.findall(block.group(2)) if block else []
+    if items and all(map(_BARE_WORD.fullmatch, items)) and not _NOT_TEXT.intersection(items):
+        return tuple(items)
     try:
         loaded = yaml.load(snippet, Loader=yaml.CSafeLoader)
     except yaml.YAMLError:
