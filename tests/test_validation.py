@@ -132,7 +132,7 @@ def _catalog(tmp_path: Path, files: dict[str, str]) -> list[str]:
         path = docs / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, "utf-8")
-        sources.append(Source(name, path, name[:-3] + "/"))
+        sources.append(Source(name, str(path), name[:-3] + "/"))
     settings = Settings(docs_dir=docs, config_dir=tmp_path)
     catalog = build_catalog(sources, settings, with_history=False)
     return [str(p) for p in catalog.problems]

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .adr import FolderIndex, folder_index, parse_adr_document
 from .bulk import gc_paused
 from .history import HistoryOptions, PendingHistory, read_history
 from .model import GitFacts, Problem, Record
@@ -16,13 +16,16 @@ from .parse import UNBUILDABLE, may_be_record, parse_document
 from .settings import AdrFolder, Settings
 from .validate import Checked, check_document, check_references, duplicate_ids, file_stem
 
+if TYPE_CHECKING:
+    from .adr import FolderIndex
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
     """One Markdown page of the site: where it lives in the docs folder and on disk."""
 
     src_uri: str
-    abs_path: Path
+    abs_path: str  # a path string, as MkDocs gives it (a Path per page costs more than reading it)
     url: str
 
 
@@ -91,7 +94,7 @@ def discover(settings: Settings) -> list[Source]:
             url = page_url(src_uri, use_directory_urls)
             if url in found and name.rpartition(".")[0] == "README":
                 continue  # MkDocs skips README.md when index.md gives the same page
-            found[url] = Source(src_uri, Path(os.path.join(root, name)), url)
+            found[url] = Source(src_uri, os.path.join(root, name), url)
     return sorted(found.values(), key=lambda s: s.src_uri)
 
 
@@ -153,7 +156,9 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
             display = f"{docs_display}/{source.src_uri}" if docs_display else source.src_uri
             folder = settings.adr_folder_of(source.src_uri)
             try:
-                read.append((source, display, source.abs_path.read_bytes(), folder
+                with open(source.abs_path, "rb") as file:
+                    raw = file.read()
+                read.append((source, display, raw, folder
                              if folder is not None and folder.format != "headway" else None))
             except OSError as exc:
                 problems.append(Problem(display, None, f"cannot be read: {exc.strerror or exc}"))
@@ -167,6 +172,8 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
         pending.give(candidates, candidates if repo_root else None)  # paths, and their bytes
     for source, display, raw, folder in read:
         if folder is not None:
+            from .adr import parse_adr_document  # ADR folders only: imported when needed
+
             doc, found = parse_adr_document(display, source.src_uri, raw, folder,
                                             settings.limits, index=adr_indexes[folder])
         else:
@@ -228,6 +235,8 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
 def _adr_index(folder: AdrFolder, sources: list[Source]) -> FolderIndex:
     """The file names of an ADR folder, so that its records can refer to each other by
     number or link (made from the site's pages: no second listing of the disk)."""
+    from .adr import folder_index
+
     prefix = f"{folder.folder}/" if folder.folder else ""
     return folder_index(s.src_uri[len(prefix):] for s in sources
                         if folder.holds(s.src_uri))

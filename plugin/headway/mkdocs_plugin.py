@@ -122,7 +122,7 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
 
     def _read_records(self, files: Files, config: MkDocsConfig) -> None:
         assert self.settings is not None
-        sources = [Source(f.src_uri, Path(f.abs_src_path), f.url)
+        sources = [Source(f.src_uri, f.abs_src_path, f.url)
                    for f in files.documentation_pages() if f.abs_src_path]
         catalog = build_catalog(sources, self.settings)
         for warning in catalog.history_warnings:
