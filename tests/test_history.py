@@ -449,6 +449,36 @@ def test_reads_wait_for_output_to_gather_only_in_wide_pipes(
         os.close(write_end)
 
 
+def test_the_log_is_drained_ahead_of_its_parsing_within_a_bound(
+        repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """git's log is read by a thread of its own, held in memory up to a bound: with a bound
+    of a few bytes the reading waits for the parsing at every chunk, and the result is the
+    same. A drain closed early lets its thread end even while it waits at the bound."""
+    import threading
+
+    import headway.history as history
+
+    lifecycle(repo)
+    paths = ["docs/0001-use-stripe.md", "docs/adyen.md"]
+    unbounded = read_history(repo.root, paths, HistoryOptions(), "docs")
+    monkeypatch.setattr(history, "_DRAIN_BYTES", 10)
+    monkeypatch.setattr(history, "_PIPE_BYTES", 64)  # many small chunks
+    assert read_history(repo.root, paths, HistoryOptions(), "docs") == unbounded
+
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"x" * 200)
+    with open(read_end, "rb") as pipe:
+        drain = history._Drain(pipe)
+        chunks = drain.chunks()
+        assert next(chunks) == b"x" * 64
+        while drain._held <= 10:  # the reader holds more than the bound, then waits
+            threading.Event().wait(0.01)
+        drain.close()
+        drain._thread.join(timeout=5)
+        assert not drain._thread.is_alive()
+    os.close(write_end)
+
+
 def test_history_begun_before_the_paths_are_known(repo: GitRepo, tmp_path: Path) -> None:
     """PendingHistory starts git's log at once and takes the paths later (as the catalog
     does while it reads the files): the same facts as a read given the paths at the start,

@@ -189,8 +189,6 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
         result = check_document(doc)
         checked.append(result)
         problems.extend(result.problems)
-    history = pending.result() if pending is not None and candidates else None
-
     duplicates = duplicate_ids(checked)
     problems.extend(duplicates)
     known: dict[str, str] = {}
@@ -215,6 +213,9 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
                       refers_to={c.path: c.refers_to for c in checked},
                       ids_by_path={c.path: c.id for c in checked if c.id},
                       documents=documents)
+    # Only now: what precedes does not need git, and runs while the history thread waits
+    # for git (the last old versions, or its log).
+    history = pending.result() if pending is not None and candidates else None
     if with_history and records:
         missed = [path for path in published if history is None or path not in history.facts]
         if missed:  # records the byte test did not foresee (lone CR line ends): read again,

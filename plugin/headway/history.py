@@ -6,8 +6,10 @@ import json
 import os
 import re
 import subprocess
+import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -190,7 +192,7 @@ class _Blobs:
     def __init__(self, runner: GitRunner, known: dict[str, BlobFacts]) -> None:
         self.runner = runner
         self.known = known
-        self.asked: set[str] = set()
+        self.asked: dict[str, int] = {}  # name → its place among the requests
         self.order: list[str] = []  # names in the order they were sent
         self.missing = 0
         self.proc: subprocess.Popen[bytes] | None = None
@@ -198,22 +200,42 @@ class _Blobs:
         self.reader: threading.Thread | None = None
         self.failure: BaseException | None = None
         self.gather = 0.0  # seconds to wait after a short read (see _widen_pipe)
+        self.answered = 0  # answers read so far (all of them once the reader is done)
+        self._progress = threading.Condition()
 
-    def ask(self, sha: str) -> None:
-        if sha in self.known or sha in self.asked:
+    def ask(self, sha: str) -> int:
+        """Ask for a version unless its facts are known (then -1); its place among the
+        requests, which cat-file answers in that order."""
+        if sha in self.known:
+            return -1
+        place = self.asked.get(sha)
+        if place is None:
+            place = self.asked[sha] = len(self.asked)
+            self.pending.append(sha)
+            if len(self.pending) >= self._BATCH:
+                self._send()
+        return place
+
+    def wait_for(self, place: int) -> None:
+        """Until the answer to request `place` has been read (or the reader has stopped)."""
+        if place < self.answered:
             return
-        self.asked.add(sha)
-        self.pending.append(sha)
-        if len(self.pending) >= self._BATCH:
-            self._send()
+        with self._progress:
+            while place >= self.answered:
+                self._progress.wait()
 
-    def flush(self) -> None:
-        """Send the requests not sent yet, past Python's buffer too (batches in between are
-        left to it: flushing each one made cat-file slower)."""
+    def _answered(self, count: int) -> None:
+        with self._progress:
+            self.answered = count
+            self._progress.notify_all()
+
+    def close(self) -> None:
+        """No more requests: send those not sent yet and close cat-file's input, so that it
+        writes out its last answers (with --buffer it holds them until then)."""
         self._send()
         if self.proc is not None and self.proc.stdin is not None:
             with contextlib.suppress(OSError):
-                self.proc.stdin.flush()
+                self.proc.stdin.close()
 
     def _send(self) -> None:
         if not self.pending:
@@ -270,15 +292,19 @@ class _Blobs:
                     known[order[answered]] = blob_facts(buf, memo, eol + 1, end)
                     answered += 1
                     pos = end + 1
+                self._answered(answered)
             if buf[pos:].strip():  # cat-file stopped in the middle of an answer
                 self.failure = self.failure or EOFError("git cat-file stopped mid-object")
         except BaseException as exc:  # surfaced by finish(), never lost in the thread
             self.failure = exc
+            self._answered(_ALL)  # no more answers: nobody may wait for them
             # Keep reading what cat-file writes: if it blocked on a full pipe, the main
             # thread, writing requests to it, would wait for ever.
             with contextlib.suppress(OSError):
                 while os.read(fd, _READ_BYTES):
                     pass
+        finally:
+            self._answered(_ALL)
 
     def finish(self) -> None:
         self._send()
@@ -422,15 +448,13 @@ def _read_history(repo_dir: Path, paths: _Wanted, options: HistoryOptions,
                        git_processes=runner.processes)
     if walked is None:  # no paths after all: the log was left part-read, and is not cached
         return History({}, warnings, head, git_processes=runner.processes)
-    tallies, missing = walked
+    facts, missing = walked
     if missing:
         warnings.append(f"git could not read {missing} object(s) (corrupt or missing); the "
                         f"status history of the records concerned is incomplete")
-    facts = {path: tally.facts() if tally is not None else GitFacts(uncommitted=True)
-             for path, tally in tallies.items()}
     # With versions unread, the result is not kept: the next build reads them again (and
     # warns again) instead of building on it.
-    cache.save(head, facts if not missing else None, tallies)
+    cache.save(head, facts if not missing else None)
     return History(facts, warnings, head, git_processes=runner.processes)
 
 
@@ -457,15 +481,11 @@ def _stream_log(runner: GitRunner, revisions: str, cache: _Cache) -> Iterator[Co
     prefix, kept = cache.prefix, cache.fresh
     proc = runner.stream(*_LOG, *(["--topo-order"] if cache.topo else []), revisions, "--")
     assert proc.stdout is not None
-    gather = _widen_pipe(proc.stdout)
-    fd = proc.stdout.fileno()
+    drain = _Drain(proc.stdout)
     pending = b""
     finished = False
     try:
-        while True:
-            chunk = os.read(fd, _READ_BYTES)
-            if gather and chunk and len(chunk) < _SHORT_READ:  # see _SHORT_READ
-                time.sleep(gather)
+        for chunk in drain.chunks():
             pending += chunk
             parts = pending.split(b"\x1e")
             pending = parts.pop() if chunk else b""
@@ -475,17 +495,78 @@ def _stream_log(runner: GitRunner, revisions: str, cache: _Cache) -> Iterator[Co
                     header_end = part.find(b"\x00") + 1
                     kept.append(part if commit.changes or not header_end else part[:header_end])
                     yield commit
-            if not chunk:
-                break
         finished = True
     finally:
+        drain.close()
         if not finished and proc.poll() is None:  # left part-read (no paths, or an error)
             proc.kill()
     if proc.wait() != 0:
         raise GitTrouble(_explain(runner.stderr_of(proc)))
 
 
+class _Drain:
+    """A pipe read to its end by a thread of its own, so that the process writing it (git's
+    log) never waits for Python: the thread parsing the log shares the GIL with the page
+    parsing, and would otherwise let the pipe fill and git stop, then wait for git once the
+    pages are done. Up to _DRAIN_BYTES are held; beyond that the reading waits."""
+
+    def __init__(self, pipe: Any) -> None:
+        self._fd = pipe.fileno()
+        self._gather = _widen_pipe(pipe)
+        self._chunks: deque[bytes] = deque()
+        self._held = 0
+        self._closed = False
+        self._failure: BaseException | None = None
+        self._ready = threading.Condition()
+        self._thread = threading.Thread(target=self._read, name="headway-log", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            while chunk := os.read(self._fd, _PIPE_BYTES):
+                if self._gather and len(chunk) < _SHORT_READ:  # see _SHORT_READ
+                    time.sleep(self._gather)
+                with self._ready:
+                    while self._held > _DRAIN_BYTES and not self._closed:
+                        self._ready.wait()
+                    if self._closed:
+                        return
+                    self._chunks.append(chunk)
+                    self._held += len(chunk)
+                    self._ready.notify()
+        except BaseException as exc:  # handed to the reader of the chunks
+            self._failure = exc
+        with self._ready:
+            self._chunks.append(b"")  # the end
+            self._ready.notify()
+
+    def chunks(self) -> Iterator[bytes]:
+        """What the pipe held, in order, as it comes; the last chunk is empty."""
+        while True:
+            with self._ready:
+                while not self._chunks:
+                    self._ready.wait()
+                chunk = self._chunks.popleft()
+                self._held -= len(chunk)
+                self._ready.notify()
+            if not chunk and self._failure is not None:
+                raise self._failure
+            yield chunk
+            if not chunk:
+                return
+
+    def close(self) -> None:
+        """Stop holding what comes (the reader stops at the next chunk, or when the pipe
+        closes); the caller stops the writer."""
+        with self._ready:
+            self._closed = True
+            self._chunks.clear()
+            self._ready.notify()
+
+
+_ALL = sys.maxsize  # `answered` once cat-file's reader has stopped
 _PIPE_BYTES = 1 << 20
+_DRAIN_BYTES = 64 << 20  # log held in memory ahead of its parsing, at most
 # Reads stay under glibc's mmap threshold (128 KiB), so that their buffers come from the heap
 # and are reused: 1 MiB reads were fresh mappings each time, tens of thousands of page faults.
 _READ_BYTES = 1 << 16
@@ -541,8 +622,13 @@ def _parse_commit(chunk: bytes, prefix: str) -> Commit:
     return commit
 
 
+class _Walked(NamedTuple):
+    facts: dict[str, GitFacts]  # by path (the cache has them, and their tallies, too)
+    missing: int  # versions git could not read
+
+
 def _walk(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted, first_parent: bool
-          ) -> tuple[dict[str, _Tally | None], int] | None:
+          ) -> _Walked | None:
     """Follow every wanted file from HEAD back through its renames, newest commit first,
     asking for each old version's blob as soon as the log names it.
 
@@ -565,8 +651,7 @@ def _walk(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted, first_par
 
 
 def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
-                  first_parent: bool, commits: Iterator[Commit | None]
-                  ) -> tuple[dict[str, _Tally | None], int] | None:
+                  first_parent: bool, commits: Iterator[Commit | None]) -> _Walked | None:
     early: list[Commit | None] = []
     if not paths.ready():
         for commit in commits:
@@ -580,6 +665,7 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
     blobs = _Blobs(runner, cache.blob_facts)
     tracked: dict[str, str] = {p: p for p in wanted}
     events: dict[str, list[tuple[Commit, str, str]]] = {p: [] for p in wanted}
+    last_asked = dict.fromkeys(wanted, -1)  # place of each file's last request to cat-file
 
     def follow(commit: Commit) -> None:
         for status, new, old, blob in commit.changes:
@@ -587,7 +673,9 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
             if target is None or status == "D":
                 continue
             events[target].append((commit, blob, new))  # new: the path at that commit
-            blobs.ask(blob)
+            place = blobs.ask(blob)
+            if place > last_asked[target]:
+                last_asked[target] = place
             if status == "A":
                 del tracked[new]
             elif status in "RC" and old:
@@ -650,37 +738,31 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
                 commit = held.pop(expected)
                 follow(commit)
                 expected = commit.parents[0] if commit.parents else None
-        # While cat-file answers the last requests, the files whose versions are all read
-        # already are worked out; the others once it is done.
-        blobs.flush()
+        # cat-file answers in the order asked: each file is worked out as soon as the answer
+        # to its last request is read, while cat-file still works for the others (Python
+        # would otherwise wait for it, then work them all out).
+        blobs.close()
         landed = _landed_authors(seen, head) if first_parent and merges else {}
         known = cache.blob_facts
-
-        def tally(path: str) -> _Tally | None:
+        worked: dict[str, GitFacts] = {}
+        for path in sorted(wanted, key=last_asked.__getitem__):
+            blobs.wait_for(last_asked[path])
             evs = events[path]
-            if not evs:
-                return before.get(path)
-            evs.reverse()  # oldest first
-            return _facts_of(evs, known, landed, before.get(path))
-
-        tallies: dict[str, _Tally | None] = {}
-        later: list[str] = []
-        for path in wanted:
-            if all(blob in known for _, blob, _ in events[path]):
-                tallies[path] = tally(path)
+            if evs:
+                evs.reverse()  # oldest first
+                tally: _Tally | None = _facts_of(evs, known, landed, before.get(path))
             else:
-                later.append(path)
+                tally = before.get(path)
+            worked[path] = facts = tally.facts() if tally is not None else _UNCOMMITTED
+            cache.remember(path, facts, tally)
     finally:
         blobs.finish()
-    if later:
-        tallies.update((path, tally(path)) for path in later)
-        tallies = {path: tallies[path] for path in wanted}
     if cache.from_disk:  # files edited, not committed: their versions are not kept in the cache
         for name in cache.from_disk.difference(
                 blob for evs in events.values() for _, blob, _ in evs):
             del known[name]
         cache.from_disk.clear()
-    return tallies, blobs.missing
+    return _Walked({path: worked[path] for path in wanted}, blobs.missing)
 
 
 def _read_current(current: Mapping[str, bytes], known: dict[str, BlobFacts], head: str
@@ -723,6 +805,7 @@ def _commits(runner: GitRunner, cache: _Cache, head: str) -> Generator[Commit | 
     yield from _stream_log(runner, head, cache)
 
 
+_UNCOMMITTED = GitFacts(uncommitted=True)
 _FIRST_STATUS = {rtype: statuses[0] for rtype, statuses in STATUSES.items()}  # the default
 
 
@@ -834,6 +917,7 @@ class _Cache:
         self.head: str | None = None
         self._loaded = False
         self._last: dict[str, Any] | None = None  # the facts file, once read
+        self._encoded: dict[str, str] = {}  # path → its entry of the facts file, in JSON
         key = (re.sub(r"[^A-Za-z0-9]+", "_", prefix) or "root") + ("-topo" if self.topo else "")
         self.blobs_file = folder / f"history-{key}.json" if folder else None
         self.log_file = folder / f"history-{key}.log" if folder else None
@@ -904,8 +988,15 @@ class _Cache:
             self.blob_facts = {}
             self.forget_log()
 
-    def save(self, head: str, facts: dict[str, GitFacts] | None,
-             tallies: dict[str, _Tally | None]) -> None:
+    def remember(self, path: str, facts: GitFacts, tally: _Tally | None) -> None:
+        """One file's result, encoded for the facts file as soon as it is worked out (the walk
+        does this while cat-file still answers for other files)."""
+        if self.facts_file is not None:
+            self._encoded[path] = f"{_ENCODE(path)}:{_ENCODE(_facts_to_json(facts, tally))}"
+
+    def save(self, head: str, paths: Iterable[str] | None) -> None:
+        """The log, the facts of old versions, and the result for `paths` (each one
+        `remember`ed), or no result at all for None."""
         if self.blobs_file is None or self.log_file is None or self.facts_file is None:
             return
         try:
@@ -928,12 +1019,13 @@ class _Cache:
                 })
                 # The files hold the log now (not joined again in memory: it is not needed).
                 self.head, self.raw, self.fresh, self._loaded = None, b"", [], False
-            if facts is None:
+            if paths is None:
                 self.facts_file.unlink(missing_ok=True)
                 return
-            _write_json(self.facts_file, {"version": CACHE_VERSION, "head": head,
-                                          "facts": {p: _facts_to_json(f, tallies.get(p))
-                                                    for p, f in facts.items()}})
+            encoded = self._encoded
+            _write_bytes(self.facts_file, (
+                f'{{"version":{CACHE_VERSION},"head":{_ENCODE(head)},'
+                f'"facts":{{{",".join(encoded[p] for p in paths)}}}}}').encode())
         except OSError:
             pass  # a read-only checkout still builds, only without the cache
 
@@ -948,8 +1040,11 @@ def _read_json(path: Path | None) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    _write_bytes(path, json.dumps(data, separators=(",", ":")).encode())
+    _write_bytes(path, _ENCODE(data).encode())
 
 
 def _write_bytes(path: Path, *parts: bytes) -> None:
