@@ -666,6 +666,8 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
     tracked: dict[str, str] = {p: p for p in wanted}
     events: dict[str, list[tuple[Commit, str, str]]] = {p: [] for p in wanted}
     last_asked = dict.fromkeys(wanted, -1)  # place of each file's last request to cat-file
+    from_disk = cache.from_disk  # versions read from the files
+    committed: set[str] = set()  # those of them some commit has
 
     def follow(commit: Commit) -> None:
         for status, new, old, blob in commit.changes:
@@ -676,6 +678,8 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
             place = blobs.ask(blob)
             if place > last_asked[target]:
                 last_asked[target] = place
+            elif place < 0 and blob in from_disk:
+                committed.add(blob)
             if status == "A":
                 del tracked[new]
             elif status in "RC" and old:
@@ -757,11 +761,10 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
             cache.remember(path, facts, tally)
     finally:
         blobs.finish()
-    if cache.from_disk:  # files edited, not committed: their versions are not kept in the cache
-        for name in cache.from_disk.difference(
-                blob for evs in events.values() for _, blob, _ in evs):
+    if from_disk:  # files edited, not committed: their versions are not kept in the cache
+        for name in from_disk - committed:
             del known[name]
-        cache.from_disk.clear()
+        from_disk.clear()
     return _Walked({path: worked[path] for path in wanted}, blobs.missing)
 
 
