@@ -747,11 +747,16 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
         # would otherwise wait for it, then work them all out).
         blobs.close()
         landed = _landed_authors(seen, head) if first_parent and merges else {}
+        # Meanwhile: the log to the cache, and the commits let go of as each file is worked
+        # out (freeing them all at the end took 15 ms at 2,000 records).
+        cache.save_log(head)
+        seen.clear()
+        early.clear()
         known = cache.blob_facts
         worked: dict[str, GitFacts] = {}
         for path in sorted(wanted, key=last_asked.__getitem__):
             blobs.wait_for(last_asked[path])
-            evs = events[path]
+            evs = events.pop(path)
             if evs:
                 evs.reverse()  # oldest first
                 tally: _Tally | None = _facts_of(evs, known, landed, before.get(path))
@@ -921,6 +926,7 @@ class _Cache:
         self._loaded = False
         self._last: dict[str, Any] | None = None  # the facts file, once read
         self._encoded: dict[str, str] = {}  # path → its entry of the facts file, in JSON
+        self._log_bytes: int | None = None  # the length of the log save_log wrote
         key = (re.sub(r"[^A-Za-z0-9]+", "_", prefix) or "root") + ("-topo" if self.topo else "")
         self.blobs_file = folder / f"history-{key}.json" if folder else None
         self.log_file = folder / f"history-{key}.log" if folder else None
@@ -997,31 +1003,46 @@ class _Cache:
         if self.facts_file is not None:
             self._encoded[path] = f"{_ENCODE(path)}:{_ENCODE(_facts_to_json(facts, tally))}"
 
-    def save(self, head: str, paths: Iterable[str] | None) -> None:
-        """The log, the facts of old versions, and the result for `paths` (each one
-        `remember`ed), or no result at all for None."""
-        if self.blobs_file is None or self.log_file is None or self.facts_file is None:
+    def save_log(self, head: str) -> None:
+        """The log as read up to `head`, written as soon as it is whole (while cat-file still
+        works); the file of old versions' facts, written last, names its length."""
+        if self.log_file is None or self.head == head:
             return
         try:
-            self.log_file.parent.mkdir(parents=True, exist_ok=True)
-            ignore = self.log_file.parent.parent / ".gitignore"
-            if self.log_file.parent.parent.name == ".cache" and not ignore.exists():
-                ignore.write_text("*\n", "utf-8")
-            if self.head != head:
-                new = b"\x1e" + b"\x1e".join(self.fresh) if self.fresh else b""
-                _write_bytes(self.log_file, head.encode() + b"\n", new, self.raw)
+            self._make_folder(self.log_file.parent)
+            new = b"\x1e" + b"\x1e".join(self.fresh) if self.fresh else b""
+            _write_bytes(self.log_file, head.encode() + b"\n", new, self.raw)
+            self._log_bytes = len(new) + len(self.raw)
+        except OSError:
+            return  # a read-only checkout still builds, only without the cache
+        # The file holds the log now (not joined again in memory: it is not needed).
+        self.raw, self.fresh = b"", []
+
+    @staticmethod
+    def _make_folder(folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        ignore = folder.parent / ".gitignore"
+        if folder.parent.name == ".cache" and not ignore.exists():
+            ignore.write_text("*\n", "utf-8")
+
+    def save(self, head: str, paths: Iterable[str] | None) -> None:
+        """The facts of old versions (if `save_log` wrote the log), and the result for
+        `paths` (each one `remember`ed), or no result at all for None."""
+        if self.blobs_file is None or self.facts_file is None:
+            return
+        try:
+            self._make_folder(self.facts_file.parent)
+            if self._log_bytes is not None:
                 # Twenty thousand versions share a few hundred distinct facts: the names in
                 # one string, and for each the index of its facts ([type, status, [ids]]).
                 distinct: dict[BlobFacts, int] = {}
                 which = [distinct.setdefault(f, len(distinct)) for f in self.blob_facts.values()]
                 _write_json(self.blobs_file, {
-                    "version": CACHE_VERSION, "head": head,
-                    "log_bytes": len(new) + len(self.raw),
+                    "version": CACHE_VERSION, "head": head, "log_bytes": self._log_bytes,
                     "blobs": " ".join(self.blob_facts), "facts_of_blobs": which,
                     "distinct_facts": list(distinct),
                 })
-                # The files hold the log now (not joined again in memory: it is not needed).
-                self.head, self.raw, self.fresh, self._loaded = None, b"", [], False
+                self.head, self._loaded, self._log_bytes = None, False, None
             if paths is None:
                 self.facts_file.unlink(missing_ok=True)
                 return
