@@ -409,13 +409,13 @@ def test_files_read_by_the_caller_are_not_asked_of_git(
     paths = ["docs/0001-use-stripe.md", "docs/pay/index.md"]
     expected = read_history(repo.root, paths, HistoryOptions(), "docs").facts
     asked: list[str] = []  # what cat-file is asked for
-    real_send = history._Blobs._send
+    real_send = history._CatFile.send
 
-    def send(self: history._Blobs) -> None:
-        asked.extend(self.pending)
-        real_send(self)
+    def send(self: history._CatFile, names: list[str], first_place: int) -> None:
+        asked.extend(names)
+        real_send(self, names, first_place)
 
-    monkeypatch.setattr(history._Blobs, "_send", send)
+    monkeypatch.setattr(history._CatFile, "send", send)
     on_disk = {p: (repo.root / p).read_bytes() for p in paths}
     assert read_history(repo.root, paths, HistoryOptions(), "docs", on_disk).facts == expected
     heads = {repo.git("rev-parse", f"HEAD:{p}").strip() for p in paths}
@@ -477,6 +477,69 @@ def test_the_log_is_drained_ahead_of_its_parsing_within_a_bound(
         drain._thread.join(timeout=5)
         assert not drain._thread.is_alive()
     os.close(write_end)
+
+
+@pytest.mark.parametrize(("batch", "ahead", "shared"), [(1, 1, 1), (2, 2, 3), (3, 100, 1000)])
+def test_old_versions_left_at_the_end_are_shared_by_two_cat_files(
+        repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int,
+        ahead: int, shared: int) -> None:
+    """While the log is read, one cat-file is kept a few requests ahead; what is left when
+    the log ends goes to two, in turn, and each file is worked out once both have answered
+    its requests. With batches of one to three versions (a file's versions spread over both
+    cat-files), or with everything left to one, the result is that of the usual sizes; and
+    a version git cannot find, or a reader that fails, ends the waiting."""
+    import headway.history as history
+
+    lifecycle(repo)
+    for n in range(4):
+        for status in ("exploring", "proposed", "accepted"):
+            repo.record(f"d{n}.md", DECISION.format(status=status), f"# D{n} {status}\n")
+            repo.commit(f"d{n} {status}", f"2026-04-{1 + n:02d}")
+    paths = ["docs/0001-use-stripe.md", "docs/pay/index.md", *(f"docs/d{n}.md" for n in range(4))]
+    whole = read_history(repo.root, paths, HistoryOptions(), "docs")
+    for name, value in (("_BATCH", batch), ("_AHEAD", ahead), ("_SHARED", shared),
+                        ("_END_BATCH", batch)):
+        monkeypatch.setattr(history._Blobs, name, value)
+    split = read_history(repo.root, paths, HistoryOptions(cache_dir=tmp_path / "c"), "docs")
+    assert split.facts == whole.facts
+    assert split.facts["docs/d3.md"].status_history[-1].status == "accepted"
+
+    sha = repo.git("rev-parse", "HEAD~5:docs/d2.md").strip()
+    (repo.root / ".git" / "objects" / sha[:2] / sha[2:]).unlink()
+    gap = read_history(repo.root, paths, HistoryOptions(), "docs")
+    assert any("could not read 1 object(s)" in w for w in gap.warnings)
+
+    def boom(*args: object) -> object:
+        raise ValueError("unreadable")
+
+    monkeypatch.setattr(history, "blob_facts", boom)
+    failed = read_history(repo.root, paths, HistoryOptions(), "docs")
+    assert any("reading old versions of records failed: unreadable" in w
+               for w in failed.warnings)
+
+
+def test_waiting_for_a_request_waits_for_each_cat_file_holding_an_earlier_one() -> None:
+    """A file is worked out once every request up to its last one is answered, by whichever
+    cat-file it went to."""
+    import threading
+    from types import SimpleNamespace
+
+    import headway.history as history
+
+    blobs = history._Blobs(None, {})  # type: ignore[arg-type]  # no cat-file is started
+    first = SimpleNamespace(places=[0, 1, 4, 5], answered=4)
+    second = SimpleNamespace(places=[2, 3, 6], answered=1)
+    blobs.workers = [first, second]  # type: ignore[list-item]
+    done = threading.Event()
+    waiter = threading.Thread(target=lambda: (blobs.wait_for(4), done.set()))
+    waiter.start()
+    assert not done.wait(0.2)  # the second has answered for place 2, not yet for 3
+    with blobs._progress:
+        second.answered = 2
+        blobs._progress.notify_all()
+    assert done.wait(5)
+    waiter.join()
+    blobs.wait_for(-1)  # a version whose facts were known: nothing to wait for
 
 
 def test_history_begun_before_the_paths_are_known(repo: GitRepo, tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from .model import STATUSES, GitFacts, StatusChange
 # gitpython looks for git when it is imported; without this a machine with no git would fail
 # the import itself instead of getting our message.
 os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
+import bisect
 import contextlib
 import hashlib
 import itertools
@@ -180,88 +181,60 @@ def _explain(stderr: str) -> str:
     return f"git failed: {text.splitlines()[-1] if text else 'no message'}"
 
 
-class _Blobs:
-    """One `git cat-file --batch --buffer`, fed while `git log` still streams: requests are
-    written in batches into a widened pipe, and a reader thread parses the answers, so that
-    neither git process waits for the other and the log is never held up by a full pipe.
-    Each answer is headed by its size alone: cat-file answers in the order it was asked, so
-    the name is the next one of `order`."""
+class _CatFile:
+    """One `git cat-file --batch --buffer` and the thread that parses its answers, straight
+    from large reads of a widened pipe. Each answer is headed by its size alone: cat-file
+    answers in the order it was asked, so the name is the next one of `order`."""
 
-    _BATCH = 512  # blob names per write
-
-    def __init__(self, runner: GitRunner, known: dict[str, BlobFacts]) -> None:
+    def __init__(self, runner: GitRunner, known: dict[str, BlobFacts],
+                 progress: threading.Condition) -> None:
         self.runner = runner
         self.known = known
-        self.asked: dict[str, int] = {}  # name → its place among the requests
         self.order: list[str] = []  # names in the order they were sent
+        self.places: list[int] = []  # the place of each among all requests (increasing)
+        self.answered = 0  # answers read so far (_ALL once the reader has stopped)
         self.missing = 0
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.pending: list[str] = []
-        self.reader: threading.Thread | None = None
         self.failure: BaseException | None = None
-        self.gather = 0.0  # seconds to wait after a short read (see _widen_pipe)
-        self.answered = 0  # answers read so far (all of them once the reader is done)
-        self._progress = threading.Condition()
+        self._progress = progress
+        self.proc = runner.stream("cat-file", "--batch=%(objectsize)", "--buffer", stdin=True)
+        assert self.proc.stdin is not None
+        _widen_pipe(self.proc.stdin)
+        self._gather = _widen_pipe(self.proc.stdout)  # seconds to wait after a short read
+        self.reader = threading.Thread(target=self._read, name="headway-cat-file", daemon=True)
+        self.reader.start()
 
-    def ask(self, sha: str) -> int:
-        """Ask for a version unless its facts are known (then -1); its place among the
-        requests, which cat-file answers in that order."""
-        if sha in self.known:
-            return -1
-        place = self.asked.get(sha)
-        if place is None:
-            place = self.asked[sha] = len(self.asked)
-            self.pending.append(sha)
-            if len(self.pending) >= self._BATCH:
-                self._send()
-        return place
+    @property
+    def outstanding(self) -> int:
+        return len(self.order) - self.answered
 
-    def wait_for(self, place: int) -> None:
-        """Until the answer to request `place` has been read (or the reader has stopped)."""
-        if place < self.answered:
-            return
-        with self._progress:
-            while place >= self.answered:
-                self._progress.wait()
+    def send(self, names: list[str], first_place: int) -> None:
+        assert self.proc.stdin is not None
+        # before the write, so that the reader finds the names
+        self.places += range(first_place, first_place + len(names))
+        self.order += names
+        try:
+            self.proc.stdin.write(("\n".join(names) + "\n").encode())
+        except OSError as exc:  # cat-file is gone; the reader thread says why
+            self.failure = self.failure or exc
+
+    def close(self) -> None:
+        """No more requests: cat-file writes out its last answers (with --buffer it holds them
+        until its input ends)."""
+        assert self.proc.stdin is not None
+        with contextlib.suppress(OSError):
+            self.proc.stdin.close()
 
     def _answered(self, count: int) -> None:
         with self._progress:
             self.answered = count
             self._progress.notify_all()
 
-    def close(self) -> None:
-        """No more requests: send those not sent yet and close cat-file's input, so that it
-        writes out its last answers (with --buffer it holds them until then)."""
-        self._send()
-        if self.proc is not None and self.proc.stdin is not None:
-            with contextlib.suppress(OSError):
-                self.proc.stdin.close()
-
-    def _send(self) -> None:
-        if not self.pending:
-            return
-        if self.proc is None:
-            self.proc = self.runner.stream("cat-file", "--batch=%(objectsize)", "--buffer",
-                                           stdin=True)
-            assert self.proc.stdin is not None
-            _widen_pipe(self.proc.stdin)
-            self.gather = _widen_pipe(self.proc.stdout)
-            self.reader = threading.Thread(target=self._read, daemon=True)
-            self.reader.start()
-        assert self.proc.stdin is not None
-        batch, self.pending = self.pending, []
-        self.order += batch  # before the write, so that the reader finds the name
-        try:
-            self.proc.stdin.write(("\n".join(batch) + "\n").encode())
-        except OSError as exc:  # cat-file is gone; the reader thread says why
-            self.failure = self.failure or exc
-
     def _read(self) -> None:
-        """Parse the answers straight from large reads: `<size>\\n<data>\\n`, or
-        `<name> missing\\n` for an object git cannot find."""
-        assert self.proc is not None and self.proc.stdout is not None
+        """Parse the answers: `<size>\\n<data>\\n`, or `<name> missing\\n` for an object git
+        cannot find."""
+        assert self.proc.stdout is not None
         fd = self.proc.stdout.fileno()
-        known, order, gather = self.known, self.order, self.gather
+        known, order, gather = self.known, self.order, self._gather
         memo = FactsMemo()
         answered = 0
         buf, pos, wanted = b"", 0, 0  # wanted: bytes the object begun in buf still needs
@@ -298,30 +271,112 @@ class _Blobs:
         except BaseException as exc:  # surfaced by finish(), never lost in the thread
             self.failure = exc
             self._answered(_ALL)  # no more answers: nobody may wait for them
-            # Keep reading what cat-file writes: if it blocked on a full pipe, the main
-            # thread, writing requests to it, would wait for ever.
+            # Keep reading what cat-file writes: if it blocked on a full pipe, the thread
+            # writing requests to it would wait for ever.
             with contextlib.suppress(OSError):
                 while os.read(fd, _READ_BYTES):
                     pass
         finally:
             self._answered(_ALL)
 
-    def finish(self) -> None:
-        self._send()
-        if self.proc is None:
-            return
-        with contextlib.suppress(OSError):
-            assert self.proc.stdin is not None
-            self.proc.stdin.close()
-        if self.reader is not None:
-            self.reader.join()
+    def finish(self) -> BaseException | None:
+        """Wait for cat-file to end; what went wrong, if anything."""
+        self.close()
+        self.reader.join()
         code = self.proc.wait()
         if self.failure is None and code != 0:  # e.g. an object it could not inflate
             stderr = self.runner.stderr_of(self.proc)
             self.failure = RuntimeError(f"git cat-file exited with status {code}: "
                                         f"{_explain(stderr)}")
-        if self.failure is not None:
-            raise GitTrouble(f"reading old versions of records failed: {self.failure}")
+        return self.failure
+
+
+class _Blobs:
+    """Old versions asked of `git cat-file` while `git log` still streams, in batches written
+    into a widened pipe; a thread parses the answers, so that neither git process waits for
+    the other and the log is never held up by a full pipe.
+
+    While the log is read, one cat-file works, kept a few batches ahead (a second one would
+    only take the core git's log needs); what is still to be asked when the log ends is
+    shared with a second cat-file, so that both cores work on it (the two take 0.10 s for
+    what one does in 0.18)."""
+
+    _BATCH = 512  # names per write while the log is read
+    _AHEAD = 2 * _BATCH  # requests the first cat-file may have unanswered meanwhile
+    _END_BATCH = 64  # names per write to the two cat-files, in turn, once the log ends
+    _SHARED = 1024  # fewer left than this at the end: the first cat-file takes them alone
+
+    def __init__(self, runner: GitRunner, known: dict[str, BlobFacts]) -> None:
+        self.runner = runner
+        self.known = known
+        self.asked: dict[str, int] = {}  # name → its place among the requests
+        self.names: list[str] = []  # every name asked, in order (its index is its place)
+        self.sent = 0  # names sent so far
+        self.workers: list[_CatFile] = []
+        self._progress = threading.Condition()
+
+    @property
+    def missing(self) -> int:
+        return sum(worker.missing for worker in self.workers)
+
+    def ask(self, sha: str) -> int:
+        """Ask for a version unless its facts are known (then -1); its place among the
+        requests."""
+        if sha in self.known:
+            return -1
+        place = self.asked.get(sha)
+        if place is None:
+            place = self.asked[sha] = len(self.names)
+            self.names.append(sha)
+            if len(self.names) - self.sent >= self._BATCH:
+                self._feed()
+        return place
+
+    def _worker(self, index: int) -> _CatFile:
+        while len(self.workers) <= index:
+            self.workers.append(_CatFile(self.runner, self.known, self._progress))
+        return self.workers[index]
+
+    def _send(self, worker: _CatFile, count: int) -> None:
+        worker.send(self.names[self.sent:self.sent + count], self.sent)
+        self.sent += count
+
+    def _feed(self) -> None:
+        """Send whole batches to the first cat-file while it is less than _AHEAD behind."""
+        first = self._worker(0)
+        while len(self.names) - self.sent >= self._BATCH and first.outstanding < self._AHEAD:
+            self._send(first, self._BATCH)
+
+    def close(self) -> None:
+        """No more requests: what is left goes out (shared by two cat-files when there is
+        much of it), and cat-file's input ends, so that it writes out its last answers."""
+        left = len(self.names) - self.sent
+        if left:
+            workers = [self._worker(0)] + ([self._worker(1)] if left >= self._SHARED else [])
+            turn = 0
+            while self.sent < len(self.names):
+                self._send(workers[turn % len(workers)], self._END_BATCH)
+                turn += 1
+        for worker in self.workers:
+            worker.close()
+
+    def wait_for(self, place: int) -> None:
+        """Until the answers to every request up to `place` have been read (or the readers
+        have stopped)."""
+        if place < 0:
+            return
+        for worker in self.workers:
+            need = bisect.bisect_right(worker.places, place)
+            if need > worker.answered:
+                with self._progress:
+                    while need > worker.answered:
+                        self._progress.wait()
+
+    def finish(self) -> None:
+        failures = [worker.finish() for worker in self.workers]
+        failure = next((f for f in failures if f is not None), None)
+        if failure is not None:
+            raise GitTrouble(f"reading old versions of records failed: {failure}")
 
 
 def read_history(
