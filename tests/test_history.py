@@ -686,6 +686,36 @@ def test_a_failure_reading_old_versions_is_reported_not_hung(
                for w in result.warnings)
 
 
+def test_a_read_that_fails_leaves_the_stored_cache_as_it_was(
+        repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The log is written as soon as it is whole, beside the stored one; if reading the old
+    versions then fails, the stored pair (log, facts of old versions) is left as it was, with
+    nothing beside it, and the next build still builds on it."""
+    import headway.history as history
+
+    lifecycle(repo)
+    cache_dir = tmp_path / "cache"
+    paths = ["docs/0001-use-stripe.md"]
+    read_history(repo.root, paths, HistoryOptions(cache_dir=cache_dir), "docs")
+    old_head = repo.git("rev-parse", "HEAD").strip()
+    stored = {p.name: p.read_bytes() for p in cache_dir.iterdir()}
+    repo.record("0001-use-stripe.md", DECISION.format(status="superseded"), "# Use Stripe\n")
+    repo.commit("Supersede Stripe", "2026-04-01")
+
+    def boom(*args: object) -> object:
+        raise ValueError("unreadable")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(history, "blob_facts", boom)
+        failed = read_history(repo.root, paths, HistoryOptions(cache_dir=cache_dir), "docs")
+    assert any("reading old versions of records failed" in w for w in failed.warnings)
+    assert {p.name: p.read_bytes() for p in cache_dir.iterdir()} == stored
+    assert (cache_dir / "history-docs_.log").read_bytes().startswith(old_head.encode())
+    again = read_history(repo.root, paths, HistoryOptions(cache_dir=cache_dir), "docs")
+    assert again.facts[paths[0]].status_history[-1].status == "superseded"
+    assert again.git_processes == 4  # rev-parse, merge-base, log of the new commit, cat-file
+
+
 def test_a_damaged_old_version_is_reported(repo: GitRepo) -> None:
     """cat-file stops with an error in the middle of its answers: a warning, not a status
     history that silently lacks its older steps."""

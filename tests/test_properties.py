@@ -210,6 +210,19 @@ def test_old_versions_depends_on_are_read_as_pyyaml_reads_them(
     assert _depends(snippet) == _depends_by_yaml(snippet)
 
 
+@settings(max_examples=400, deadline=1000)
+@given(st.lists(st.one_of(depends_word, st.just(""), st.just(" ")), max_size=4),
+       st.sampled_from(["", ",", ", "]), st.sampled_from([", ", ",", " ,  "]))
+def test_old_versions_flow_lists_are_read_as_pyyaml_reads_them(
+        words: list[str], trailing: str, comma: str) -> None:
+    """The same for flow lists (`depends_on: [a, b]`), empty items and trailing commas
+    included."""
+    from headway.history import _depends
+
+    snippet = f"depends_on: [{comma.join(words)}{trailing}]"
+    assert _depends(snippet) == _depends_by_yaml(snippet)
+
+
 status_word = st.sampled_from(["exploring", "proposed", "accepted", "active", "done", "wip-2"])
 
 

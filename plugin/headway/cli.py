@@ -267,7 +267,8 @@ def run() -> NoReturn:
     except BrokenPipeError:  # `headway export | head`: the reader has gone; not an error
         pass
     except OSError as exc:
-        print(f"headway: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        with contextlib.suppress(OSError):
+            print(f"headway: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
         code = code or 2
     with contextlib.suppress(OSError):
         sys.stderr.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import re
@@ -24,7 +25,6 @@ from .model import STATUSES, GitFacts, StatusChange
 # gitpython looks for git when it is imported; without this a machine with no git would fail
 # the import itself instead of getting our message.
 os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
-import bisect
 import contextlib
 import hashlib
 import itertools
@@ -218,8 +218,8 @@ class _CatFile:
             self.failure = self.failure or exc
 
     def close(self) -> None:
-        """No more requests: cat-file writes out its last answers (with --buffer it holds them
-        until its input ends)."""
+        """No more requests: cat-file writes out its last answers (with --buffer it holds what
+        its output buffer has not written until its input ends)."""
         assert self.proc.stdin is not None
         with contextlib.suppress(OSError):
             self.proc.stdin.close()
@@ -293,8 +293,8 @@ class _CatFile:
 
 class _Blobs:
     """Old versions asked of `git cat-file` while `git log` still streams, in batches written
-    into a widened pipe; a thread parses the answers, so that neither git process waits for
-    the other and the log is never held up by a full pipe.
+    into a widened pipe; a thread per cat-file parses its answers, so that neither git
+    process waits for the other and the log is never held up by a full pipe.
 
     While the log is read, one cat-file works, kept a few batches ahead (a second one would
     only take the core git's log needs); what is still to be asked when the log ends is
@@ -302,7 +302,7 @@ class _Blobs:
     what one does in 0.18)."""
 
     _BATCH = 512  # names per write while the log is read
-    _AHEAD = 2 * _BATCH  # requests the first cat-file may have unanswered meanwhile
+    _AHEAD = 2 * _BATCH  # a batch is sent meanwhile only while fewer are unanswered
     _END_BATCH = 64  # names per write to the two cat-files, in turn, once the log ends
     _SHARED = 1024  # fewer left than this at the end: the first cat-file takes them alone
 
@@ -338,6 +338,7 @@ class _Blobs:
         return self.workers[index]
 
     def _send(self, worker: _CatFile, count: int) -> None:
+        count = min(count, len(self.names) - self.sent)
         worker.send(self.names[self.sent:self.sent + count], self.sent)
         self.sent += count
 
@@ -498,6 +499,7 @@ def _read_history(repo_dir: Path, paths: _Wanted, options: HistoryOptions,
             cache.forget_log()
             walked = _walk(runner, cache, head, paths, options.first_parent)
     except GitTrouble as exc:
+        cache.drop_log()
         warnings.append(f"{exc}; history is left empty")
         return History({p: GitFacts() for p in paths.get()}, warnings, head,
                        git_processes=runner.processes)
@@ -577,7 +579,7 @@ class _Drain:
         self._thread.start()
 
     def _read(self) -> None:
-        try:
+        try:  # reads of up to the pipe's size, not _READ_BYTES: a few dozen, not thousands
             while chunk := os.read(self._fd, _PIPE_BYTES):
                 if self._gather and len(chunk) < _SHORT_READ:  # see _SHORT_READ
                     time.sleep(self._gather)
@@ -797,9 +799,9 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
                 commit = held.pop(expected)
                 follow(commit)
                 expected = commit.parents[0] if commit.parents else None
-        # cat-file answers in the order asked: each file is worked out as soon as the answer
-        # to its last request is read, while cat-file still works for the others (Python
-        # would otherwise wait for it, then work them all out).
+        # Each cat-file answers in the order asked: each file is worked out as soon as every
+        # request up to its last one is answered, while cat-file still works for the others
+        # (Python would otherwise wait for it, then work them all out).
         blobs.close()
         landed = _landed_authors(seen, head) if first_parent and merges else {}
         # Meanwhile: the log to the cache, and the commits let go of as each file is worked
@@ -982,6 +984,7 @@ class _Cache:
         self._last: dict[str, Any] | None = None  # the facts file, once read
         self._encoded: dict[str, str] = {}  # path → its entry of the facts file, in JSON
         self._log_bytes: int | None = None  # the length of the log save_log wrote
+        self._log_written: Path | None = None  # where, until `save` puts it in place
         key = (re.sub(r"[^A-Za-z0-9]+", "_", prefix) or "root") + ("-topo" if self.topo else "")
         self.blobs_file = folder / f"history-{key}.json" if folder else None
         self.log_file = folder / f"history-{key}.log" if folder else None
@@ -1060,18 +1063,27 @@ class _Cache:
 
     def save_log(self, head: str) -> None:
         """The log as read up to `head`, written as soon as it is whole (while cat-file still
-        works); the file of old versions' facts, written last, names its length."""
+        works) beside the stored one, which `save` replaces with it; the file of old
+        versions' facts, written after, names its length. A read that fails in between
+        leaves the stored pair as it was (see `drop_log`)."""
         if self.log_file is None or self.head == head:
             return
         try:
             self._make_folder(self.log_file.parent)
             new = b"\x1e" + b"\x1e".join(self.fresh) if self.fresh else b""
-            _write_bytes(self.log_file, head.encode() + b"\n", new, self.raw)
+            self._log_written = _write_beside(self.log_file, head.encode() + b"\n", new,
+                                              self.raw)
             self._log_bytes = len(new) + len(self.raw)
         except OSError:
             return  # a read-only checkout still builds, only without the cache
         # The file holds the log now (not joined again in memory: it is not needed).
         self.raw, self.fresh = b"", []
+
+    def drop_log(self) -> None:
+        """Forget a log `save_log` wrote, when the read failed after it."""
+        if self._log_written is not None:
+            self._log_written.unlink(missing_ok=True)
+            self._log_written, self._log_bytes = None, None
 
     @staticmethod
     def _make_folder(folder: Path) -> None:
@@ -1087,7 +1099,9 @@ class _Cache:
             return
         try:
             self._make_folder(self.facts_file.parent)
-            if self._log_bytes is not None:
+            if self._log_written is not None and self.log_file is not None:
+                self._log_written.replace(self.log_file)
+                self._log_written = None
                 # Twenty thousand versions share a few hundred distinct facts: the names in
                 # one string, and for each the index of its facts ([type, status, [ids]]).
                 distinct: dict[BlobFacts, int] = {}
@@ -1128,11 +1142,16 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 
 def _write_bytes(path: Path, *parts: bytes) -> None:
     """Written beside, then renamed: a reader sees the old file or the new one, never half."""
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    _write_beside(path, *parts).replace(path)
+
+
+def _write_beside(path: Path, *parts: bytes) -> Path:
+    """The parts in a file beside `path` (to be renamed onto it); that file."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     with tmp.open("wb") as out:
         for part in parts:
             out.write(part)
-    tmp.replace(path)
+    return tmp
 
 
 def _facts_to_json(f: GitFacts, tally: _Tally | None) -> list[Any]:
@@ -1281,7 +1300,9 @@ def _depends(snippet: str) -> tuple[str, ...]:
     hence the cache."""
     flow = _FLOW_LIST.match(snippet)
     if flow:
-        items = [item.strip() for item in flow.group(1).split(",") if item.strip()]
+        items = [item.strip() for item in flow.group(1).split(",")]
+        if len(items) > 1 and not items[-1]:
+            items.pop()  # a trailing comma; any other empty item is an error to YAML
     else:
         block = _BLOCK_LIST.fullmatch(snippet)
         items = _BLOCK_ITEM.findall(block.group(2)) if block else []

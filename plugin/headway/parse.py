@@ -25,7 +25,7 @@ class _Loader(_SafeBase):  # type: ignore[misc]
     # No path resolvers are registered (asserted below): going into and out of each node has
     # nothing to do. libyaml's composer makes both calls for every value; as C callables
     # that do nothing they cost a fraction of PyYAML's methods (parsing 5 % faster).
-    descend_resolver: Callable[[Any, Any], None] = {}.get  # (parent, index) → None
+    descend_resolver: Callable[[Any, Any], object] = {}.get  # (parent, index): ignored
     ascend_resolver: Callable[[], object] = tuple  # () → ()
 
     def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
