@@ -82,6 +82,11 @@ def test_default_status_and_front_matter_date(repo: GitRepo) -> None:
     assert '<time datetime="2025-12-24">' in built.html("l/")  # shown, not the history
 
 
+def unreadable(*args: object) -> object:
+    """In place of history's reading of an old version: reading it fails."""
+    raise ValueError("unreadable")
+
+
 def pull_request(repo: GitRepo) -> None:
     repo.record("pay/index.md", "type: initiative\n")
     repo.record("d.md", DECISION.format(status="proposed"))
@@ -509,10 +514,7 @@ def test_old_versions_left_at_the_end_are_shared_by_two_cat_files(
     gap = read_history(repo.root, paths, HistoryOptions(), "docs")
     assert any("could not read 1 object(s)" in w for w in gap.warnings)
 
-    def boom(*args: object) -> object:
-        raise ValueError("unreadable")
-
-    monkeypatch.setattr(history, "blob_facts", boom)
+    monkeypatch.setattr(history, "blob_facts", unreadable)
     failed = read_history(repo.root, paths, HistoryOptions(), "docs")
     assert any("reading old versions of records failed: unreadable" in w
                for w in failed.warnings)
@@ -677,10 +679,7 @@ def test_a_failure_reading_old_versions_is_reported_not_hung(
     repo.record("big.md", DECISION.format(status="proposed"), body + "more\n")
     repo.commit("Bigger", "2026-01-06")
 
-    def boom(*args: object) -> object:
-        raise ValueError("unreadable")
-
-    monkeypatch.setattr(history, "blob_facts", boom)
+    monkeypatch.setattr(history, "blob_facts", unreadable)
     result = read_history(repo.root, ["docs/big.md"], HistoryOptions(), "docs")
     assert any("reading old versions of records failed: unreadable" in w
                for w in result.warnings)
@@ -702,11 +701,8 @@ def test_a_read_that_fails_leaves_the_stored_cache_as_it_was(
     repo.record("0001-use-stripe.md", DECISION.format(status="superseded"), "# Use Stripe\n")
     repo.commit("Supersede Stripe", "2026-04-01")
 
-    def boom(*args: object) -> object:
-        raise ValueError("unreadable")
-
     with monkeypatch.context() as patched:
-        patched.setattr(history, "blob_facts", boom)
+        patched.setattr(history, "blob_facts", unreadable)
         failed = read_history(repo.root, paths, HistoryOptions(cache_dir=cache_dir), "docs")
     assert any("reading old versions of records failed" in w for w in failed.warnings)
     assert {p.name: p.read_bytes() for p in cache_dir.iterdir()} == stored
