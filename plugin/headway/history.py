@@ -28,6 +28,7 @@ os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
 import contextlib
 import hashlib
 import itertools
+import operator
 
 import git
 
@@ -312,6 +313,7 @@ class _Blobs:
         self.asked: dict[str, int] = {}  # name → its place among the requests
         self.names: list[str] = []  # every name asked, in order (its index is its place)
         self.sent = 0  # names sent so far
+        self._feed_at = self._BATCH  # ask() sends when this many names are asked
         self.workers: list[_CatFile] = []
         self._progress = threading.Condition()
 
@@ -320,16 +322,17 @@ class _Blobs:
         return sum(worker.missing for worker in self.workers)
 
     def ask(self, sha: str) -> int:
-        """Ask for a version unless its facts are known (then -1); its place among the
-        requests."""
-        if sha in self.known:
-            return -1
+        """Ask for a version unless its facts were known before the walk (then -1); its
+        place among the requests."""
         place = self.asked.get(sha)
         if place is None:
-            place = self.asked[sha] = len(self.names)
-            self.names.append(sha)
-            if len(self.names) - self.sent >= self._BATCH:
-                self._feed()
+            if sha in self.known:  # read from the cache or from the files
+                place = self.asked[sha] = -1
+            else:
+                place = self.asked[sha] = len(self.names)
+                self.names.append(sha)
+                if place + 1 >= self._feed_at:
+                    self._feed()
         return place
 
     def _worker(self, index: int) -> _CatFile:
@@ -347,6 +350,9 @@ class _Blobs:
         first = self._worker(0)
         while len(self.names) - self.sent >= self._BATCH and first.outstanding < self._AHEAD:
             self._send(first, self._BATCH)
+        # The next look: after a few more names while cat-file is behind, else a batch on.
+        behind = len(self.names) - self.sent >= self._BATCH
+        self._feed_at = len(self.names) + self._BATCH // 16 if behind else self.sent + self._BATCH
 
     def close(self) -> None:
         """No more requests: what is left goes out (shared by two cat-files when there is
@@ -535,7 +541,8 @@ def _stream_log(runner: GitRunner, revisions: str, cache: _Cache) -> Iterator[Co
     the cache says so (all-commits mode). What the cache needs of each is appended to
     `cache.fresh` as git printed it: the whole entry of a commit that changed records, only
     the header (sha, parents, author, date) of any other."""
-    prefix, kept = cache.prefix, cache.fresh
+    prefix = cache.prefix
+    kept = cache.fresh if cache.log_file is not None else None  # no cache: nothing kept
     proc = runner.stream(*_LOG, *(["--topo-order"] if cache.topo else []), revisions, "--")
     assert proc.stdout is not None
     drain = _Drain(proc.stdout)
@@ -549,8 +556,10 @@ def _stream_log(runner: GitRunner, revisions: str, cache: _Cache) -> Iterator[Co
             for part in parts:
                 if part:
                     commit = _parse_commit(part, prefix)
-                    header_end = part.find(b"\x00") + 1
-                    kept.append(part if commit.changes or not header_end else part[:header_end])
+                    if kept is not None:
+                        header_end = part.find(b"\x00") + 1
+                        kept.append(part if commit.changes or not header_end
+                                    else part[:header_end])
                     yield commit
         finished = True
     finally:
@@ -679,6 +688,19 @@ def _parse_commit(chunk: bytes, prefix: str) -> Commit:
     return commit
 
 
+@dataclass(slots=True)
+class _Trail:
+    """One wanted file as the walk follows it back through the log."""
+
+    path: str
+    events: list[tuple[Commit, str, str]] = field(default_factory=list)  # newest first:
+    # (commit, blob, the file's path at that commit)
+    last: int = -1  # the place of its last request to cat-file (see _Blobs)
+
+
+_LAST_ASKED = operator.attrgetter("last")
+
+
 class _Walked(NamedTuple):
     facts: dict[str, GitFacts]  # by path (the cache has them, and their tallies, too)
     missing: int  # versions git could not read
@@ -720,28 +742,27 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
         return None
     cache.from_disk |= _read_current(paths.current, cache.blob_facts, head)
     blobs = _Blobs(runner, cache.blob_facts)
-    tracked: dict[str, str] = {p: p for p in wanted}
-    events: dict[str, list[tuple[Commit, str, str]]] = {p: [] for p in wanted}
-    last_asked = dict.fromkeys(wanted, -1)  # place of each file's last request to cat-file
+    trails = [_Trail(path) for path in wanted]
+    tracked = {trail.path: trail for trail in trails}  # by each file's name at this commit
     from_disk = cache.from_disk  # versions read from the files
     committed: set[str] = set()  # those of them some commit has
 
     def follow(commit: Commit) -> None:
         for status, new, old, blob in commit.changes:
-            target = tracked.get(new)
-            if target is None or status == "D":
+            trail = tracked.get(new)
+            if trail is None or status == "D":
                 continue
-            events[target].append((commit, blob, new))  # new: the path at that commit
+            trail.events.append((commit, blob, new))
             place = blobs.ask(blob)
-            if place > last_asked[target]:
-                last_asked[target] = place
+            if place > trail.last:
+                trail.last = place
             elif place < 0 and blob in from_disk:
                 committed.add(blob)
             if status == "A":
                 del tracked[new]
             elif status in "RC" and old:
                 del tracked[new]
-                tracked[old] = target
+                tracked[old] = trail
 
     def stored_tallies() -> dict[str, _Tally | None] | None:
         """At the end of the new commits: each file's tally at the cached HEAD (None for a
@@ -752,7 +773,7 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
         stored = cache.stored_tallies()
         if stored is None:
             return None
-        name_then = {target: name for name, target in tracked.items()}
+        name_then = {trail.path: name for name, trail in tracked.items()}
         found: dict[str, _Tally | None] = {}
         for target in wanted:
             name = name_then.get(target)
@@ -811,9 +832,10 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
         early.clear()
         known = cache.blob_facts
         worked: dict[str, GitFacts] = {}
-        for path in sorted(wanted, key=last_asked.__getitem__):
-            blobs.wait_for(last_asked[path])
-            evs = events.pop(path)
+        for trail in sorted(trails, key=_LAST_ASKED):
+            blobs.wait_for(trail.last)
+            path, evs = trail.path, trail.events
+            trail.events = []  # the commits are let go of as the walk goes
             if evs:
                 evs.reverse()  # oldest first
                 tally: _Tally | None = _facts_of(evs, known, landed, before.get(path))
