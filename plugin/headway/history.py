@@ -690,12 +690,13 @@ def _parse_commit(chunk: bytes, prefix: str) -> Commit:
 
 @dataclass(slots=True)
 class _Trail:
-    """One wanted file as the walk follows it back through the log."""
+    """One wanted file as the walk follows it back through the log: the commits that changed
+    it, newest first, each as (commit, blob, the file's path at that commit), and the place
+    of its last request to cat-file (see _Blobs), -1 while none was needed."""
 
     path: str
-    events: list[tuple[Commit, str, str]] = field(default_factory=list)  # newest first:
-    # (commit, blob, the file's path at that commit)
-    last: int = -1  # the place of its last request to cat-file (see _Blobs)
+    events: list[tuple[Commit, str, str]] = field(default_factory=list)
+    last: int = -1
 
 
 _LAST_ASKED = operator.attrgetter("last")
