@@ -552,7 +552,8 @@ def test_a_headway_record_in_the_folder_is_read_as_headways() -> None:
 
 def test_broken_files_are_problems_and_nothing_raises() -> None:
     assert read("---\nstatus: [accepted\n---\n# X\n")[1][0].startswith(
-        "docs/adr/0001-x.md:3: front matter is not valid YAML: did not find expected ',' or ']'")
+        "docs/adr/0001-x.md:2: front matter is not valid YAML: a [ list begins on this line "
+        "and is not closed with ]")
     doc, problems = read(b"# 1. X\n\n## Status\n\nAccepted \xff\n")
     assert doc is None and "not valid UTF-8" in problems[0]
     assert read(b"\x00\x01\x02 binary \xff") == (None, [])

@@ -33,13 +33,18 @@ def test_check_clean_and_with_problems(chdir_repo: GitRepo, capsys: pytest.Captu
 
 def test_check_github_annotations(chdir_repo: GitRepo, capsys: pytest.CaptureFixture[str],
                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    chdir_repo.record("bad.md", "type: decision\ninitiative: nowhere, really\n")
+    chdir_repo.record("bad.md", "type: decision\ninitiative: nowhere\n")
+    chdir_repo.record("worse.md", "type: decision\ninitiative: nowhere, really\n")
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     assert main(["check"]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out == ["::warning file=docs/bad.md,line=3,title=headway::initiative 'nowhere, "
-                   "really' has no record; it is shown as an implicit initiative (add a record "
-                   "with `type: initiative` and id 'nowhere, really')"]
+    assert out == [
+        "::warning file=docs/bad.md,line=3,title=headway::initiative 'nowhere' has no record; "
+        "it is shown as an implicit initiative (add a record with `type: initiative` and id "
+        "'nowhere')",
+        "::error file=docs/worse.md,line=3,title=headway::invalid initiative id 'nowhere, "
+        "really': `initiative` names an initiative by its id (lowercase letters, digits, '-', "
+        "'_' and '.', starting with a letter or digit), e.g. initiative: nowhere-really"]
 
 
 def test_unusable_config_exits_2(tmp_path: object, capsys: pytest.CaptureFixture[str]) -> None:
@@ -115,7 +120,7 @@ def test_command_flushes_its_output_and_keeps_its_exit_code(chdir_repo: GitRepo)
     result = subprocess.run([*command, "check"], capture_output=True, text=True,
                             cwd=chdir_repo.root, env=env)
     assert result.returncode == 1
-    assert result.stdout.startswith("docs/bad.md:4: unknown status 'acepted'")
+    assert "\ndocs/bad.md:4: unknown status 'acepted'" in result.stdout
     problems = int(result.stderr.split(" problem(s)")[0].split()[-1])  # "61 problem(s) …"
     assert result.stdout.endswith("\n") and result.stdout.count("\n") == problems
 

@@ -25,7 +25,7 @@ def problems(text: str | bytes, limits: Limits | None = None) -> list[str]:
 
 def test_yaml_that_does_not_parse() -> None:
     assert problems("---\ntype: decision\ninitiative: [a\n---\n")[0].startswith(
-        "docs/x.md:4: front matter is not valid YAML")
+        "docs/x.md:3: front matter is not valid YAML: a [ list begins on this line")
 
 
 @pytest.mark.parametrize(("front", "kind"), [

@@ -179,3 +179,61 @@ def test_an_id_with_no_value_is_taken_from_the_file_name() -> None:
     assert doc is not None
     checked = check_document(doc)
     assert checked.record is not None and checked.record.id == "f"
+
+
+def test_references_of_a_record_with_other_errors_are_reported_too(tmp_path: Path) -> None:
+    """All problems at once: a broken status does not hide a broken reference (nor a cycle
+    through the broken record)."""
+    problems = _catalog(tmp_path, {
+        "i.md": "---\ntype: initiative\n---\n",
+        "k.md": "---\ntype: decision\ninitiative: i\ndepends_on: [qq, m]\nstatus: acepted\n"
+                "informed_by: [m]\n---\n",
+        "m.md": "---\ntype: decision\ninitiative: i\ndepends_on: [k]\n---\n",
+    })
+    assert any(p.startswith("docs/k.md:5: unknown status 'acepted'") for p in problems)
+    assert "docs/k.md:4: `depends_on` refers to 'qq', which does not exist" in problems
+    assert "docs/k.md:6: `informed_by` must name a learning, but 'm' is a decision" in problems
+    assert any(p.startswith("docs/m.md:4:") and "forms a cycle" in p for p in problems)
+
+
+def test_initiative_must_be_an_id() -> None:
+    p = one("---\ntype: decision\ninitiative: Payments Team\n---\n# X\n")
+    assert p.severity == "error" and p.line == 3
+    assert p.message.startswith("invalid initiative id 'Payments Team'")
+    assert p.message.endswith("e.g. initiative: payments-team")
+    for hostile in ("../../evil", "a/b", "<script>x</script>"):
+        found = problems_of(f"---\ntype: learning\ninitiative: '{hostile}'\n---\n")
+        assert [q.message.split(":")[0] for q in found] == [
+            f"invalid initiative id '{hostile}'"], found
+
+
+@pytest.mark.parametrize(("front", "line", "message"), [
+    ('question: "unterminated\nstatus: open\n', 4,
+     "a quoted value begins on this line and its closing quote is missing"),
+    ("participants: [a, b\nstatus: open\n", 4, "a [ list begins on this line"),
+    ("sources: {a: 1\nstatus: open\n", 4, "a { mapping begins on this line"),
+])
+def test_yaml_left_open_is_reported_where_it_opens(front: str, line: int, message: str) -> None:
+    p = one(f"---\ntype: learning\ninitiative: i\n{front}---\n# X\n")
+    assert p.line == line, p
+    assert p.message.startswith(f"front matter is not valid YAML: {message}"), p
+
+
+def test_a_field_of_another_type_is_named_as_such() -> None:
+    found = problems_of("---\ntype: decision\ninitiative: i\ntarget: 2026-05-01\n"
+                        "question: why?\n---\n")
+    assert [(p.line, p.severity, p.message) for p in found] == [
+        (4, "warning", "`target` is a field of initiatives, not of decisions; it is ignored here"),
+        (5, "warning", "`question` is a field of learnings, not of decisions; it is ignored "
+                       "here"),
+    ]
+
+
+def test_a_field_given_twice_is_a_warning_and_the_last_counts() -> None:
+    doc, problems = parse_document("records/x.md", "x.md", b"---\ntype: decision\n"
+                                   b"initiative: i\nstatus: accepted\nstatus: rejected\n---\n")
+    assert doc is not None and doc.data["status"] == "rejected"
+    assert [p.severity for p in problems] == ["warning"]
+    assert [str(p) for p in problems] == [
+        "records/x.md:5: `status` is given twice (lines 4 and 5); the last one "
+        "counts: remove the other"]

@@ -580,7 +580,7 @@ def _parse(path: str, src_uri: str, raw: bytes, folder: AdrFolder, limits: Limit
     if split is not None:
         fm_text, body_start = split
         data, front_lines, problems = load_front_matter(fm_text, path, limits, offset=2)
-        if problems:
+        if any(p.severity == "error" for p in problems):
             if re.search(r"^[\"']?type[\"']?[ \t]*:", fm_text, re.M):
                 return _Parsed(*parse_document(path, src_uri, raw, limits))
             return _Parsed(None, [] if _ordinary_name(name) else problems)
@@ -611,7 +611,8 @@ def _lenient_front(text: str) -> tuple[dict[str, Any] | None, int]:
     if split is None:
         return None, 0
     data, _, problems = load_front_matter(split[0], "", DEFAULT_LIMITS, offset=2)
-    return (data if isinstance(data, dict) and not problems else None), split[1]
+    clean = not any(p.severity == "error" for p in problems)
+    return (data if isinstance(data, dict) and clean else None), split[1]
 
 
 def _generated(text: str, front: Mapping[str, Any] | None) -> bool:

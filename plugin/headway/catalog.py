@@ -197,7 +197,9 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
             known.setdefault(c.id, c.type or "")
     candidates_checked = [c.record for c in checked if c.record is not None]
     ref_problems = check_references(candidates_checked, known,
-                                    {f.initiative for f in settings.adr_folders})
+                                    {f.initiative for f in settings.adr_folders},
+                                    [c.draft for c in checked
+                                     if c.record is None and c.draft is not None])
     problems.extend(ref_problems)
     broken = {p.path for p in duplicates} | {p.path for p in ref_problems
                                              if p.severity == "error"}

@@ -170,7 +170,7 @@ def parse_document(
     opening = _FM_HANDLER.FM_BOUNDARY.match(text)
     offset = text[: opening.end()].count("\n") + 1 if opening else 1
     data, lines, problems = load_front_matter(fm_text, path, limits, offset)
-    if problems:
+    if any(p.severity == "error" for p in problems):
         return None, problems
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {_yaml_kind(data)}"
@@ -178,7 +178,7 @@ def parse_document(
                               f"(`type: decision` …), but it is {kind}")]
     if "type" not in data:
         return None, []
-    return Document(path=path, src_uri=src_uri, data=data, lines=lines, body=body), []
+    return Document(path=path, src_uri=src_uri, data=data, lines=lines, body=body), problems
 
 
 def load_front_matter(
@@ -207,12 +207,17 @@ def load_front_matter(
                                       f"more than {limits.max_yaml_nodes:,} values (nested "
                                       f"anchors and aliases?); write the values out plainly")]
         lines: dict[str, int] = {}
+        twice: list[tuple[str, int]] = []
         if count:  # anchors: PyYAML's constructor, which shares what aliases share
             data = loader.construct_document(node)
             _collect_lines(node, "", lines, offset)
         else:
-            data = _construct(loader, node, "", lines, offset)
+            data = _construct(loader, node, "", lines, offset, twice)
     except yaml.MarkedYAMLError as exc:
+        unclosed = _unclosed(exc)
+        if unclosed is not None:  # the mistake is where it opened, not where YAML gave up
+            return None, {}, [Problem(path, unclosed[0] + offset,
+                                      f"front matter is not valid YAML: {unclosed[1]}")]
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + offset if mark is not None else offset
         what = exc.problem or exc.context or "not valid YAML"
@@ -228,7 +233,34 @@ def load_front_matter(
         return None, {}, [Problem(path, offset, f"front matter could not be read: {exc}")]
     finally:
         loader.dispose()
-    return data, lines, []
+    return data, lines, [
+        Problem(path, line, f"`{name}` is given twice (lines {lines[name]} and {line}); the "
+                f"last one counts: remove the other", "warning") for name, line in twice]
+
+
+# A quote or a flow collection left open: YAML notices only where the text ends or the
+# next key begins. (context, start of the problem) → what to say, at the opening line.
+_UNCLOSED = {
+    ("while scanning a quoted scalar", "found unexpected end of stream"):
+        "a quoted value begins on this line and its closing quote is missing",
+    ("while parsing a flow sequence", "expected ','"):
+        "a [ list begins on this line and is not closed with ] (or an item in it is missing "
+        "its comma)",
+    ("while parsing a flow mapping", "expected ','"):
+        "a { mapping begins on this line and is not closed with } (or an entry in it is "
+        "missing its comma)",
+}
+
+
+def _unclosed(exc: yaml.MarkedYAMLError) -> tuple[int, str] | None:
+    """For a quote or bracket left open: the 0-based line where it opened, and what to say."""
+    if exc.context_mark is None or not exc.problem:
+        return None
+    problem = exc.problem.removeprefix("did not find ")  # libyaml's words for PyYAML's
+    for (context, start), message in _UNCLOSED.items():
+        if exc.context == context and problem.startswith(start):
+            return exc.context_mark.line, message
+    return None
 
 
 def _yaml_kind(value: Any) -> str:
@@ -297,11 +329,12 @@ _MAX_LINES = 2_000
 
 
 def _construct(loader: Any, node: yaml.Node, prefix: str, lines: dict[str, int],
-               offset: int) -> Any:
+               offset: int, twice: list[tuple[str, int]]) -> Any:
     """The value of a node with no aliases, as the safe loader makes it, and the line of
     every key path on the way (see `_collect_lines`), in one walk: text, lists and mappings
     directly, anything else (numbers, dates, booleans, other tags, a mapping with a key that
-    is not text: merge `<<`, `=`, numbers) by the loader's own constructors."""
+    is not text: merge `<<`, `=`, numbers) by the loader's own constructors. A key given
+    twice in one mapping is added to `twice`, with the line of its second use."""
     if isinstance(node, yaml.ScalarNode):
         return node.value if node.tag == _STR else loader.construct_object(node, deep=True)
     if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
@@ -309,7 +342,7 @@ def _construct(loader: Any, node: yaml.Node, prefix: str, lines: dict[str, int],
         for index, item in enumerate(node.value):
             name = f"{prefix}{index}"
             lines.setdefault(name, item.start_mark.line + offset)
-            items.append(_construct(loader, item, name + ".", lines, offset)
+            items.append(_construct(loader, item, name + ".", lines, offset, twice)
                          if len(lines) < _MAX_LINES else loader.construct_object(item, deep=True))
         return items
     if isinstance(node, yaml.MappingNode) and node.tag == _MAP and all(
@@ -318,8 +351,10 @@ def _construct(loader: Any, node: yaml.Node, prefix: str, lines: dict[str, int],
         for key_node, value_node in node.value:
             key = key_node.value
             name = f"{prefix}{key_node.value}"
+            if key in mapping:
+                twice.append((name, key_node.start_mark.line + offset))
             lines.setdefault(name, key_node.start_mark.line + offset)
-            mapping[key] = _construct(loader, value_node, name + ".", lines, offset) \
+            mapping[key] = _construct(loader, value_node, name + ".", lines, offset, twice) \
                 if len(lines) < _MAX_LINES else loader.construct_object(value_node, deep=True)
         return mapping
     value = loader.construct_object(node, deep=True)  # another tag, a merge, a complex key

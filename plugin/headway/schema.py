@@ -57,6 +57,8 @@ def record_schema() -> dict[str, Any]:
         kinds = {**COMMON_KINDS, **TYPE_KINDS[rtype]}
         properties: dict[str, Any] = {}
         for name, kind in kinds.items():
+            if name == "initiative":  # read as text, then checked as an id (validate.py)
+                kind = "id"
             properties[name] = {"const": rtype} if kind == "type" else _kind(
                 kind, STATUSES[rtype])
         for name in sorted(PAGE_META_FIELDS):

@@ -166,11 +166,18 @@ class _Reader:
         return False
 
     def unknown_keys(self, data: Mapping[Any, Any], known: Iterable[str], prefix: str,
-                     where: str) -> None:
+                     where: str, rtype: str | None = None) -> None:
+        """A warning for each key not in `known`; for a record of `rtype`, a field of another
+        type is named as such (`target` on a decision belongs to initiatives)."""
         known = tuple(known)
         for key in data:
             name = str(key)
             if name in known or (not prefix and name in PAGE_META_FIELDS):
+                continue
+            owners = [t for t, fields in TYPE_FIELDS.items() if name in fields] if rtype else []
+            if owners:
+                self.warn(name, f"`{name}` is a field of {' and '.join(_plural(t) for t in owners)}"
+                          f", not of {_plural(rtype or '')}; it is ignored here")
                 continue
             hint = suggest(name.replace("-", "_"), known) or f"; known fields: {', '.join(known)}"
             self.warn(f"{prefix}{name}", f"unknown field `{prefix}{name}`{where}{hint}")
@@ -206,6 +213,9 @@ class Checked:
     id: str | None  # known even when the record has errors, so references to it stay valid
     type: str | None = None
     refers_to: frozenset[str] = frozenset()  # every id its front matter names
+    # The record as far as it could be read, errors and all (None for an unknown type): its
+    # references are checked too, so that every problem is reported at once.
+    draft: Record | None = None
 
 
 REFERENCE_FIELDS = ("initiative", "depends_on", "informed_by", "supersedes", "superseded_by")
@@ -239,7 +249,7 @@ def check_document(doc: Document) -> Checked:
     where = ""
 
     record_id = _check_id(r, doc)
-    r.unknown_keys(data, COMMON_FIELDS + TYPE_FIELDS[rtype], "", where)
+    r.unknown_keys(data, COMMON_FIELDS + TYPE_FIELDS[rtype], "", where, rtype)
 
     status = r.text(data, "status", where) or STATUSES[rtype][0]
     if status not in STATUSES[rtype]:
@@ -259,11 +269,17 @@ def check_document(doc: Document) -> Checked:
                     f"{name} it belongs to")
             continue
         fields[name] = _read(r, data, name, kind)
+    initiative = fields.get("initiative")
+    if initiative is not None and not ID_PATTERN.match(initiative):
+        r.error("initiative", f"invalid initiative id '{short_text(initiative)}': `initiative` "
+                f"names an initiative by its id (lowercase letters, digits, '-', '_' and '.', "
+                f"starting with a letter or digit), e.g. initiative: {slugify(initiative)}")
+        fields["initiative"] = None  # never a page name: it could be any text
     fields["title"] = fields["title"] or doc.heading or record_id or default_id(doc.src_uri)
     record: Record = _RECORD_CLASSES[rtype](**fields)
     failed = any(p.severity == "error" for p in r.problems) or record_id is None
     return Checked(doc.path, None if failed else record, tuple(r.problems), record_id, rtype,
-                   referenced_ids(data))
+                   referenced_ids(data), record)
 
 
 _RECORD_CLASSES: dict[str, type[Record]] = {
@@ -285,6 +301,10 @@ def _read(r: _Reader, data: Mapping[str, Any], key: str, kind: str) -> Any:
     if kind == "actions":
         return _actions(r, data)
     raise AssertionError(f"no reader for {kind}")
+
+
+def _plural(rtype: str) -> str:
+    return f"{rtype}s"
 
 
 def _article(rtype: str) -> str:
@@ -372,16 +392,20 @@ def _actions(r: _Reader, data: Mapping[str, Any]) -> tuple[Action, ...]:
 
 
 def check_references(records: Iterable[Record], known_ids: Mapping[str, str],
-                     declared_initiatives: Iterable[str] = ()) -> list[Problem]:
+                     declared_initiatives: Iterable[str] = (),
+                     drafts: Iterable[Record] = ()) -> list[Problem]:
     """Site-wide rules: references resolve to records of the right type, no cycles.
 
     `known_ids` maps every id that a document claimed (even one with errors) to its type, so
     that a record with problems of its own does not make every reference to it an error too.
+    `drafts`: records with errors of their own (see `Checked.draft`), checked alike, so that
+    fixing one problem does not bring the next to light.
     """
-    records = list(records)
+    records = [*records, *drafts]  # the good ones first: they keep an id drafts share
     by_id: dict[str, Record] = {}
     for rec in records:
-        by_id.setdefault(rec.id, rec)
+        if rec.id:
+            by_id.setdefault(rec.id, rec)
     problems: list[Problem] = []
     declared = set(declared_initiatives)
     hints: dict[tuple[str, str | None], str] = {}
@@ -446,7 +470,8 @@ def duplicate_ids(checked: Iterable[Checked]) -> list[Problem]:
             continue
         for item in items:
             others = ", ".join(o.path for o in items if o is not item)
-            line = item.record.lines.get("id") if item.record else None
+            shown = item.record or item.draft
+            line = shown.lines.get("id") if shown else None
             problems.append(Problem(item.path, line, f"duplicate id '{item.id}': {others} "
                                     f"has it too; give each record its own `id:`"))
     return problems
