@@ -119,6 +119,35 @@ def test_single_point_of_failure_stands_out(repo: GitRepo) -> None:
     assert 'class="hw-bar hw-spof"' in page
 
 
+def test_a_record_and_its_own_action_count_once_under_a_blocker(repo: GitRepo) -> None:
+    """The decision waits on Legal itself and, through one of its actions, on Platform: under
+    Platform the action stands for it (not the record and its action, two items for one
+    hold-up); what depends on the decision is held up by both."""
+    repo.record("pay/index.md", "type: initiative", "# Payments\n")
+    repo.record("pay/provider.md", "type: decision\ninitiative: pay\nstatus: proposed\n"
+                "waiting_on:\n  - {who: Legal, what: Sign the DPA, since: 2026-02-10}\n"
+                "actions:\n  - what: Wire webhooks\n    waiting_on:\n"
+                "      - {who: Platform, what: Open the firewall, since: 2026-02-20}",
+                "# Choose a provider\n")
+    repo.record("pay/disputes.md", "type: decision\ninitiative: pay\ndepends_on: [provider]",
+                "# Handle disputes\n")
+    repo.commit("Payments", "2026-02-02", "Maya Chen")
+    built = build(repo)
+    page = built.html("blocked/")
+    groups = dict(re.findall(r'<section class="hw-group[^"]*" id="blocker-\d+">\s*<h3[^>]*>'
+                             r'(.*?)</h3>(.*?)</section>', page, re.S))
+    items = {" ".join(re.sub(r"<[^>]+>", " ", head).split()): body
+             for head, body in groups.items()}
+    assert sorted(items) == ["1 waiting for Choose a provider", "2 Legal", "2 Platform"], items
+    platform, legal = items["2 Platform"], items["2 Legal"]
+    assert "Wire webhooks" in platform and "Handle disputes" in platform
+    assert platform.count("<li>") == 2 and "holds up 2 items" in platform
+    assert "Choose a provider" in legal and "Handle disputes" in legal
+    assert "Wire webhooks" not in legal
+    provider = built.records["provider"]
+    assert provider["root_blockers"] == ["Legal", "Platform"]  # the spec's facts: unchanged
+
+
 def test_logs_newest_first_with_filters(repo: GitRepo) -> None:
     team(repo)
     built = build(repo)
@@ -181,6 +210,8 @@ def test_front_matter_html_is_escaped_everywhere(repo: GitRepo) -> None:
         title: '{p} title'
         owner: '{p} owner'
         tags: ['{p} tag']
+        description: '"><script>alert("hw")</script> description'
+        subtitle: '{p} subtitle'
         deciders: ['{p} decider']
         options: ['{p} option']
         status: proposed
@@ -197,8 +228,11 @@ def test_front_matter_html_is_escaped_everywhere(repo: GitRepo) -> None:
                 f"goal: '{p} goal'\nowner: '<b>bold</b>'")
     repo.record("evil-broken.md", f"type: decision\ninitiative: pay\nstatus: bogus\n"
                 f"title: '{p} broken'")  # left out of headway's pages, its own page built
-    for theme in ("mkdocs", "material"):
-        repo.mkdocs_yml(theme=theme)
+    # Material with its tags plugin prints tags, and a page's description and subtitle, as
+    # they are: headway hands it escaped text.
+    for theme, plugins in (("mkdocs", "  - headway\n"),
+                           ("material", "  - search\n  - tags\n  - headway\n")):
+        repo.mkdocs_yml(theme=theme, plugins=plugins)
         built = build(repo)
         pages = [p for p in built.site.rglob("*.html")] + [built.site / "headway" / "feed.xml"]
         for page in pages:
@@ -212,6 +246,11 @@ def test_front_matter_html_is_escaped_everywhere(repo: GitRepo) -> None:
         assert "&lt;script&gt;" in built.html("blocked/")
         assert "&lt;script&gt;" in built.html("initiatives/evil-init/")
         assert "&lt;script&gt;" in built.html("evil-broken/")
+        if theme == "material":
+            assert 'class="md-tag">&lt;script&gt;alert' in record.replace("\n", "") or \
+                re.search(r'md-tag[^>]*>\s*&lt;script&gt;alert', record), "tag escaped"
+            assert '<meta name="description" content="&#34;&gt;&lt;script&gt;' in record or \
+                '<meta name="description" content="&quot;&gt;&lt;script&gt;' in record
 
 
 def test_templates_overridden_from_custom_dir(repo: GitRepo) -> None:

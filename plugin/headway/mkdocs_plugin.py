@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from functools import partial
 from html import escape as html_escape
 from pathlib import Path
@@ -236,6 +236,7 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
             title = str(meta_title) if meta_title is not None else first_heading(markdown)
         if title is not None:
             page.meta["title"] = html_escape(title)
+            _escape_theme_meta(page.meta)
         return None
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str | None:
@@ -274,6 +275,21 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
             line = getattr(exc, "lineno", None)
             raise PluginError(f"headway template {where}{f':{line}' if line else ''}: {exc}"
                               ) from exc
+
+
+# Front-matter keys that themes and their plugins print as they are (Material: `tags` with
+# its tags plugin, `description` in a <meta> attribute, `subtitle` in the navigation).
+_THEME_TEXT_META = ("description", "subtitle")
+
+
+def _escape_theme_meta(meta: MutableMapping[str, Any]) -> None:
+    """The front-matter values a theme prints unescaped, as escaped text, on a record's page."""
+    for key in _THEME_TEXT_META:
+        if isinstance(meta.get(key), str):
+            meta[key] = html_escape(meta[key])
+    tags = meta.get("tags")
+    if isinstance(tags, list):
+        meta["tags"] = [html_escape(str(tag)) if isinstance(tag, str) else tag for tag in tags]
 
 
 def _link(items: list[Any], parent: Section | None) -> list[Page]:

@@ -435,7 +435,9 @@ def blocked_items(site: SiteFacts, link: Linker, initiative: str | None = None
                   ) -> list[tuple[str, BlockedItem]]:
     """(root blocker, item) for every blocked record and blocked action: a record under each
     of its root blockers; an action under each person it waits on ("" when it names none).
-    A record held up only by its own blocked actions is shown through those actions."""
+    A record held up only by its own blocked actions is shown through those actions, and a
+    root blocker the record meets only through one of its own actions lists that action, not
+    the record as well (one hold-up, counted once)."""
     ids = site.records if initiative is None else (
         initiative, *site.derived.members.get(initiative, ()))
     today = site.today
@@ -445,8 +447,9 @@ def blocked_items(site: SiteFacts, link: Linker, initiative: str | None = None
         if rec is None:
             continue
         home = link.initiative(rec.initiative or (rid if isinstance(rec, Initiative) else None))
+        only_by_actions = _met_only_through_actions(rec, site)
         for root in site.derived.root_blockers.get(rid, ()):
-            if root == rid:
+            if root == rid or root in only_by_actions:
                 continue
             wait = next((w for w in rec.waiting_on if w.who == root and not w.done), None)
             since = since_for_root(rec, root, site)
@@ -468,6 +471,23 @@ def blocked_items(site: SiteFacts, link: Linker, initiative: str | None = None
                     initiative=home, since=since, days=(today - since).days, due=due,
                     overdue=bool(due and due < today), status=action.status)))
     return out
+
+
+def _met_only_through_actions(rec: Record, site: SiteFacts) -> set[str]:
+    """The people a record waits on only through its own blocked actions: not in its own
+    open `waiting_on`, nor met through an unresolved dependency."""
+    by_actions = {w.who for a in _actions(rec) if a.blocked for w in a.open_waits}
+    if not by_actions:
+        return by_actions
+    elsewhere = {w.who for w in rec.waiting_on if not w.done}
+    for dep in rec.depends_on:
+        target = site.records.get(dep)
+        if target is None or target.resolved:
+            continue
+        elsewhere.update(site.derived.root_blockers.get(dep, ()))
+        elsewhere.update(w.who for w in target.waiting_on if not w.done)
+        elsewhere.update(w.who for a in _actions(target) for w in a.open_waits)
+    return by_actions - elsewhere
 
 
 def blocked_groups(site: SiteFacts, link: Linker, initiative: str | None = None
