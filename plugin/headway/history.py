@@ -538,9 +538,9 @@ _LOG = ["log", "-z", "--raw", "--no-abbrev", "-M", "--diff-merges=first-parent",
 
 def _stream_log(runner: GitRunner, revisions: str, cache: _Cache) -> Iterator[Commit]:
     """Commits newest first as git prints them: by date, or children before parents when
-    the cache says so (all-commits mode). What the cache needs of each is appended to
-    `cache.fresh` as git printed it: the whole entry of a commit that changed records, only
-    the header (sha, parents, author, date) of any other."""
+    the cache says so (all-commits mode). With a cache folder, what the cache needs of each is
+    appended to `cache.fresh` as git printed it: the whole entry of a commit that changed
+    records, only the header (sha, parents, author, date) of any other."""
     prefix = cache.prefix
     kept = cache.fresh if cache.log_file is not None else None  # no cache: nothing kept
     proc = runner.stream(*_LOG, *(["--topo-order"] if cache.topo else []), revisions, "--")
@@ -836,7 +836,7 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
         for trail in sorted(trails, key=_LAST_ASKED):
             blobs.wait_for(trail.last)
             path, evs = trail.path, trail.events
-            trail.events = []  # the commits are let go of as the walk goes
+            trail.events = []  # its commits let go of now (see above)
             if evs:
                 evs.reverse()  # oldest first
                 tally: _Tally | None = _facts_of(evs, known, landed, before.get(path))
