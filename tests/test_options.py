@@ -120,7 +120,8 @@ def test_blocked_counts_agree_between_cards_and_the_blocked_page(repo: GitRepo) 
                 "  - {who: Legal, what: x}\n  - {who: Finance, what: y}", "# B\n")
     built = build(repo)
     blocked = built.html("blocked/")
-    assert "2 blocked items" in blocked  # B once, though under two blockers; A's action once
+    # B once, though under two blockers; A's action once
+    assert "2 blocked items (1 record and 1 action)" in blocked
     assert "waiting for" not in blocked  # A is not its own blocker on the page
     assert "No blocker named" in blocked
     card = built.html("initiatives/")

@@ -517,9 +517,10 @@ def blocked_groups(site: SiteFacts, link: Linker, initiative: str | None = None
 def blocked_page(site: SiteFacts, page_url: str) -> dict[str, Any]:
     link = Linker(site, page_url)
     groups = blocked_groups(site, link)
-    return {"groups": groups, "items": len({i.key for g in groups for i in g.items}),
-            "records": len(site.derived.root_blockers), "links": _nav_links(link, site),
-            "today": site.today}
+    kinds = {i.key: i.kind for g in groups for i in g.items}
+    actions = sum(kind == "action" for kind in kinds.values())
+    return {"groups": groups, "items": len(kinds), "records": len(kinds) - actions,
+            "actions": actions, "links": _nav_links(link, site), "today": site.today}
 
 
 # ---------------------------------------------------------------- logs
