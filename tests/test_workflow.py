@@ -59,6 +59,31 @@ def test_new_follows_the_folder_numbering(chdir_repo: GitRepo,
     assert capsys.readouterr().out.strip().endswith("pay/learnings/plain-names.md")
 
 
+def test_new_fits_flat_folders_new_initiatives_and_any_title(
+        chdir_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    small_team(chdir_repo)  # pay/decisions/ numbers its records
+    chdir_repo.record("flat/index.md", "type: initiative")
+    chdir_repo.record("flat/001-a.md", "type: decision\ninitiative: flat")
+    assert main(["new", "decision", "Flat one", "--initiative", "flat"]) == 0
+    assert capsys.readouterr().out.strip().endswith("docs/flat/002-flat-one.md")
+    assert main(["new", "initiative", "Mobile app"]) == 0
+    capsys.readouterr()
+    assert main(["new", "decision", "Pick a framework", "--initiative", "mobile-app"]) == 0
+    # numbered from 1, as the other initiatives' decisions folders number theirs
+    assert capsys.readouterr().out.strip().endswith("mobile-app/decisions/0001-pick-a-framework.md")
+    assert main(["new", "learning", "Héllo Straße", "--initiative", "mobile-app"]) == 0
+    assert capsys.readouterr().out.strip().endswith("mobile-app/learnings/hello-strasse.md")
+    assert main(["new", "learning", "a very long title " * 20, "--initiative", "pay"]) == 0
+    name = Path(capsys.readouterr().out.strip()).name
+    assert name == "a-very-long-title-a-very-long-title-a-very-long-title-a-very.md", name
+    assert main(["new", "learning", "Elsewhere", "--initiative", "pay", "--dir", "/tmp"]) == 2
+    assert "is outside the docs folder" in capsys.readouterr().err
+    assert main(["new", "learning", "In a docs folder", "--initiative", "pay", "--dir",
+                 "pay"]) == 0  # relative to the docs folder when it names a folder there
+    assert capsys.readouterr().out.strip().endswith("docs/pay/in-a-docs-folder.md")
+    assert main(["check"]) == 0
+
+
 def test_new_uses_the_repository_template(chdir_repo: GitRepo,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     small_team(chdir_repo)
@@ -135,6 +160,31 @@ def test_check_changed_reports_only_what_a_branch_touched(
     assert main(["check", "--changed", "no-such-branch"]) == 2
 
 
+def test_check_changed_finds_references_to_an_id_the_branch_removed(
+        chdir_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    """Ids that are not the file name: the branch deletes a record with its own `id:` and
+    changes another record's `id:`; the records still naming the old ids are reported."""
+    small_team(chdir_repo)
+    chdir_repo.record("pay/market.md", "type: learning\ninitiative: pay\nid: market-size")
+    chdir_repo.record("pay/renamed.md", "type: learning\ninitiative: pay\nid: old-name")
+    chdir_repo.record("pay/uses.md", "type: decision\ninitiative: pay\n"
+                      "informed_by: [market-size, old-name]")
+    chdir_repo.commit("main", "2026-05-01")
+    chdir_repo.git("checkout", "-q", "-b", "topic")
+    chdir_repo.git("rm", "-q", "docs/pay/market.md")
+    chdir_repo.record("pay/renamed.md", "type: learning\ninitiative: pay\nid: new-name")
+    chdir_repo.commit("topic", "2026-05-02")
+    assert main(["check", "--changed", "main"]) == 1
+    out = capsys.readouterr().out
+    assert "docs/pay/uses.md:4: `informed_by` refers to 'market-size', which does not exist" \
+        in out
+    assert "refers to 'old-name', which does not exist" in out
+    chdir_repo.git("checkout", "-q", "--orphan", "alone")
+    chdir_repo.commit("unrelated", "2026-05-03")
+    assert main(["check", "--changed", "main"]) == 2
+    assert "no history in common" in capsys.readouterr().err
+
+
 def test_workflows_are_valid_and_use_pinned_official_actions() -> None:
     for name in ("check-records.yml", "publish-site.yml"):
         template = (ROOT / "templates" / "headway" / "init" / name).read_text()
@@ -179,6 +229,26 @@ def test_init_sets_up_an_existing_repository(tmp_path: Path, monkeypatch: pytest
     assert main(["check"]) == 0
     assert main(["init"]) == 0  # a second run changes nothing and overwrites nothing
     assert "already" in capsys.readouterr().out
+
+
+def test_init_keeps_line_ends_the_branch_and_inherited_plugins(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = init_repo(tmp_path / "team")
+    repo.git("checkout", "-q", "-b", "trunk")
+    (repo.root / "mkdocs.yml").write_bytes(b"site_name: Team\r\nplugins:\r\n  - search\r\n")
+    repo.write("docs/index.md", "# Team\n")
+    monkeypatch.chdir(repo.root)
+    assert main(["init"]) == 0
+    assert (repo.root / "mkdocs.yml").read_bytes() == (
+        b"site_name: Team\r\nplugins:\r\n  - headway\r\n  - search\r\n")
+    publish = yaml.safe_load((repo.root / ".github/workflows/publish-site.yml").read_text())
+    assert publish[True]["push"]["branches"] == ["trunk"]  # YAML 1.1 reads `on:` as true
+    other = init_repo(tmp_path / "inherits")
+    other.write("base.yml", "site_name: Team\nplugins:\n  - search\n  - tags\n")
+    other.write("mkdocs.yml", "INHERIT: base.yml\n")
+    monkeypatch.chdir(other.root)
+    assert main(["init"]) == 2
+    assert (other.root / "mkdocs.yml").read_text() == "INHERIT: base.yml\n"
 
 
 def test_gh_deploy_round_trip(repo: GitRepo, tmp_path: Path) -> None:

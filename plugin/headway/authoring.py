@@ -13,7 +13,7 @@ from .history import GitRunner, GitTrouble
 from .model import STATUSES
 from .render import template_dirs
 from .settings import Settings
-from .validate import ID_PATTERN, slugify
+from .validate import ID_PATTERN, slugify, title_slug
 
 _NUMBERED = re.compile(r"^(\d+)-")
 
@@ -31,19 +31,59 @@ def git_user_name(cwd: Path) -> str | None:
     return name or None
 
 
-def next_file_name(folder: Path, title: str) -> str:
+def next_file_name(folder: Path, title: str, width: int | None = None) -> str:
     """`0007-title.md` when the folder numbers its records, else `title.md`. A record of the
     same title already numbered there is the file a second run would duplicate: its name is
-    returned, so that the caller refuses to write."""
-    slug = slugify(title)
+    returned, so that the caller refuses to write. `width`: number a folder with no records
+    yet from 1 with that many digits (its sibling folders number theirs)."""
+    slug = title_slug(title)
     numbers = [m for p in folder.glob("*.md") if (m := _NUMBERED.match(p.name))]
     if not numbers:
+        if width is not None and not any(folder.glob("*.md")):
+            return f"{1:0{width}d}-{slug}.md"
         return f"{slug}.md"
     for match in numbers:
         if match.string == f"{match.group(1)}-{slug}.md":
             return match.string
     width = max(len(m.group(1)) for m in numbers)
     return f"{max(int(m.group(1)) for m in numbers) + 1:0{width}d}-{slug}.md"
+
+
+def _inside_docs(folder: Path | None, docs: Path) -> Path | None:
+    """`--dir` as given, or under the docs folder when it names a folder there (`--dir adr`
+    for docs/adr); AuthoringError when it lies outside the docs folder, which is never
+    published."""
+    if folder is None:
+        return None
+    if not folder.is_absolute() and not folder.is_dir() and (docs / folder).is_dir():
+        folder = docs / folder
+    if not folder.resolve().is_relative_to(docs.resolve()):
+        raise AuthoringError(f"--dir {folder} is outside the docs folder ({docs}), which is "
+                             f"all that is published; give a folder inside it")
+    return folder
+
+
+def _numbered(folder: Path) -> bool:
+    return folder.is_dir() and any(_NUMBERED.match(p.name) for p in folder.glob("*.md"))
+
+
+def _sibling_width(docs: Path, folder: Path) -> int | None:
+    """For a folder with no records yet: the width of the numbers its sibling folders of the
+    same name use (`decisions/0004-x.md` in other initiatives), if most of them number theirs."""
+    if folder.is_dir() and any(folder.glob("*.md")):
+        return None
+    widths: list[int] = []
+    unnumbered = 0
+    for sibling in docs.glob(f"*/{folder.name}"):
+        names = [p.name for p in sibling.glob("*.md")]
+        found = [m.group(1) for n in names if (m := _NUMBERED.match(n))]
+        if found:
+            widths.append(max(len(n) for n in found))
+        elif names:
+            unnumbered += 1
+    if len(widths) <= unnumbered:
+        return None
+    return max(set(widths), key=widths.count)
 
 
 def new_record(settings: Settings, rtype: str, title: str, initiative: str | None,
@@ -57,10 +97,11 @@ def new_record(settings: Settings, rtype: str, title: str, initiative: str | Non
         raise AuthoringError(f"--initiative '{initiative}' is not an id (lowercase letters, "
                              f"digits, '-', '_', '.'), e.g. --initiative {slugify(initiative)}")
     docs = settings.docs_dir
+    folder = _inside_docs(folder, docs)
     catalog = build_catalog(discover(settings), settings,
                             with_history=False)
     if rtype == "initiative":
-        slug = slugify(title)
+        slug = title_slug(title)
         target = (folder or docs / slug) / "index.md"
         if folder is not None and any(folder.glob("*.md")):
             target = folder / next_file_name(folder, title)
@@ -75,7 +116,9 @@ def new_record(settings: Settings, rtype: str, title: str, initiative: str | Non
                 home = source.parent if source.name.lower() in ("index.md", "readme.md") \
                     else source.parent / initiative
             folder = home / f"{rtype}s"
-        target = folder / next_file_name(folder, title)
+            if not folder.is_dir() and _numbered(home):  # records numbered beside the index
+                folder = home
+        target = folder / next_file_name(folder, title, _sibling_width(docs, folder))
     if target.exists():
         raise FileExistsError(f"{target} already exists")
     new_id = target.parent.name if target.name == "index.md" else target.stem

@@ -15,7 +15,7 @@ from typing import NoReturn, TextIO
 from . import __version__
 from .bulk import gc_paused
 from .catalog import build_catalog, discover, find_repo_root
-from .changes import affected_paths, changed_paths
+from .changes import affected_paths, changed_paths, former_ids
 from .clock import build_day
 from .derive import site_facts
 from .export import records_json
@@ -66,7 +66,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         except GitTrouble as exc:
             raise ConfigError(str(exc)) from exc
         prefix = settings.docs_dir.resolve().relative_to(root.resolve()).as_posix()
-        scope = affected_paths(catalog, changed, "" if prefix == "." else prefix) | changed
+        try:
+            formerly = former_ids(root, changed, "" if prefix == "." else prefix)
+        except GitTrouble as exc:
+            raise ConfigError(str(exc)) from exc
+        scope = affected_paths(catalog, changed.paths, formerly) | changed.paths
         problems = [p for p in catalog.problems if p.path in scope]
         _report(problems)
         checked = len(scope & catalog.record_paths)
@@ -160,6 +164,12 @@ def cmd_convert(args: argparse.Namespace) -> int:
         if args.write:
             conversion.path.write_text(conversion.after, "utf-8")
     where = target.relative_to(base).as_posix() if target.is_relative_to(base) else str(target)
+    if changed and configured is None:  # nothing declares the initiative they now name
+        print(f"note: the records name initiative '{initiative}': write its record (headway "
+              f"new initiative ... at {rel or '.'}/index.md, id '{initiative}') or list the "
+              f"folder under the plugin's adr_folders option (folder: {rel or '.'}, "
+              f"initiative: {initiative}); else `headway check` warns that it has no record",
+              file=sys.stderr)
     if args.write:
         print(f"converted {changed} record(s) in {where}", file=sys.stderr)
     else:

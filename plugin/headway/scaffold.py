@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from .authoring import new_record
+from .history import GitRunner, GitTrouble
 from .render import template_dirs
 from .settings import ConfigError, ConfigLoader, headway_options, read_settings
 
@@ -48,6 +50,15 @@ def add_plugin_entry(text: str) -> str | None:
     return text.rstrip("\n") + "\nplugins:\n  - search\n  - headway\n"
 
 
+def _current_branch(root: Path) -> str | None:
+    """The branch checked out in the repository at `root`, if any."""
+    try:
+        name = GitRunner(root).run("symbolic-ref", "--quiet", "--short", "HEAD").decode().strip()
+    except GitTrouble:
+        return None
+    return name or None
+
+
 def init_repository(config_file: Path, initiative_title: str | None) -> list[Step]:
     """Write what a repository needs to publish records; never overwrite a file."""
     steps: list[Step] = []
@@ -57,19 +68,29 @@ def init_repository(config_file: Path, initiative_title: str | None) -> list[Ste
                                "utf-8")
         steps.append(Step(config_file, True, "a minimal mkdocs.yml with headway enabled"))
     else:
-        text = config_file.read_text("utf-8")
+        with config_file.open(encoding="utf-8", newline="") as handle:
+            raw = handle.read()
+        crlf = "\r\n" in raw
+        text = raw.replace("\r\n", "\n")
         try:
             data = yaml.load(text, Loader=ConfigLoader) or {}
         except yaml.YAMLError as exc:
             raise ConfigError(f"{config_file}: not valid YAML: {exc}") from exc
-        if headway_options(data.get("plugins") if isinstance(data, dict) else None) is not None:
+        if not isinstance(data, dict):
+            data = {}
+        if headway_options(data.get("plugins")) is not None:
             steps.append(Step(config_file, False, "headway is already enabled"))
+        elif "INHERIT" in data and "plugins" not in data:
+            # A plugins list written here would replace the inherited one, not extend it.
+            raise ConfigError(f"{config_file}: its plugins come from {data['INHERIT']} "
+                              f"(INHERIT); add `- headway` to the plugins listed there")
         else:
             edited = add_plugin_entry(text)
             if edited is None:
                 raise ConfigError(f"{config_file}: add `- headway` to `plugins:` yourself (it "
                                   f"is written in a form headway does not edit)")
-            config_file.write_text(edited, "utf-8")
+            with config_file.open("w", encoding="utf-8", newline="") as handle:
+                handle.write(edited.replace("\n", "\r\n") if crlf else edited)
             steps.append(Step(config_file, True, "added `- headway` under plugins"))
     read_settings(config_file, docs_must_exist=False).docs_dir.mkdir(parents=True, exist_ok=True)
     settings = read_settings(config_file)
@@ -82,7 +103,11 @@ def init_repository(config_file: Path, initiative_title: str | None) -> list[Ste
             continue
         source = Path(template_dirs()[0]) / "headway" / "init" / name
         workflows.mkdir(parents=True, exist_ok=True)
-        target.write_text(source.read_text("utf-8"), "utf-8")
+        text = source.read_text("utf-8")
+        branch = _current_branch(root)
+        if branch is not None and branch != "main":  # publish from the branch in use
+            text = text.replace("branches: [main]", f"branches: [{json.dumps(branch)}]")
+        target.write_text(text, "utf-8")
         steps.append(Step(target, True, "GitHub Actions workflow"))
 
     from .catalog import build_catalog, discover

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -44,9 +45,22 @@ def suggest(value: str, choices: Iterable[str]) -> str:
 
 
 def slugify(text: str) -> str:
-    """A valid id made from any text: lower case, runs of other characters become '-'."""
+    """A valid id made from any text: lower case, runs of other characters become '-'. (ADR
+    folders' ids come from it: a change here would rename their records.)"""
     slug = re.sub(r"[^a-z0-9._]+", "-", text.lower()).strip("-._")
     return slug or "record"
+
+
+def title_slug(title: str, limit: int = 60) -> str:
+    """The file name `headway new` makes of a title: as `slugify`, with accents dropped first
+    (`Héllo` → `hello`, `Straße` → `strasse`) and at most `limit` characters, cut at a '-'
+    when one is near."""
+    plain = unicodedata.normalize("NFKD", title)
+    slug = slugify("".join(c for c in plain if not unicodedata.combining(c)).casefold())
+    if len(slug) > limit:
+        cut = slug.rfind("-", 0, limit + 1)
+        slug = slug[:cut if cut >= limit // 2 else limit].strip("-._") or "record"
+    return slug
 
 
 def file_stem(path: str) -> str:
