@@ -236,6 +236,7 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
             title = str(meta_title) if meta_title is not None else first_heading(markdown)
         if title is not None:
             page.meta["title"] = html_escape(title)
+        if src_uri in self.record_uris or src_uri in self.document_uris:
             _escape_theme_meta(page.meta)
         return None
 
