@@ -31,16 +31,16 @@ def git_user_name(cwd: Path) -> str | None:
     return name or None
 
 
-def next_file_name(folder: Path, title: str, width: int | None = None) -> str:
+def next_file_name(folder: Path, title: str, first_width: int | None = None) -> str:
     """`0007-title.md` when the folder numbers its records, else `title.md`. A record of the
     same title already numbered there is the file a second run would duplicate: its name is
-    returned, so that the caller refuses to write. `width`: number a folder with no records
-    yet from 1 with that many digits (its sibling folders number theirs)."""
+    returned, so that the caller refuses to write. `first_width`: number a folder with no
+    records yet from 1 with that many digits (its sibling folders number theirs)."""
     slug = title_slug(title)
     numbers = [m for p in folder.glob("*.md") if (m := _NUMBERED.match(p.name))]
     if not numbers:
-        if width is not None and not any(folder.glob("*.md")):
-            return f"{1:0{width}d}-{slug}.md"
+        if first_width is not None and not any(folder.glob("*.md")):
+            return f"{1:0{first_width}d}-{slug}.md"
         return f"{slug}.md"
     for match in numbers:
         if match.string == f"{match.group(1)}-{slug}.md":

@@ -96,6 +96,7 @@ def init_repository(config_file: Path, initiative_title: str | None) -> list[Ste
     settings = read_settings(config_file)
 
     workflows = root / ".github" / "workflows"
+    branch = _current_branch(root)
     for name in WORKFLOWS:
         target = workflows / name
         if target.exists():
@@ -104,7 +105,6 @@ def init_repository(config_file: Path, initiative_title: str | None) -> list[Ste
         source = Path(template_dirs()[0]) / "headway" / "init" / name
         workflows.mkdir(parents=True, exist_ok=True)
         text = source.read_text("utf-8")
-        branch = _current_branch(root)
         if branch is not None and branch != "main":  # publish from the branch in use
             text = text.replace("branches: [main]", f"branches: [{json.dumps(branch)}]")
         target.write_text(text, "utf-8")
