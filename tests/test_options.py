@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import GitRepo, build
+from conftest import GitRepo, build, run_mkdocs
 from test_pages import team
 from test_site import small_team
 
@@ -164,3 +164,37 @@ def test_default_exclusions_are_mkdocs_own() -> None:
                     "templates/x.md", "templates/a/y.md", "a/templates/x.md", "templatesx/y.md",
                     "x.templates.md", "a.b/c.md"]:
         assert _excluded(())(src_uri) == mkdocs_defaults(src_uri), src_uri
+
+
+@pytest.mark.parametrize(("options", "words"), [
+    ("      enabled: 'no'\n", "option `enabled` must be true or false"),
+    ("      nav_records: yes please\n", "option `nav_records` must be true or false"),
+    ("      nav_recrods: true\n", "unknown option `nav_recrods` of the headway plugin; did you "
+                                  "mean 'nav_records'?"),
+    ("      max_file_bytes: -1\n", "option `max_file_bytes` must be a positive number of bytes"),
+    ("      max_front_matter_bytes: 0\n", "option `max_front_matter_bytes` must be a positive"),
+    ("      adr_folders: [{folder: architecture/adrs}]\n", "adr_folders: 'architecture/adrs' "
+                                                         "is not a folder in docs_dir"),
+    ("      adr_folders: [{folder: /tmp/adr}]\n", "folder '/tmp/adr' must be relative to "
+                                                  "docs_dir"),
+])
+def test_check_refuses_options_a_build_would_refuse(chdir_repo: GitRepo, options: str,
+                                                    words: str,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """`headway check` reads mkdocs.yml itself: a wrong option is exit 2 with the option named,
+    as it fails the build, never a green check over a site that does not build (or is empty)."""
+    small_team(chdir_repo)
+    chdir_repo.write("docs/architecture/adr/0001-x.md", "# 1. X\n\n## Status\n\nAccepted\n")
+    chdir_repo.mkdocs_yml(plugins="  - headway:\n" + options)
+    assert main(["check"]) == 2
+    assert words in capsys.readouterr().err
+    if "adr_folders" in options or "max_" in options:  # MkDocs' own checks pass these
+        result = run_mkdocs(chdir_repo, "-q")
+        assert result.returncode != 0 and words in result.stderr, result.stderr
+
+
+def test_the_cli_knows_the_options_the_plugin_declares() -> None:
+    from headway.mkdocs_plugin import HeadwayConfig
+    from headway.settings import OPTION_NAMES
+
+    assert sorted(OPTION_NAMES) == sorted(name for name, _ in HeadwayConfig._schema)

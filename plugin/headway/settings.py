@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, TypeVar
 
 import yaml
@@ -95,6 +95,10 @@ def adr_folders(entries: Any) -> tuple[AdrFolder, ...]:
         if not isinstance(entry, dict) or not isinstance(entry.get("folder"), str):
             raise ConfigError(f"adr_folders entry {index + 1} needs `folder:` (a folder "
                               f"relative to docs_dir, e.g. architecture/adr)")
+        if PurePosixPath(entry["folder"].replace("\\", "/")).is_absolute() or \
+                PureWindowsPath(entry["folder"]).drive:
+            raise ConfigError(f"adr_folders entry {index + 1}: folder '{entry['folder']}' must "
+                              f"be relative to docs_dir (e.g. architecture/adr)")
         folder = "/".join(part for part in entry["folder"].replace("\\", "/").split("/")
                           if part not in ("", "."))
         if folder.startswith("..") or "/../" in f"/{folder}/":
@@ -113,6 +117,12 @@ def adr_folders(entries: Any) -> tuple[AdrFolder, ...]:
                               f"{', '.join(ADR_FORMATS)}")
         out.append(AdrFolder(folder, initiative, fmt))
     return tuple(out)
+
+
+# The plugin's options, as mkdocs_plugin.HeadwayConfig declares them (a test keeps the two
+# alike): the CLI reads mkdocs.yml itself, and refuses what a build would refuse.
+OPTION_NAMES = ("enabled", "first_parent", "cache_dir", "nav_records", "max_file_bytes",
+                "max_front_matter_bytes", "adr_folders", "feed_limit")
 
 
 def _option(options: dict[str, Any], key: str, kind: type[_T], default: _T) -> _T:
@@ -137,7 +147,30 @@ def settings_from_options(
     exclude: tuple[str, ...] = (),
 ) -> Settings:
     """Settings from the plugin's options (the same keys whether MkDocs or the CLI reads them)."""
+    from .validate import suggest
+
+    for key in options:
+        if key not in OPTION_NAMES:
+            hint = suggest(str(key), OPTION_NAMES) or f"; known: {', '.join(OPTION_NAMES)}"
+            raise ConfigError(f"unknown option `{key}` of the headway plugin{hint}")
+    _option(options, "enabled", bool, True)
+    _option(options, "nav_records", bool, False)
+    _option(options, "feed_limit", int, 0)
     defaults = Limits()
+    limits = Limits(
+        max_file_bytes=_option(options, "max_file_bytes", int, defaults.max_file_bytes),
+        max_front_matter_bytes=_option(options, "max_front_matter_bytes", int,
+                                       defaults.max_front_matter_bytes),
+    )
+    for key in ("max_file_bytes", "max_front_matter_bytes"):
+        if getattr(limits, key) < 1:
+            raise ConfigError(f"option `{key}` must be a positive number of bytes, not "
+                              f"{getattr(limits, key)} (default {getattr(defaults, key)})")
+    folders = adr_folders(options.get("adr_folders"))
+    for folder in folders:
+        if docs_dir.is_dir() and not (docs_dir / folder.folder).is_dir():
+            raise ConfigError(f"adr_folders: '{folder.folder}' is not a folder in docs_dir "
+                              f"({docs_dir}); give its path relative to docs_dir")
     cache = _option(options, "cache_dir", str, ".cache/headway")
     return Settings(
         docs_dir=docs_dir,
@@ -147,15 +180,10 @@ def settings_from_options(
         repo_url=repo_url,
         use_directory_urls=use_directory_urls,
         first_parent=_option(options, "first_parent", bool, True),
-        cache_dir=(config_dir / cache) if cache and _option(options, "cache", bool, True)
-        else None,
-        limits=Limits(
-            max_file_bytes=_option(options, "max_file_bytes", int, defaults.max_file_bytes),
-            max_front_matter_bytes=_option(options, "max_front_matter_bytes", int,
-                                           defaults.max_front_matter_bytes),
-        ),
+        cache_dir=(config_dir / cache) if cache else None,
+        limits=limits,
         exclude=exclude,
-        adr_folders=adr_folders(options.get("adr_folders")),
+        adr_folders=folders,
     )
 
 
