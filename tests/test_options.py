@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import GitRepo, build, run_mkdocs
+from conftest import GitRepo, build, init_repo, run_mkdocs
 from test_pages import team
 from test_site import small_team
 
@@ -198,3 +198,19 @@ def test_the_cli_knows_the_options_the_plugin_declares() -> None:
     from headway.settings import OPTION_NAMES
 
     assert sorted(OPTION_NAMES) == sorted(name for name, _ in HeadwayConfig._schema)
+
+
+def test_a_docs_folder_linked_from_outside_the_repository(tmp_path: Path) -> None:
+    """git does not follow the link: the records are not in the repository, which the build
+    says, and paths stay relative (never the absolute path of the machine that built it)."""
+    outside = tmp_path / "elsewhere"
+    (outside / "pay").mkdir(parents=True)
+    (outside / "pay" / "index.md").write_text("---\ntype: initiative\n---\n# Payments\n")
+    repo = init_repo(tmp_path / "site")
+    (repo.root / "docs").symlink_to(outside, target_is_directory=True)
+    repo.mkdocs_yml()
+    repo.commit("site", "2026-05-01")
+    built = build(repo)
+    assert any("is not in a git repository" in w for w in built.warnings), built.warnings
+    record = built.records["pay"]
+    assert not record["path"].startswith("/") and record["path"].endswith("pay/index.md")

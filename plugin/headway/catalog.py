@@ -112,7 +112,10 @@ def _excluded(patterns: tuple[str, ...]) -> Callable[[str], bool]:
 
 
 def find_repo_root(start: Path) -> Path | None:
-    """The nearest folder at or above `start` holding `.git` (no git process needed)."""
+    """The nearest folder at or above `start` holding `.git` (no git process needed). Links
+    are followed first: a docs folder linked from elsewhere is in the repository (if any)
+    where its files are, which is where git tracks them."""
+    start = start.resolve()
     for folder in (start, *start.parents):
         if (folder / ".git").exists():
             return folder
@@ -246,10 +249,15 @@ def _adr_index(folder: AdrFolder, sources: list[Source]) -> FolderIndex:
 
 
 def _display_path(path: Path, base: Path) -> str:
+    """`path` relative to `base` (with `..` when it lies elsewhere: never an absolute path,
+    which would say where the site was built instead of where a record is)."""
     try:
         return path.resolve().relative_to(base.resolve()).as_posix()
     except ValueError:
-        return path.as_posix()
+        try:
+            return Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
+        except ValueError:  # another drive (Windows): nothing relative to say
+            return path.as_posix()
 
 
 def created_date(record: Record, facts: GitFacts | None, today: date) -> date:
