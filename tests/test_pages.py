@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from itertools import pairwise
 
 from conftest import GitRepo, build
 
@@ -278,7 +279,7 @@ def test_timeline_reads_with_five_events_and_with_five_hundred() -> None:
 
     from headway.derive import site_facts
     from headway.model import Decision, GitFacts, Initiative, StatusChange
-    from headway.pages import Linker, timeline
+    from headway.pages import TIMELINE_LEFT, Linker, timeline
 
     def site(n: int, spacing: int) -> tuple[object, int]:
         records: dict[str, object] = {"i": Initiative(type="initiative", id="i", title="I",
@@ -314,4 +315,7 @@ def test_timeline_reads_with_five_events_and_with_five_hundred() -> None:
     assert len(tl.markers) < 250  # ... in numbered clusters, not 501 overlapping dots
     assert all(m.r <= 14 for m in tl.markers)
     assert len(tl.groups) == len({g.key for g in tl.groups}) >= 24  # listed month by month
-    assert tl.width <= 150 + 40 * 27 + 20  # 27 months in narrower columns than 64 px
+    assert tl.width <= TIMELINE_LEFT + 40 * 27 + 20  # 27 months in narrower columns than 64 px
+    for lane in (1, 2, 3):  # no dot hides another
+        dots = sorted((m.x, m.r) for m in tl.markers if m.lane == lane)
+        assert all(x2 - x1 >= r1 + r2 for (x1, r1), (x2, r2) in pairwise(dots)), dots

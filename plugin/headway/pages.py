@@ -269,6 +269,9 @@ def timeline_events(site: SiteFacts, iid: str) -> list[Event]:
     return events
 
 
+TIMELINE_LEFT = 165  # where the timeline's lanes begin, after their labels
+
+
 @dataclass(slots=True)
 class Marker:
     """A dot (or a cluster of dots) on the timeline picture."""
@@ -303,6 +306,12 @@ class Timeline:
     groups: list[MonthGroup]
     count: int
     hidden: int = 0  # events too far from today to draw (still listed by month)
+    left: int = TIMELINE_LEFT  # where the lanes begin
+
+
+def _marker_radius(count: int) -> float:
+    """A dot for one event; a larger one, with its count, for several."""
+    return 5.0 if count == 1 else min(6 + count ** 0.5 * 1.5, 14)
 
 
 def _month_index(day: date) -> int:
@@ -328,7 +337,7 @@ def timeline(site: SiteFacts, iid: str, link: Linker) -> Timeline | None:
     start_m, end_m = _month_index(first), _month_index(last)
     months = end_m - start_m + 1
     col = 64 if months <= 12 else 40 if months <= 36 else 24
-    left, top, lane_h = 150, 28, 44
+    left, top, lane_h = TIMELINE_LEFT, 28, 44
     width = left + months * col + 20
     height = top + lane_h * 3 + 8
 
@@ -339,9 +348,29 @@ def timeline(site: SiteFacts, iid: str, link: Linker) -> Timeline | None:
     clusters: dict[tuple[int, int], list[Event]] = defaultdict(list)
     for e in events:
         clusters[(e.bucket, int((x_of(e.day) - left) // max(col / 4, 6)))].append(e)
+
+    def centre(group: list[Event]) -> float:
+        return sum(x_of(e.day) for e in group) / len(group)
+
+    # Neighbouring clusters whose dots would overlap become one marker (again and again:
+    # a merged marker is larger, and may then reach the one before it).
+    runs: list[tuple[int, list[Event]]] = [(b, list(g)) for (b, _), g in sorted(clusters.items())]
+    merged = True
+    while merged:
+        merged = False
+        kept: list[tuple[int, list[Event]]] = []
+        for bucket, group in runs:
+            if kept and kept[-1][0] == bucket and centre(group) - centre(kept[-1][1]) < (
+                    _marker_radius(len(group)) + _marker_radius(len(kept[-1][1])) + 1):
+                kept[-1][1].extend(group)
+                merged = True
+            else:
+                kept.append((bucket, group))
+        runs = kept
     markers = []
-    for (bucket, _), group in sorted(clusters.items()):
-        xs = sum(x_of(e.day) for e in group) / len(group)
+    for bucket, group in runs:
+        group.sort(key=lambda e: e.day)
+        xs = centre(group)
         ids = {e.record for e in group}
         url = link.to(site.urls[group[0].record]) if len(ids) == 1 else \
             f"#hw-month-{group[0].day:%Y-%m}"
@@ -349,8 +378,7 @@ def timeline(site: SiteFacts, iid: str, link: Linker) -> Timeline | None:
                         for e in group[:6]) + (f"; and {len(group) - 6} more"
                                                 if len(group) > 6 else "")
         markers.append(Marker(round(xs, 1), bucket, len(group), url, tip,
-                              tuple(sorted({e.kind for e in group})),
-                              5.0 if len(group) == 1 else min(6 + len(group) ** 0.5 * 1.5, 14)))
+                              tuple(sorted({e.kind for e in group})), _marker_radius(len(group))))
     lanes = [(b, BUCKETS[b], top + lane_h * (i + 0.5)) for i, b in enumerate((1, 2, 3))]
     month_ticks = []
     for m in range(months):
