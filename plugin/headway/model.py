@@ -28,18 +28,19 @@ ACTION_STATUSES: tuple[str, ...] = ("open", "done", "blocked")
 #   text: a string (numbers and dates are read as text)   texts: a list of strings
 #   date: an ISO date                                     flag: true or false
 #   waiting: a list of {who, what, since, due, done}      actions: a list of actions
+#   ref: the id of another record (text that must be a valid id: it names a page)
 #   type, id, status: checked on their own terms
 FieldKind = Literal["type", "id", "status", "text", "texts", "date", "flag", "waiting",
-                    "actions"]
+                    "actions", "ref"]
 COMMON_KINDS: dict[str, FieldKind] = {
     "type": "type", "id": "id", "title": "text", "status": "status", "owner": "text",
     "date": "date", "tags": "texts", "depends_on": "texts", "waiting_on": "waiting",
 }
 TYPE_KINDS: dict[str, dict[str, FieldKind]] = {
     "initiative": {"goal": "text", "target": "date"},
-    "learning": {"initiative": "text", "question": "text", "participants": "texts",
+    "learning": {"initiative": "ref", "question": "text", "participants": "texts",
                  "sources": "texts"},
-    "decision": {"initiative": "text", "deciders": "texts", "informed_by": "texts",
+    "decision": {"initiative": "ref", "deciders": "texts", "informed_by": "texts",
                  "options": "texts", "supersedes": "text", "superseded_by": "text",
                  "actions": "actions"},
 }

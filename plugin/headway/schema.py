@@ -32,7 +32,7 @@ def _kind(kind: str, statuses: tuple[str, ...] = ()) -> dict[str, Any]:
         return dict(_DATE)
     if kind == "flag":
         return {"type": "boolean"}
-    if kind == "id":
+    if kind in ("id", "ref"):
         return {"type": "string", "pattern": ID_PATTERN.pattern}
     if kind == "status":
         return {"enum": list(statuses)}
@@ -57,8 +57,6 @@ def record_schema() -> dict[str, Any]:
         kinds = {**COMMON_KINDS, **TYPE_KINDS[rtype]}
         properties: dict[str, Any] = {}
         for name, kind in kinds.items():
-            if name == "initiative":  # read as text, then checked as an id (validate.py)
-                kind = "id"
             properties[name] = {"const": rtype} if kind == "type" else _kind(
                 kind, STATUSES[rtype])
         for name in sorted(PAGE_META_FIELDS):

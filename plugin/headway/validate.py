@@ -283,12 +283,6 @@ def check_document(doc: Document) -> Checked:
                     f"{name} it belongs to")
             continue
         fields[name] = _read(r, data, name, kind)
-    initiative = fields.get("initiative")
-    if initiative is not None and not ID_PATTERN.match(initiative):
-        r.error("initiative", f"invalid initiative id '{short_text(initiative)}': `initiative` "
-                f"names an initiative by its id (lowercase letters, digits, '-', '_' and '.', "
-                f"starting with a letter or digit), e.g. initiative: {slugify(initiative)}")
-        fields["initiative"] = None  # never a page name: it could be any text
     fields["title"] = fields["title"] or doc.heading or record_id or default_id(doc.src_uri)
     record: Record = _RECORD_CLASSES[rtype](**fields)
     failed = any(p.severity == "error" for p in r.problems) or record_id is None
@@ -304,6 +298,8 @@ def _read(r: _Reader, data: Mapping[str, Any], key: str, kind: str) -> Any:
     """One field's value, read as its kind says (the kinds are declared in model.py)."""
     if kind == "text":
         return r.text(data, key, "")
+    if kind == "ref":
+        return _ref(r, data, key)
     if kind == "texts":
         return r.texts(data, key)
     if kind == "date":
@@ -315,6 +311,18 @@ def _read(r: _Reader, data: Mapping[str, Any], key: str, kind: str) -> Any:
     if kind == "actions":
         return _actions(r, data)
     raise AssertionError(f"no reader for {kind}")
+
+
+def _ref(r: _Reader, data: Mapping[str, Any], key: str) -> str | None:
+    """The id of another record; None (with an error) for text that is not an id: it would
+    name a page (an implicit initiative's) at any path."""
+    value = r.text(data, key, "")
+    if value is not None and not ID_PATTERN.match(value):
+        r.error(key, f"invalid {key} id '{short_text(value)}': `{key}` names {_article(key)} "
+                f"by its id (lowercase letters, digits, '-', '_' and '.', starting with a "
+                f"letter or digit), e.g. {key}: {slugify(value)}")
+        return None
+    return value
 
 
 def _plural(rtype: str) -> str:
@@ -484,8 +492,7 @@ def duplicate_ids(checked: Iterable[Checked]) -> list[Problem]:
             continue
         for item in items:
             others = ", ".join(o.path for o in items if o is not item)
-            shown = item.record or item.draft
-            line = shown.lines.get("id") if shown else None
+            line = item.draft.lines.get("id") if item.draft else None
             problems.append(Problem(item.path, line, f"duplicate id '{item.id}': {others} "
                                     f"has it too; give each record its own `id:`"))
     return problems
