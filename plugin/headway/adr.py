@@ -27,6 +27,7 @@ from .validate import (
     check_document,
     default_id,
     file_number,
+    file_stem,
     short_text,
     slugify,
 )
@@ -164,6 +165,12 @@ def index_folder(folder_dir: Path) -> FolderIndex:
     return folder_index(names)
 
 
+def file_id(path: str) -> str:
+    """The id a record of an ADR folder takes from its file name (`0007-Use X.md` →
+    `0007-use-x`)."""
+    return slugify(file_stem(path))
+
+
 def folder_index(names: Iterable[str]) -> FolderIndex:
     """What the file names of a folder (paths relative to it) say: ids and ADR numbers."""
     ids: dict[str, str] = {}
@@ -172,7 +179,7 @@ def folder_index(names: Iterable[str]) -> FolderIndex:
         name = PurePosixPath(rel).name
         if _ordinary_name(name):
             continue
-        rid = slugify(PurePosixPath(name).stem)
+        rid = file_id(name)
         ids.setdefault(rid, rel)
         number = file_number(name)
         if number is not None:
@@ -627,7 +634,7 @@ def _document(path: str, src_uri: str, reading: AdrReading, folder: AdrFolder,
     problems: list[Problem] = []
     settled: set[str] = set()
     facts = reading.facts
-    rid = slugify(PurePosixPath(src_uri).stem)
+    rid = file_id(src_uri)
     first = reading.body_start + 1 if reading.front is None else 1
     data: dict[str, Any] = {"type": "decision", "id": rid, "initiative": folder.initiative}
     lines: dict[str, int] = {"type": first, "id": first}

@@ -9,7 +9,7 @@ from pathlib import Path
 from .catalog import Catalog, is_markdown
 from .history import GitRunner, GitTrouble
 from .parse import parse_document
-from .validate import default_id, file_stem, slugify
+from .validate import default_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +47,12 @@ def former_ids(repo_root: Path, changes: Changes, docs_prefix: str) -> set[str]:
     gives (as a headway record, and as an ADR)."""
     prefix = f"{docs_prefix.strip('/')}/" if docs_prefix.strip("/") else ""
     wanted = sorted(p for p in changes.paths if is_markdown(p) and p.startswith(prefix))
+    from .adr import file_id  # the ADR readers: only for this command
+
     ids: set[str] = set()
     for path in wanted:
         rel = path[len(prefix):]
-        ids.update((default_id(rel), slugify(file_stem(rel))))
+        ids.update((default_id(rel), file_id(rel)))
     if not wanted:
         return ids
     runner = GitRunner(repo_root)  # kept: it owns the process (see GitRunner.stream)

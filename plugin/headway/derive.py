@@ -30,7 +30,7 @@ def _is_blocked_by_records(rec: Record, records: Mapping[str, Record]) -> bool:
     return any(dep not in records or not records[dep].resolved for dep in rec.depends_on)
 
 
-def _open_whos(rec: Record) -> list[str]:
+def open_whos(rec: Record) -> list[str]:
     whos = [w.who for w in rec.waiting_on if not w.done]
     if isinstance(rec, Decision):
         whos += [w.who for a in rec.actions for w in a.open_waits]
@@ -78,13 +78,13 @@ def _roots(start: str, records: Mapping[str, Record], memo: dict[str, tuple[str,
             stack.extend((d, False) for d in deps if d in records and d not in memo
                          and d not in visiting)
             continue
-        found: dict[str, None] = dict.fromkeys(_open_whos(rec))
+        found: dict[str, None] = dict.fromkeys(open_whos(rec))
         for dep in deps:
             target = records.get(dep)
             if target is None or not _is_blocked_by_records(target, records):
                 found[dep] = None
                 if target is not None:
-                    found.update(dict.fromkeys(_open_whos(target)))
+                    found.update(dict.fromkeys(open_whos(target)))
             else:
                 found.update(dict.fromkeys(memo.get(dep, ())))
         memo[node] = tuple(found)

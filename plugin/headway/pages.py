@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from .catalog import page_url
-from .derive import SiteFacts
+from .derive import SiteFacts, open_whos
 from .model import STATUSES, Action, Decision, Initiative, Learning, Problem, Record, is_resolved
 
 BUCKETS: dict[int, str] = {
@@ -513,8 +513,7 @@ def _met_only_through_actions(rec: Record, site: SiteFacts) -> set[str]:
         if target is None or target.resolved:
             continue
         elsewhere.update(site.derived.root_blockers.get(dep, ()))
-        elsewhere.update(w.who for w in target.waiting_on if not w.done)
-        elsewhere.update(w.who for a in _actions(target) for w in a.open_waits)
+        elsewhere.update(open_whos(target))
     return by_actions - elsewhere
 
 

@@ -95,12 +95,11 @@ def adr_folders(entries: Any) -> tuple[AdrFolder, ...]:
         if not isinstance(entry, dict) or not isinstance(entry.get("folder"), str):
             raise ConfigError(f"adr_folders entry {index + 1} needs `folder:` (a folder "
                               f"relative to docs_dir, e.g. architecture/adr)")
-        if PurePosixPath(entry["folder"].replace("\\", "/")).is_absolute() or \
-                PureWindowsPath(entry["folder"]).drive:
+        given = entry["folder"].replace("\\", "/")
+        if PurePosixPath(given).is_absolute() or PureWindowsPath(given).drive:
             raise ConfigError(f"adr_folders entry {index + 1}: folder '{entry['folder']}' must "
                               f"be relative to docs_dir (e.g. architecture/adr)")
-        folder = "/".join(part for part in entry["folder"].replace("\\", "/").split("/")
-                          if part not in ("", "."))
+        folder = "/".join(part for part in given.split("/") if part not in ("", "."))
         if folder.startswith("..") or "/../" in f"/{folder}/":
             raise ConfigError(f"adr_folders entry {index + 1}: folder '{folder}' must be "
                               f"inside docs_dir")
