@@ -177,6 +177,7 @@ def test_default_exclusions_are_mkdocs_own() -> None:
                                                          "is not a folder in docs_dir"),
     ("      adr_folders: [{folder: /tmp/adr}]\n", "folder '/tmp/adr' must be relative to "
                                                   "docs_dir"),
+    ("      cache_dir: README.md\n", "cache_dir: 'README.md' is a file, not a folder"),
 ])
 def test_check_refuses_options_a_build_would_refuse(chdir_repo: GitRepo, options: str,
                                                     words: str,
@@ -185,10 +186,11 @@ def test_check_refuses_options_a_build_would_refuse(chdir_repo: GitRepo, options
     as it fails the build, never a green check over a site that does not build (or is empty)."""
     small_team(chdir_repo)
     chdir_repo.write("docs/architecture/adr/0001-x.md", "# 1. X\n\n## Status\n\nAccepted\n")
+    chdir_repo.write("README.md", "# A file where a folder is wanted\n")
     chdir_repo.mkdocs_yml(plugins="  - headway:\n" + options)
     assert main(["check"]) == 2
     assert words in capsys.readouterr().err
-    if "adr_folders" in options or "max_" in options:  # MkDocs' own checks pass these
+    if any(key in options for key in ("adr_folders", "max_", "cache_dir")):  # MkDocs passes these
         result = run_mkdocs(chdir_repo, "-q")
         assert result.returncode != 0 and words in result.stderr, result.stderr
 

@@ -78,6 +78,14 @@ def test_initiative_page_timeline_and_sections(repo: GitRepo) -> None:
     eu = built.html("initiatives/eu/")
     assert "Supersedes Ireland region" in eu
     assert "Action due: Move backups" in eu
+    # actions not done are open rings, told apart from what happened: ahead, or overdue
+    eu_svg = eu[eu.index("<svg class=\"hw-timeline-svg\""):eu.index("</svg>")]
+    assert re.search(r'hw-ev-action-due hw-mark-overdue">\s*<title>2026-08-01 Frankfurt region: '
+                     r'Action due: Sign AWS addendum', eu_svg)
+    assert re.search(r'hw-ev-action-due hw-mark-planned">\s*<title>2026-10-30 Frankfurt region: '
+                     r'Action due: Move backups', eu_svg)
+    assert "action due ahead</span>" in eu and "action overdue</span>" in eu
+    assert "hw-mark-" not in page  # payments has no action due
 
 
 def test_awaiting_decision_lists_the_pre_read(repo: GitRepo) -> None:

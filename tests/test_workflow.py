@@ -81,6 +81,15 @@ def test_new_fits_flat_folders_new_initiatives_and_any_title(
     assert main(["new", "learning", "In a docs folder", "--initiative", "pay", "--dir",
                  "pay"]) == 0  # relative to the docs folder when it names a folder there
     assert capsys.readouterr().out.strip().endswith("docs/pay/in-a-docs-folder.md")
+    # a title with nothing to name a file by: a made-up name, a new one each time
+    made = []
+    for title in ("決定事項", "別の決定"):
+        assert main(["new", "learning", title, "--initiative", "mobile-app"]) == 0
+        made.append(Path(capsys.readouterr().out.strip()))
+    assert [p.name for p in made] == ["record.md", "record-2.md"]
+    assert "# 別の決定" in made[1].read_text(encoding="utf-8")
+    assert main(["new", "initiative", "新しい取り組み"]) == 0  # `record` is taken as an id
+    assert capsys.readouterr().out.strip().endswith("docs/record-3/index.md")
     assert main(["check"]) == 0
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import jinja2
@@ -10,7 +12,7 @@ import yaml
 
 from .catalog import build_catalog, discover
 from .history import GitRunner, GitTrouble
-from .model import STATUSES
+from .model import STATUSES, Record
 from .render import template_dirs
 from .settings import Settings
 from .validate import ID_PATTERN, slugify, title_slug
@@ -31,12 +33,21 @@ def git_user_name(cwd: Path) -> str | None:
     return name or None
 
 
-def next_file_name(folder: Path, title: str, first_width: int | None = None) -> str:
-    """`0007-title.md` when the folder numbers its records, else `title.md`. A record of the
-    same title already numbered there is the file a second run would duplicate: its name is
+def name_stems(title: str) -> Iterator[str]:
+    """The stem of a new record's file name: the title's slug; when the title has nothing to
+    make one of (all Chinese, say), `record`, then `record-2`, `record-3`, … for the caller to
+    take the first that is free."""
+    slug = title_slug(title)
+    yield slug
+    if slug == "record" and "record" not in title.casefold():
+        yield from (f"record-{n}" for n in itertools.count(2))
+
+
+def next_file_name(folder: Path, slug: str, first_width: int | None = None) -> str:
+    """`0007-slug.md` when the folder numbers its records, else `slug.md`. A record of the
+    same slug already numbered there is the file a second run would duplicate: its name is
     returned, so that the caller refuses to write. `first_width`: number a folder with no
     records yet from 1 with that many digits (its sibling folders number theirs)."""
-    slug = title_slug(title)
     numbers = [m for p in folder.glob("*.md") if (m := _NUMBERED.match(p.name))]
     if not numbers:
         if first_width is not None and not any(folder.glob("*.md")):
@@ -86,6 +97,33 @@ def _sibling_width(docs: Path, folder: Path) -> int | None:
     return max(set(widths), key=widths.count)
 
 
+def _id_of(target: Path) -> str:
+    return target.parent.name if target.name == "index.md" else target.stem
+
+
+def _target(settings: Settings, records: Mapping[str, Record], rtype: str, slug: str,
+            initiative: str | None, folder: Path | None) -> Path:
+    """Where a new record of this type, named `slug`, goes: `folder` (already inside the docs
+    folder) when given, else its initiative's folder for its type, as the site lays them out."""
+    docs = settings.docs_dir
+    if rtype == "initiative":
+        if folder is not None and any(folder.glob("*.md")):
+            return folder / next_file_name(folder, slug)
+        return (folder or docs / slug) / "index.md"
+    assert initiative is not None
+    if folder is None:
+        home = docs / initiative
+        owner_rec = records.get(initiative)
+        if owner_rec is not None:
+            source = docs / owner_rec.src_uri
+            home = source.parent if source.name.lower() in ("index.md", "readme.md") \
+                else source.parent / initiative
+        folder = home / f"{rtype}s"
+        if not folder.is_dir() and _numbered(home):  # records numbered beside the index
+            folder = home
+    return folder / next_file_name(folder, slug, _sibling_width(docs, folder))
+
+
 def new_record(settings: Settings, rtype: str, title: str, initiative: str | None,
                folder: Path | None = None) -> Path:
     """Write the record and return its path; FileExistsError rather than overwrite."""
@@ -96,32 +134,21 @@ def new_record(settings: Settings, rtype: str, title: str, initiative: str | Non
     if initiative is not None and not ID_PATTERN.match(initiative):
         raise AuthoringError(f"--initiative '{initiative}' is not an id (lowercase letters, "
                              f"digits, '-', '_', '.'), e.g. --initiative {slugify(initiative)}")
+    if rtype != "initiative" and not initiative:
+        raise AuthoringError(f"a {rtype} belongs to an initiative: add --initiative ID")
     docs = settings.docs_dir
     folder = _inside_docs(folder, docs)
     catalog = build_catalog(discover(settings), settings,
                             with_history=False)
-    if rtype == "initiative":
-        slug = title_slug(title)
-        target = (folder or docs / slug) / "index.md"
-        if folder is not None and any(folder.glob("*.md")):
-            target = folder / next_file_name(folder, title)
-    else:
-        if not initiative:
-            raise AuthoringError(f"a {rtype} belongs to an initiative: add --initiative ID")
-        if folder is None:
-            home = docs / initiative
-            owner_rec = catalog.records.get(initiative)
-            if owner_rec is not None:
-                source = docs / owner_rec.src_uri
-                home = source.parent if source.name.lower() in ("index.md", "readme.md") \
-                    else source.parent / initiative
-            folder = home / f"{rtype}s"
-            if not folder.is_dir() and _numbered(home):  # records numbered beside the index
-                folder = home
-        target = folder / next_file_name(folder, title, _sibling_width(docs, folder))
+    stems = name_stems(title)
+    target = _target(settings, catalog.records, rtype, next(stems), initiative, folder)
+    for stem in stems:  # a made-up name: the next one while this one is taken
+        if not (target.exists() or _id_of(target) in catalog.known_ids):
+            break
+        target = _target(settings, catalog.records, rtype, stem, initiative, folder)
     if target.exists():
         raise FileExistsError(f"{target} already exists")
-    new_id = target.parent.name if target.name == "index.md" else target.stem
+    new_id = _id_of(target)
     if new_id in catalog.known_ids:
         raise AuthoringError(f"a record with id '{new_id}' already exists; choose another title")
 

@@ -162,9 +162,15 @@ class InitiativeSummary:
     total: int
 
 
+def in_force(rec: Record) -> bool:
+    """A decision whose actions are still to be carried out: not rejected, superseded or
+    deprecated."""
+    return isinstance(rec, Decision) and (not rec.resolved or rec.status == "accepted")
+
+
 def overdue_actions(rec: Record, today: date) -> list[Action]:
     """Open actions past their due date, of a decision still in force."""
-    if not isinstance(rec, Decision) or (rec.resolved and rec.status != "accepted"):
+    if not isinstance(rec, Decision) or not in_force(rec):
         return []
     return [a for a in rec.actions if a.status != "done" and a.due is not None and a.due < today]
 
@@ -283,6 +289,9 @@ class Marker:
     tooltip: str
     kinds: tuple[str, ...]
     r: float = 5.0
+    # "planned": only actions due ahead (an open ring); "overdue": only actions due, one of
+    # them past due and not done; "": something that happened
+    state: str = ""
 
 
 @dataclass(slots=True)
@@ -306,6 +315,7 @@ class Timeline:
     groups: list[MonthGroup]
     count: int
     hidden: int = 0  # events too far from today to draw (still listed by month)
+    states: tuple[str, ...] = ()  # the markers' states other than "", for the key
     left: int = TIMELINE_LEFT  # where the lanes begin
 
 
@@ -377,8 +387,12 @@ def timeline(site: SiteFacts, iid: str, link: Linker) -> Timeline | None:
         tip = "; ".join(f"{e.day.isoformat()} {site.records[e.record].title}: {e.label}"
                         for e in group[:6]) + (f"; and {len(group) - 6} more"
                                                 if len(group) > 6 else "")
-        markers.append(Marker(round(xs, 1), bucket, len(group), url, tip,
-                              tuple(sorted({e.kind for e in group})), _marker_radius(len(group))))
+        kinds = tuple(sorted({e.kind for e in group}))
+        state = ""
+        if kinds == ("action-due",) and all(in_force(site.records[e.record]) for e in group):
+            state = "overdue" if group[0].day < site.today else "planned"
+        markers.append(Marker(round(xs, 1), bucket, len(group), url, tip, kinds,
+                              _marker_radius(len(group)), state))
     lanes = [(b, BUCKETS[b], top + lane_h * (i + 0.5)) for i, b in enumerate((1, 2, 3))]
     month_ticks = []
     for m in range(months):
@@ -409,6 +423,7 @@ def timeline(site: SiteFacts, iid: str, link: Linker) -> Timeline | None:
         width=width, height=height, lanes=lanes, months=month_ticks, markers=markers,
         today_x=round(x_of(site.today), 1), target_x=round(x_of(target), 1) if target else None,
         groups=groups, count=len(all_events), hidden=len(all_events) - len(events),
+        states=tuple(s for s in ("planned", "overdue") if any(m.state == s for m in markers)),
     )
 
 
