@@ -244,12 +244,15 @@ def test_init_keeps_line_ends_the_branch_and_inherited_plugins(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = init_repo(tmp_path / "team")
     repo.git("checkout", "-q", "-b", "trunk")
-    (repo.root / "mkdocs.yml").write_bytes(b"site_name: Team\r\nplugins:\r\n  - search\r\n")
+    (repo.root / "mkdocs.yml").write_bytes(
+        b"site_name: Team\r\nplugins:\r\n  - search\r\n  - tags:\r\n      tags_file: tags.md\r\n"
+        b"  # more to come\r\nnav:\r\n  - index.md\r\n")
     repo.write("docs/index.md", "# Team\n")
     monkeypatch.chdir(repo.root)
     assert main(["init"]) == 0
-    assert (repo.root / "mkdocs.yml").read_bytes() == (
-        b"site_name: Team\r\nplugins:\r\n  - headway\r\n  - search\r\n")
+    assert (repo.root / "mkdocs.yml").read_bytes() == (  # at the end of the list
+        b"site_name: Team\r\nplugins:\r\n  - search\r\n  - tags:\r\n      tags_file: tags.md\r\n"
+        b"  - headway\r\n  # more to come\r\nnav:\r\n  - index.md\r\n")
     publish = yaml.safe_load((repo.root / ".github/workflows/publish-site.yml").read_text())
     assert publish[True]["push"]["branches"] == ["trunk"]  # YAML 1.1 reads `on:` as true
     other = init_repo(tmp_path / "inherits")

@@ -37,13 +37,24 @@ class Step:
 
 
 def add_plugin_entry(text: str) -> str | None:
-    """mkdocs.yml with `- headway` added under `plugins:` (keeping every other line as it
-    is), or None when the plugins are written in a form this cannot edit safely."""
+    """mkdocs.yml with `- headway` added at the end of the list under `plugins:` (keeping
+    every other line as it is), or None when the plugins are written in a form this cannot
+    edit safely."""
     match = re.search(r"^plugins:[ \t]*(#.*)?\n((?:[ \t]*(?:#.*)?\n)*)([ \t]+)- ", text, re.M)
     if match:
         indent = match.group(3)
-        at = match.end(2)
-        return text[:at] + f"{indent}- headway\n" + text[at:]
+        # The list goes on over indented lines (its items and their options), blank lines and
+        # comments; it ends after the last indented line before the next key.
+        end = pos = match.start(3)
+        for line in text[pos:].splitlines(keepends=True):
+            stripped = line.strip()
+            if stripped and not stripped.startswith("#"):
+                if not line[:1].isspace():
+                    break
+                end = pos + len(line)
+            pos += len(line)
+        before = text[:end] if text[:end].endswith("\n") else text[:end] + "\n"
+        return before + f"{indent}- headway\n" + text[end:]
     if re.search(r"^plugins:", text, re.M):
         return None  # a flow list or a mapping: say what to add instead
     # No plugins key yet: MkDocs' default is [search], which naming plugins replaces.
