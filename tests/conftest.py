@@ -97,6 +97,9 @@ def repo(tmp_path: Path) -> GitRepo:
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", TODAY_EPOCH)
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    # GitHub's runners set it: checks would print annotations where tests read plain lines
+    # (tests that want annotations set it themselves)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
 
 
 @dataclass

@@ -109,6 +109,22 @@ def test_a_change_counts_when_it_lands_on_the_main_line(repo: GitRepo) -> None:
     assert rec["updated"] == "2026-04-10"
 
 
+def test_every_commit_a_merge_brings_in_counts_for_its_author(repo: GitRepo) -> None:
+    """A pull request of three commits by two people: each commit counts for its author
+    (most commits first), not one per merge for the newest of them."""
+    pull_request(repo)
+    repo.git("checkout", "-q", "-b", "tidy-d")
+    for day, text, author in (("2026-04-12", "Why", "Eve Adams"), ("2026-04-13", "Risks",
+                              "Eve Adams"), ("2026-04-14", "Typo", "Raj Patel")):
+        repo.record("d.md", DECISION.format(status="accepted"), f"# D\n\n{text}\n")
+        repo.commit(text, day, author)
+    repo.git("checkout", "-q", "main")
+    repo.merge("tidy-d", "Merge pull request #2", "2026-04-15", "Merge Bot")
+    rec = build(repo).records["d"]
+    assert rec["authors"] == ["Eve Adams", "Raj Patel", "Maya Chen"]  # 2, 2 (a tie), 1
+    assert rec["updated"] == "2026-04-15"
+
+
 def test_all_commits_option_dates_the_branch_commit(repo: GitRepo) -> None:
     pull_request(repo)
     repo.mkdocs_yml(plugins="  - headway:\n      first_parent: false\n")
@@ -271,7 +287,7 @@ def test_a_rebuild_extends_the_cached_facts_with_the_new_commits(
     parsed: list[int] = []
     real_parse = history._parse_log
     monkeypatch.setattr(history, "_parse_log",
-                        lambda raw, prefix: parsed.append(1) or real_parse(raw, prefix))
+                        lambda raw: parsed.append(1) or real_parse(raw))
     extended = read_history(repo.root, after, options, "docs")
     assert extended.facts == whole.facts and extended.warnings == whole.warnings
     assert parsed == []  # the stored log was not parsed
@@ -616,6 +632,36 @@ def test_shallow_clone_warns_and_strict_fails(repo: GitRepo, tmp_path: Path) -> 
     built = build(shallow)
     assert any("shallow clone" in w and "fetch-depth: 0" in w for w in built.warnings)
     assert run_mkdocs(shallow, "--strict").returncode == 1
+    # Doing what the warning says is enough: the truncated facts were not cached, to come
+    # back once the full history is there (fetching it does not move HEAD).
+    shallow.git("fetch", "-q", "--unshallow")
+    full, whole = build(shallow), build(repo)
+    assert not any("shallow" in w for w in full.warnings)
+    assert full.records == whole.records
+
+
+def test_records_moved_into_the_docs_folder_keep_their_history(repo: GitRepo) -> None:
+    """A record written elsewhere and moved in, and the docs folder itself renamed: git
+    follows both renames, and so does the history (it was cut at the move)."""
+    repo.write("drafts/fees.md", "---\ntype: learning\ninitiative: pay\n---\n# Fees\n")
+    repo.record("pay/index.md", "type: initiative")
+    repo.record("pay/0001-psp.md", "type: decision\ninitiative: pay\nstatus: exploring")
+    repo.commit("Start", "2026-01-05", "Alice Smith")
+    repo.record("pay/0001-psp.md", "type: decision\ninitiative: pay\nstatus: accepted")
+    repo.commit("Accept", "2026-02-05", "Bob Jones")
+    repo.git("mv", "drafts/fees.md", "docs/pay/fees.md")
+    repo.commit("Publish the fees learning", "2026-03-05", "Carol White")
+    repo.git("mv", "docs", "records")
+    repo.docs = "records"
+    repo.mkdocs_yml()
+    repo.commit("Rename the docs folder", "2026-04-05", "Carol White")
+    records = build(repo).records
+    psp, fees = records["0001-psp"], records["fees"]
+    assert psp["created"] == "2026-01-05" and fees["created"] == "2026-01-05"
+    assert [(h["status"], h["date"]) for h in psp["status_history"]] == [
+        ("exploring", "2026-01-05"), ("accepted", "2026-02-05")]
+    assert psp["authors"] == ["Alice Smith", "Bob Jones", "Carol White"]
+    assert fees["authors"] == ["Carol White", "Alice Smith"]
 
 
 def test_plain_folder_publishes_every_record(repo: GitRepo) -> None:
@@ -734,3 +780,18 @@ def test_git_log_failing_says_what_git_said(repo: GitRepo) -> None:
     loose.unlink()
     result = read_history(repo.root, ["docs/0001-use-stripe.md"], HistoryOptions(), "docs")
     assert any("git failed:" in w and tree[:7] in w for w in result.warnings), result.warnings
+
+
+def test_authors_are_named_as_the_mailmap_says(repo: GitRepo) -> None:
+    """One person committing under two spellings of their name is one author, as `git
+    shortlog` counts them with the repository's .mailmap."""
+    repo.record("pay/index.md", "type: initiative")
+    repo.commit("Start", "2026-01-05", "bob", "bob@old.example")
+    repo.record("pay/index.md", "type: initiative\nstatus: done")
+    repo.commit("Done", "2026-02-05", "Robert Jones", "bob@example.com")
+    repo.write(".mailmap", "Robert Jones <bob@example.com> bob <bob@old.example>\n")
+    repo.commit("Mailmap", "2026-03-05", "Robert Jones", "bob@example.com")
+    record = build(repo).records["pay"]
+    assert record["authors"] == ["Robert Jones"]
+    assert [(h["status"], h["author"]) for h in record["status_history"]] == [
+        ("active", "Robert Jones"), ("done", "Robert Jones")]

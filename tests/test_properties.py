@@ -223,7 +223,8 @@ def test_old_versions_flow_lists_are_read_as_pyyaml_reads_them(
     assert _depends(snippet) == _depends_by_yaml(snippet)
 
 
-status_word = st.sampled_from(["exploring", "proposed", "accepted", "active", "done", "wip-2"])
+status_word = st.sampled_from(["exploring", "proposed", "accepted", "active", "done", "wip-2",
+                               "~", "null", "NULL", "'proposed'"])
 
 
 @settings(max_examples=300, deadline=1000)
@@ -233,15 +234,15 @@ status_word = st.sampled_from(["exploring", "proposed", "accepted", "active", "d
            lambda w: w[:1].isalpha() and ":" not in w and " " not in w), max_size=3)),
        flow=st.booleans(), blank_in_list=st.booleans(), comment=st.booleans(),
        nested_status=st.booleans(), crlf=st.booleans(), bom=st.booleans(),
-       order=st.permutations(range(4)), body_status=st.booleans())
+       order=st.permutations(range(4)), body_status=st.booleans(), twice=st.booleans())
 def test_old_versions_are_read_as_pyyaml_reads_them(
         rtype: str, status: str | None, depends: list[str] | None, flow: bool,
         blank_in_list: bool, comment: bool, nested_status: bool, crlf: bool, bom: bool,
-        order: list[int], body_status: bool) -> None:
+        order: list[int], body_status: bool, twice: bool) -> None:
     """History reads type, status and depends_on of every old version with a few regular
     expressions, not YAML; for front matter as people write it (any field order, comments,
     a nested `status:` in actions, blank lines in lists, CRLF, a BOM, `status:` in the
-    body), it must agree with PyYAML."""
+    body, `~` or null, a status given twice), it must agree with PyYAML."""
     from headway.history import FactsMemo, blob_facts
 
     note = "  # why" if comment else ""
@@ -256,7 +257,7 @@ def test_old_versions_are_read_as_pyyaml_reads_them(
             if blank_in_list and len(items) > 1:
                 items.insert(1, "")
             fields[3] = "\n".join(["depends_on:", *items])
-    fm = "\n".join(fields[i] for i in order if fields[i])
+    fm = "\n".join(fields[i] for i in order if fields[i]) + ("\nstatus: done" if twice else "")
     body = "\nstatus: rejected\n" if body_status else "\n# Title\n"
     text = f"---\n{fm}\n---\n{body}"
     if crlf:

@@ -37,8 +37,8 @@ try:
 except ImportError:  # Windows: pipes keep their default size
     fcntl = None  # type: ignore[assignment]
 
-CACHE_VERSION = 7
-_LOG_FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%cI"
+CACHE_VERSION = 8
+_LOG_FORMAT = "%x1e%H%x1f%P%x1f%aN%x1f%cI"  # %aN: the name .mailmap gives
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,8 +395,10 @@ def read_history(
 ) -> History:
     """Facts for each path (relative to the repository root), from one walk of `git log HEAD`.
 
-    `docs_prefix` (the docs folder, relative to the root) limits what is read and cached;
-    paths are filtered in Python, never with a pathspec, so that git still pairs renames.
+    `docs_prefix` (the docs folder, relative to the root) names the cache files. Every
+    Markdown change is read, in the docs folder or not: a record moved into it (or the folder
+    renamed) has its earlier history outside it. Paths are filtered in Python, never with a
+    pathspec, so that git still pairs renames.
     `current`: the bytes of files the caller has read from the working tree (path → bytes);
     a version git would give the same bytes for (the same object name) is not asked of git.
     """
@@ -481,8 +483,8 @@ def _read_history(repo_dir: Path, paths: _Wanted, options: HistoryOptions,
                        git_processes=runner.processes)
     warnings: list[str] = []
     if shallow:
-        warnings.append("the git history is truncated (shallow clone), so created dates and "
-                        "status histories are wrong; fetch the full history (in GitHub "
+        warnings.append("the git history is truncated (shallow clone), so created dates, "
+                        "authors and status histories are wrong; fetch the full history (in GitHub "
                         "Actions: actions/checkout with `fetch-depth: 0`)")
     if head is None:
         return History({p: GitFacts(uncommitted=True) for p in paths.get()}, warnings,
@@ -490,7 +492,10 @@ def _read_history(repo_dir: Path, paths: _Wanted, options: HistoryOptions,
     if paths.ready() and not paths.get():  # nothing to read: no cache or log either
         return History({}, warnings, head, git_processes=runner.processes)
     prefix = docs_prefix.strip("/")
-    cache = _Cache(options.cache_dir, f"{prefix}/" if prefix else "", options.first_parent)
+    # No cache for a shallow clone: its facts are wrong, and must not outlive a fetch of the
+    # full history (which does not move HEAD).
+    cache = _Cache(None if shallow else options.cache_dir, f"{prefix}/" if prefix else "",
+                   options.first_parent)
     # The last result may answer (HEAD has not moved): then nothing is read from git. If it
     # cannot, git's log starts at once, even if the paths are not known yet.
     if paths.ready() or cache.facts_head() == head:
@@ -541,7 +546,6 @@ def _stream_log(runner: GitRunner, revisions: str, cache: _Cache) -> Iterator[Co
     the cache says so (all-commits mode). With a cache folder, what the cache needs of each is
     appended to `cache.fresh` as git printed it: the whole entry of a commit that changed
     records, only the header (sha, parents, author, date) of any other."""
-    prefix = cache.prefix
     kept = cache.fresh if cache.log_file is not None else None  # no cache: nothing kept
     proc = runner.stream(*_LOG, *(["--topo-order"] if cache.topo else []), revisions, "--")
     assert proc.stdout is not None
@@ -555,7 +559,7 @@ def _stream_log(runner: GitRunner, revisions: str, cache: _Cache) -> Iterator[Co
             pending = parts.pop() if chunk else b""
             for part in parts:
                 if part:
-                    commit = _parse_commit(part, prefix)
+                    commit = _parse_commit(part)
                     if kept is not None:
                         header_end = part.find(b"\x00") + 1
                         kept.append(part if commit.changes or not header_end
@@ -666,12 +670,13 @@ _RAW_ENTRY = re.compile(
     rb"(?:([RC])[0-9]*\x00([^\x00]*)\x00([^\x00]*)|([A-Z])[0-9]*\x00([^\x00]*))\x00")
 
 
-def _parse_log(raw: bytes, prefix: str) -> list[Commit]:
-    return [_parse_commit(part, prefix) for part in raw.split(b"\x1e") if part]
+def _parse_log(raw: bytes) -> list[Commit]:
+    return [_parse_commit(part) for part in raw.split(b"\x1e") if part]
 
 
-def _parse_commit(chunk: bytes, prefix: str) -> Commit:
-    """One commit of `git log -z --raw`; only Markdown changes under the docs prefix kept."""
+def _parse_commit(chunk: bytes) -> Commit:
+    """One commit of `git log -z --raw`; only Markdown changes kept. Those outside the docs
+    folder too: a record moved into it (or the folder renamed) has its history there."""
     header, _, rest = chunk.partition(b"\x00")
     sha, parents, author, date = header.decode("utf-8", "replace").split("\x1f")
     commit = Commit(sha, tuple(parents.split()), author, date)
@@ -680,11 +685,9 @@ def _parse_commit(chunk: bytes, prefix: str) -> Commit:
         if not moved:
             new, old = path, b""
         if new.endswith(_MARKDOWN) or (old and old.endswith(_MARKDOWN)):
-            new_s = new.decode("utf-8", "surrogateescape")
-            old_s = old.decode("utf-8", "surrogateescape") if old else ""
-            if new_s.startswith(prefix) or (old_s and old_s.startswith(prefix)):
-                changes.append((moved.decode() if moved else status.decode(), new_s, old_s,
-                                blob.decode()))
+            changes.append((moved.decode() if moved else status.decode(),
+                            new.decode("utf-8", "surrogateescape"),
+                            old.decode("utf-8", "surrogateescape") if old else "", blob.decode()))
     return commit
 
 
@@ -919,10 +922,11 @@ class _Tally:
 
 
 def _facts_of(evs: list[tuple[Commit, str, str]], blobs: dict[str, BlobFacts],
-              landed: dict[tuple[str, str], str], before: _Tally | None = None) -> _Tally:
+              landed: dict[tuple[str, str], tuple[str, ...]], before: _Tally | None = None
+              ) -> _Tally:
     """Oldest-first events of one file (commit, blob, path at that commit) → its
     created/updated/authors/status history, going on from `before` (its tally at an older
-    HEAD) if given. `landed`: who wrote what a merge brought in."""
+    HEAD) if given. `landed`: who wrote the commits a merge brought in, oldest first."""
     if before is None:
         authors: dict[str, int] = {}
         history: list[StatusChange] = []
@@ -934,8 +938,14 @@ def _facts_of(evs: list[tuple[Commit, str, str]], blobs: dict[str, BlobFacts],
         authors, history, added = dict(before.authors), list(before.history), dict(before.added)
         previous, last, created = before.depends, before.status, before.created
     for commit, blob, then in evs:
-        author = landed.get((commit.sha, then), commit.author) if landed else commit.author
-        authors[author] = authors.get(author, 0) + 1
+        wrote = landed.get((commit.sha, then)) if landed else None
+        if wrote:  # a merge: each commit it brought in counts, the newest is the author
+            for author in wrote:
+                authors[author] = authors.get(author, 0) + 1
+            author = wrote[-1]
+        else:
+            author = commit.author
+            authors[author] = authors.get(author, 0) + 1
         info = blobs.get(blob)
         if info is None:
             continue
@@ -953,9 +963,10 @@ def _facts_of(evs: list[tuple[Commit, str, str]], blobs: dict[str, BlobFacts],
     return _Tally(created, evs[-1][0].date, authors, history, added, previous, last)
 
 
-def _landed_authors(commits: list[Commit], head: str) -> dict[tuple[str, str], str]:
-    """(merge, path) → the author of the newest branch commit the merge brought in for path,
-    so a merged pull request credits whoever wrote it, not whoever pressed merge."""
+def _landed_authors(commits: list[Commit], head: str) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(merge, path) → the authors of the branch commits the merge brought in for path, oldest
+    first, so a merged pull request credits each commit of whoever wrote it, not one commit
+    of whoever pressed merge."""
     by_sha = {c.sha: c for c in commits}
     line: list[str] = []
     sha: str | None = head
@@ -964,7 +975,7 @@ def _landed_authors(commits: list[Commit], head: str) -> dict[tuple[str, str], s
         sha = by_sha[sha].parents[0] if by_sha[sha].parents else None
     on_line = set(line)
     seen: set[str] = set()
-    credit: dict[tuple[str, str], str] = {}
+    credit: dict[tuple[str, str], list[str]] = {}
     for merge_sha in reversed(line):  # oldest merge first, so each commit lands once
         merge = by_sha[merge_sha]
         if len(merge.parents) < 2:
@@ -980,8 +991,8 @@ def _landed_authors(commits: list[Commit], head: str) -> dict[tuple[str, str], s
             stack.extend(by_sha[sha].parents)
         for commit in sorted(brought, key=lambda c: c.date):
             for _, new, _, _ in commit.changes:
-                credit[(merge_sha, new)] = commit.author
-    return credit
+                credit.setdefault((merge_sha, new), []).append(commit.author)
+    return {key: tuple(authors) for key, authors in credit.items()}
 
 
 class _Cache:
@@ -1050,7 +1061,7 @@ class _Cache:
     def stored_log(self) -> list[Commit]:
         """The stored commits, parsed (_CacheUnusable if they cannot be)."""
         try:
-            return _parse_log(self.raw, self.prefix)
+            return _parse_log(self.raw)
         except _BAD_DATA as exc:
             raise _CacheUnusable(str(exc)) from exc
 
@@ -1245,12 +1256,19 @@ def _front_matter(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     return opened, closed
 
 
+_NULL = frozenset((b"", b"~", b"null", b"Null", b"NULL"))
+
+
 def _plain(raw: bytes) -> str | None:
-    """A scalar's text: a trailing comment, spaces and quotes removed; None when empty."""
+    """A scalar's text: a trailing comment, spaces and quotes removed; None when empty, null
+    (as YAML reads `~` and `null`), or a block scalar (`>-` and the like, never a status)."""
     comment = _COMMENT.search(raw)
     if comment is not None:
         raw = raw[:comment.start()]
-    return raw.strip().strip(b"'\"").strip().decode("utf-8", "replace") or None
+    raw = raw.strip()
+    if raw in _NULL or raw[:1] in (b"|", b">"):
+        return None
+    return raw.strip(b"'\"").strip().decode("utf-8", "replace") or None
 
 
 class FactsMemo:
@@ -1288,13 +1306,13 @@ def blob_facts(data: bytes, memo: FactsMemo | None = None, start: int = 0,
 
 def _headway_facts(lines: _FactLines) -> BlobFacts | None:
     """The facts of headway front matter from its lines read; None when it has no `type`.
-    The first line of each key counts."""
+    A key given twice counts as YAML reads it: the last one."""
     found: dict[bytes, bytes] = {}
     depends_block: bytes | None = None
     for key, raw, block in lines:
         if key:
-            found.setdefault(key, raw)
-        elif depends_block is None:
+            found[key] = raw
+        else:
             depends_block = block
     rtype = _plain(found[b"type"]) if b"type" in found else None
     if rtype is None:
