@@ -240,6 +240,38 @@ def test_init_sets_up_an_existing_repository(tmp_path: Path, monkeypatch: pytest
     assert "already" in capsys.readouterr().out
 
 
+def test_init_for_a_site_in_a_folder_on_a_pull_request_branch(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """As a team adopts headway: on the branch of a pull request, in a repository whose site
+    is one folder of many. The workflows go where GitHub reads them (the repository's root),
+    run in the site's folder, and publish from the remote's default branch."""
+    repo = init_repo(tmp_path / "mono")
+    repo.write("handbook/docs.yml", "site_name: Handbook\nplugins:\n  - search\n  - redirects\n")
+    repo.write("handbook/docs/index.md", "# Handbook\n")
+    repo.commit("Handbook", "2026-05-01")
+    repo.git("update-ref", "refs/remotes/origin/trunk", "HEAD")
+    repo.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/trunk")
+    repo.git("checkout", "-q", "-b", "add-headway")
+    monkeypatch.chdir(repo.root)
+    assert main(["init", "-f", "handbook/docs.yml"]) == 0
+    out = capsys.readouterr().out
+    assert not (repo.root / "handbook/.github").exists()
+    publish = yaml.safe_load((repo.root / ".github/workflows/publish-site.yml").read_text())
+    assert publish[True]["push"]["branches"] == ["trunk"]
+    assert publish["defaults"]["run"]["working-directory"] == "handbook"
+    steps = publish["jobs"]["build"]["steps"]
+    assert {"run": "mkdocs build --strict -f \"docs.yml\"", "name": "Build the site (strict)",
+            "env": {"NO_MKDOCS_2_WARNING": "1"}} in steps
+    paths = [step["with"]["path"] for step in steps if "path" in step.get("with", {})]
+    assert paths == ["handbook/.cache/headway", "handbook/site"]
+    check = yaml.safe_load((repo.root / ".github/workflows/check-records.yml").read_text())
+    assert any(step.get("run") == 'headway check -f "docs.yml"'
+               for step in check["jobs"]["check"]["steps"])
+    assert "publishing on every push to trunk" in out
+    assert "to do: add the packages of the site's other plugins (redirects)" in out
+
+
 def test_init_keeps_line_ends_the_branch_and_inherited_plugins(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = init_repo(tmp_path / "team")

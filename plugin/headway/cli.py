@@ -193,7 +193,10 @@ def cmd_init(args: argparse.Namespace) -> int:
             shown = step.path.resolve().relative_to(cwd).as_posix()
         except ValueError:
             shown = str(step.path)
-        print(f"{'wrote' if step.done else 'already there'}: {shown} ({step.what})")
+        if step.note:
+            print(f"to do: {step.what} ({shown})")
+        else:
+            print(f"{'wrote' if step.done else 'already there'}: {shown} ({step.what})")
     if any(step.done for step in steps):
         print("next: commit these files; in GitHub, Settings > Pages > Source: GitHub Actions",
               file=sys.stderr)

@@ -29,11 +29,12 @@ plugins:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One thing `init` did, or found already done."""
+    """One thing `init` did, or found already done, or left for the user to do (a note)."""
 
     path: Path
     done: bool  # False: it was already there, nothing changed
     what: str
+    note: bool = False
 
 
 def add_plugin_entry(text: str) -> str | None:
@@ -61,13 +62,56 @@ def add_plugin_entry(text: str) -> str | None:
     return text.rstrip("\n") + "\nplugins:\n  - search\n  - headway\n"
 
 
-def _current_branch(root: Path) -> str | None:
-    """The branch checked out in the repository at `root`, if any."""
+def _git(root: Path, *args: str) -> str | None:
+    """What git prints (stripped), or None when it fails or prints nothing."""
     try:
-        name = GitRunner(root).run("symbolic-ref", "--quiet", "--short", "HEAD").decode().strip()
+        return GitRunner(root).run(*args).decode().strip() or None
     except GitTrouble:
         return None
-    return name or None
+
+
+def _publish_branch(root: Path) -> str | None:
+    """The branch the site is published from: the remote's default branch (`origin/HEAD`),
+    else the branch checked out. (Not simply the one checked out: `init` is usually run on
+    the branch of the pull request that adds headway.)"""
+    remote = _git(root, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+    if remote and "/" in remote:
+        return remote.partition("/")[2]
+    return _git(root, "symbolic-ref", "--quiet", "--short", "HEAD")
+
+
+_PLUGINS_WITHOUT_PACKAGE = frozenset({"search", "headway", "tags", "blog", "social", "offline",
+                                      "privacy", "info", "meta", "group", "optimize"})
+
+
+def other_plugins(plugins: object) -> list[str]:
+    """The plugins of mkdocs.yml that need a package of their own (not MkDocs', Material's or
+    headway's), which the workflows do not install."""
+    entries = plugins if isinstance(plugins, list) else list(plugins or ()) \
+        if isinstance(plugins, dict) else []
+    names = [next(iter(p)) if isinstance(p, dict) and p else p for p in entries]
+    # `material/tags` is Material's own; a plugin is named by its last part
+    return [n for n in names
+            if isinstance(n, str) and n.rpartition("/")[2] not in _PLUGINS_WITHOUT_PACKAGE]
+
+
+def workflow_text(template: str, branch: str | None, folder: str, config_name: str) -> str:
+    """A workflow template fitted to the repository: published from `branch`; the site in
+    `folder` (relative to the repository's root, "." for the root) described by
+    `config_name`."""
+    text = template
+    if branch is not None and branch != "main":
+        text = text.replace("branches: [main]", f"branches: [{json.dumps(branch)}]")
+    if config_name != "mkdocs.yml":
+        text = text.replace("run: headway check", f"run: headway check -f {json.dumps(config_name)}")
+        text = text.replace("run: mkdocs build --strict",
+                            f"run: mkdocs build --strict -f {json.dumps(config_name)}")
+    if folder != ".":
+        text = text.replace("\njobs:\n", f"\ndefaults:\n  run:  # the site is in a folder of the "
+                            f"repository\n    working-directory: {json.dumps(folder)}\n\njobs:\n")
+        for path in (".cache/headway", "site"):
+            text = text.replace(f"path: {path}\n", f"path: {json.dumps(f'{folder}/{path}')}\n")
+    return text
 
 
 def init_repository(config_file: Path, initiative_title: str | None) -> list[Step]:
@@ -106,8 +150,12 @@ def init_repository(config_file: Path, initiative_title: str | None) -> list[Ste
     read_settings(config_file, docs_must_exist=False).docs_dir.mkdir(parents=True, exist_ok=True)
     settings = read_settings(config_file)
 
-    workflows = root / ".github" / "workflows"
-    branch = _current_branch(root)
+    # GitHub reads workflows only at the repository's root, whichever folder the site is in.
+    top = _git(root, "rev-parse", "--show-toplevel")
+    repo_root = Path(top).resolve() if top else root
+    workflows = repo_root / ".github" / "workflows"
+    folder = root.relative_to(repo_root).as_posix() if root.is_relative_to(repo_root) else "."
+    branch = _publish_branch(repo_root)
     for name in WORKFLOWS:
         target = workflows / name
         if target.exists():
@@ -115,11 +163,17 @@ def init_repository(config_file: Path, initiative_title: str | None) -> list[Ste
             continue
         source = Path(template_dirs()[0]) / "headway" / "init" / name
         workflows.mkdir(parents=True, exist_ok=True)
-        text = source.read_text("utf-8")
-        if branch is not None and branch != "main":  # publish from the branch in use
-            text = text.replace("branches: [main]", f"branches: [{json.dumps(branch)}]")
-        target.write_text(text, "utf-8")
-        steps.append(Step(target, True, "GitHub Actions workflow"))
+        target.write_text(workflow_text(source.read_text("utf-8"), branch, folder,
+                                        config_file.name), "utf-8")
+        what = "GitHub Actions workflow"
+        if name == "publish-site.yml":
+            what += f", publishing on every push to {branch or 'main'}"
+        steps.append(Step(target, True, what))
+    config = yaml.load(config_file.read_text("utf-8"), Loader=ConfigLoader)
+    others = other_plugins(config.get("plugins") if isinstance(config, dict) else None)
+    if others and any(step.done and step.path.parent == workflows for step in steps):
+        steps.append(Step(workflows, False, f"add the packages of the site's other plugins "
+                          f"({', '.join(others)}) to the workflows' Install step", note=True))
 
     from .catalog import build_catalog, discover
 
