@@ -3,6 +3,7 @@ and template overrides, read from real builds."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from itertools import pairwise
@@ -93,7 +94,7 @@ def test_awaiting_decision_lists_the_pre_read(repo: GitRepo) -> None:
     repo.record("pay/0002-fraud.md", "type: decision\ninitiative: pay\nstatus: proposed\n"
                 "informed_by: [fees]\ndeciders: [Ruth, Maya]", "# Fraud rules\n")
     page = build(repo).html("initiatives/pay/")
-    section = page[page.index('id="awaiting-decision"'):page.index('id="decisions"')]
+    section = page[page.index('id="hw-awaiting-decision"'):page.index('id="hw-decisions"')]
     assert "Fraud rules" in section and "PSP fees" in section
     assert "What do PSPs charge?" in section and "Ruth, Maya" in section
     assert "Use Stripe" not in section
@@ -106,7 +107,7 @@ def test_blocked_page_groups_by_root_blocker(repo: GitRepo) -> None:
                         page, re.S)
     titles = [" ".join(re.sub(r"<[^>]+>", " ", g[1]).split()).split(" holds up")[0]
               for g in groups]
-    assert titles[0].startswith("2 Legal")
+    assert titles[0].startswith("2 items: Legal")  # "items:" is for screen readers
     assert "single point of failure" not in titles[0]  # 2 items: not enough to be one
     legal = groups[0][1]
     assert legal.index("Subprocessors") < legal.index("Frankfurt region")  # oldest first
@@ -145,7 +146,8 @@ def test_a_record_and_its_own_action_count_once_under_a_blocker(repo: GitRepo) -
     page = built.html("blocked/")
     groups = dict(re.findall(r'<section class="hw-group[^"]*" id="blocker-\d+">\s*<h3[^>]*>'
                              r'(.*?)</h3>(.*?)</section>', page, re.S))
-    items = {" ".join(re.sub(r"<[^>]+>", " ", head).split()): body
+    seen = {head: re.sub(r'<span class="hw-sr">.*?</span>', "", head) for head in groups}
+    items = {" ".join(re.sub(r"<[^>]+>", " ", seen[head]).split()): body
              for head, body in groups.items()}
     assert sorted(items) == ["1 waiting for Choose a provider", "2 Legal", "2 Platform"], items
     platform, legal = items["2 Platform"], items["2 Legal"]
@@ -327,3 +329,27 @@ def test_timeline_reads_with_five_events_and_with_five_hundred() -> None:
     for lane in (1, 2, 3):  # no dot hides another
         dots = sorted((m.x, m.r) for m in tl.markers if m.lane == lane)
         assert all(x2 - x1 >= r1 + r2 for (x1, r1), (x2, r2) in pairwise(dots)), dots
+
+
+def test_pages_read_well_with_a_screen_reader(repo: GitRepo) -> None:
+    """Found by an accessibility review: unique ids whatever the titles, headings in order,
+    the timeline's links exposed (a `group`, not an `img` that hides them), and the words a
+    colour or a count stands for written out for screen readers."""
+    team(repo)
+    repo.record("decisions/index.md", "type: initiative", "# Decisions\n")
+    repo.record("decisions/x.md", "type: learning\ninitiative: decisions", "# X\n")
+    built = build(repo)
+    for url in ("initiatives/decisions/", "initiatives/eu/", "blocked/"):
+        page = built.html(url)
+        ids = re.findall(r'\sid="([^"]+)"', page)
+        assert len(ids) == len(set(ids)), (url, sorted(i for i in ids if ids.count(i) > 1))
+        content = page[page.index("<h1"):page.index('<div class="modal')]  # the theme's own after
+        levels = [int(h) for h in re.findall(r"<h([1-6])[\s>]", content)]
+        assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), (url, str(levels))
+    eu = built.html("initiatives/eu/")
+    assert 'role="group" aria-labelledby="hw-tl-title"' in eu and 'role="img"' not in eu
+    assert '<span class="hw-sr"> decision &amp; execution</span>' in eu  # the month's counts
+    assert 'aria-current="true" class="hw-current">Initiatives' in eu  # a section, not the page
+    blocked = built.html("blocked/")
+    assert 'aria-current="page" class="hw-current">What is blocked' in blocked
+    assert '2<span class="hw-sr"> items:</span>' in blocked and "aria-label=\"2 items\"" not in blocked
