@@ -1,5 +1,6 @@
-/* headway: filter and sort the decision log and learnings. Progressive enhancement: without
-   this script every row is still shown, newest first. */
+/* headway: filter and sort the decision log and learnings, and open the month list of a
+   timeline when a link leads into it. Progressive enhancement: without this script every row
+   is still shown, newest first, and the list opens with a click. */
 (function () {
   "use strict";
   function setup(root) {
@@ -34,7 +35,12 @@
       var heads = table.tHead.rows[0].cells;
       Array.prototype.forEach.call(heads, function (th, index) {
         if (!th.dataset.hwSort) { return; }
-        th.tabIndex = 0;
+        // A button inside the header cell: announced as something to press, keyboard included.
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "hw-sort";
+        while (th.firstChild) { button.appendChild(th.firstChild); }
+        th.appendChild(button);
         function sort() {
           var ascending = th.getAttribute("aria-sort") !== "ascending";
           Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
@@ -48,18 +54,27 @@
           });
           rows.forEach(function (row) { body.appendChild(row); });
         }
-        th.addEventListener("click", sort);
-        th.addEventListener("keydown", function (event) {
-          if (event.key === "Enter" || event.key === " ") { event.preventDefault(); sort(); }
-        });
+        button.addEventListener("click", sort);
       });
     });
   }
+  // A timeline dot of several events links to its month in the list below, which is closed.
+  function reveal() {
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    var details = target && target.closest("details");
+    if (details && !details.open) {
+      details.open = true;
+      target.scrollIntoView();
+    }
+  }
+  window.addEventListener("hashchange", reveal);
   if (window.document$ && window.document$.subscribe) {  // Material's instant navigation
-    window.document$.subscribe(function () { setup(document); });
+    window.document$.subscribe(function () { setup(document); reveal(); });
   } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { setup(document); });
+    document.addEventListener("DOMContentLoaded", function () { setup(document); reveal(); });
   } else {
     setup(document);
+    reveal();
   }
 })();
