@@ -133,6 +133,37 @@ def test_all_commits_option_dates_the_branch_commit(repo: GitRepo) -> None:
         ("proposed", "2026-04-01"), ("accepted", "2026-04-03")]
 
 
+def test_all_commits_mode_compares_each_commit_with_its_parent(repo: GitRepo,
+                                                              tmp_path: Path) -> None:
+    """Two pull requests open side by side: A moves the decision on; B, forked before, only
+    adds a note (its copy still says exploring). A is merged, then B. Walked in git's order,
+    B's commit comes after A's: compared with it, B seemed to put the status back."""
+    body = "# D\n\n" + "".join(f"{n}\n" for n in range(12))
+    repo.record("pay/index.md", "type: initiative\n")
+    repo.record("d.md", DECISION.format(status="exploring"), body)
+    repo.commit("Explore", "2024-01-01", "Alice Smith")
+    repo.git("checkout", "-q", "-b", "a")
+    repo.record("d.md", DECISION.format(status="proposed"), body)
+    repo.commit("Propose", "2024-01-02", "Ann Lee")
+    repo.git("checkout", "-q", "-b", "b", "main")
+    repo.record("d.md", DECISION.format(status="exploring"), body + "A note\n")
+    repo.commit("Note", "2024-01-05", "Ben Ray")
+    repo.git("checkout", "-q", "a")
+    repo.record("d.md", DECISION.format(status="accepted"), body)
+    repo.commit("Accept", "2024-01-10", "Ann Lee")
+    repo.git("checkout", "-q", "main")
+    repo.merge("a", "Merge pull request #1", "2024-01-11", "Merge Bot")
+    repo.merge("b", "Merge pull request #2", "2024-01-12", "Merge Bot")
+    assert "status: accepted" in (repo.root / "docs/d.md").read_text()
+    options = HistoryOptions(first_parent=False, cache_dir=tmp_path / "cache")
+    for _ in range(2):  # from git, then from the cache
+        facts = read_history(repo.root, ["docs/d.md"], options, "docs").facts["docs/d.md"]
+        assert [(s.status, s.date[:10], s.author) for s in facts.status_history] == [
+            ("exploring", "2024-01-01", "Alice Smith"), ("proposed", "2024-01-02", "Ann Lee"),
+            ("accepted", "2024-01-10", "Ann Lee")]
+        assert facts.updated[:10] == "2024-01-10"  # the newest, though walked before B's
+
+
 def test_detached_head(repo: GitRepo) -> None:
     lifecycle(repo)
     repo.git("checkout", "-q", "--detach", "HEAD")

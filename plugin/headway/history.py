@@ -13,6 +13,7 @@ import time
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -55,8 +56,9 @@ class Commit:
     parents: tuple[str, ...]
     author: str
     date: str  # committer date, ISO 8601 with the committer's offset
-    # (status, path, old_path or "", blob) for Markdown files under the docs folder
-    changes: list[tuple[str, str, str, str]] = field(default_factory=list)
+    # (status, path, old_path or "", blob, the blob before: all zeros for an added file) for
+    # Markdown files
+    changes: list[tuple[str, str, str, str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -666,7 +668,7 @@ def _widen_pipe(pipe: Any) -> float:
 # One entry of `git log -z --raw --no-abbrev`: modes, old and new blob, status (with a score
 # for renames and copies), then one path, or two (old, new) for R and C.
 _RAW_ENTRY = re.compile(
-    rb":[0-7]+ [0-7]+ [0-9a-f]+ ([0-9a-f]+) "
+    rb":[0-7]+ [0-7]+ ([0-9a-f]+) ([0-9a-f]+) "
     rb"(?:([RC])[0-9]*\x00([^\x00]*)\x00([^\x00]*)|([A-Z])[0-9]*\x00([^\x00]*))\x00")
 
 
@@ -681,24 +683,29 @@ def _parse_commit(chunk: bytes) -> Commit:
     sha, parents, author, date = header.decode("utf-8", "replace").split("\x1f")
     commit = Commit(sha, tuple(parents.split()), author, date)
     changes = commit.changes
-    for blob, moved, old, new, status, path in _RAW_ENTRY.findall(rest):
+    for before, blob, moved, old, new, status, path in _RAW_ENTRY.findall(rest):
         if not moved:
             new, old = path, b""
         if new.endswith(_MARKDOWN) or (old and old.endswith(_MARKDOWN)):
             changes.append((moved.decode() if moved else status.decode(),
                             new.decode("utf-8", "surrogateescape"),
-                            old.decode("utf-8", "surrogateescape") if old else "", blob.decode()))
+                            old.decode("utf-8", "surrogateescape") if old else "", blob.decode(),
+                            before.decode()))
     return commit
+
+
+_Event = tuple["Commit", str, str, str]  # see _Trail
 
 
 @dataclass(slots=True)
 class _Trail:
     """One wanted file as the walk follows it back through the log: the commits that changed
-    it, newest first, each as (commit, blob, the file's path at that commit), and the place
-    of its last request to cat-file (see _Blobs), -1 while none was needed."""
+    it, newest first, each as (commit, blob, the file's path at that commit, the blob before
+    the commit), and the place of its last request to cat-file (see _Blobs), -1 while none
+    was needed."""
 
     path: str
-    events: list[tuple[Commit, str, str]] = field(default_factory=list)
+    events: list[_Event] = field(default_factory=list)
     last: int = -1
 
 
@@ -752,16 +759,24 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
     committed: set[str] = set()  # those of them some commit has
 
     def follow(commit: Commit) -> None:
-        for status, new, old, blob in commit.changes:
+        for status, new, old, blob, before in commit.changes:
             trail = tracked.get(new)
             if trail is None or status == "D":
                 continue
-            trail.events.append((commit, blob, new))
+            trail.events.append((commit, blob, new, before))
             place = blobs.ask(blob)
             if place > trail.last:
                 trail.last = place
             elif place < 0 and blob in from_disk:
                 committed.add(blob)
+            if not first_parent and before.strip("0"):
+                # All commits: each is compared with its parent's version, which a commit on
+                # another branch (walked in between) or a merge may have made.
+                place = blobs.ask(before)
+                if place > trail.last:
+                    trail.last = place
+                elif place < 0 and before in from_disk:
+                    committed.add(before)
             if status == "A":
                 del tracked[new]
             elif status in "RC" and old:
@@ -842,7 +857,8 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
             trail.events = []  # its commits let go of now (see above)
             if evs:
                 evs.reverse()  # oldest first
-                tally: _Tally | None = _facts_of(evs, known, landed, before.get(path))
+                tally: _Tally | None = _facts_of(evs, known, landed, before.get(path),
+                                                 by_parent=not first_parent)
             else:
                 tally = before.get(path)
             worked[path] = facts = tally.facts() if tally is not None else _UNCOMMITTED
@@ -921,12 +937,21 @@ class _Tally:
             status_history=tuple(self.history), depends_added=tuple(sorted(self.added.items())))
 
 
-def _facts_of(evs: list[tuple[Commit, str, str]], blobs: dict[str, BlobFacts],
-              landed: dict[tuple[str, str], tuple[str, ...]], before: _Tally | None = None
-              ) -> _Tally:
-    """Oldest-first events of one file (commit, blob, path at that commit) → its
-    created/updated/authors/status history, going on from `before` (its tally at an older
-    HEAD) if given. `landed`: who wrote the commits a merge brought in, oldest first."""
+def _instant(iso: str) -> datetime:
+    return datetime.fromisoformat(iso)
+
+
+def _facts_of(evs: list[_Event], blobs: dict[str, BlobFacts],
+              landed: dict[tuple[str, str], tuple[str, ...]], before: _Tally | None = None,
+              by_parent: bool = False) -> _Tally:
+    """Oldest-first events of one file (see _Trail) → its created/updated/authors/status
+    history, going on from `before` (its tally at an older HEAD) if given. `landed`: who
+    wrote the commits a merge brought in, oldest first.
+
+    First parent: each event is compared with the one before it, its parent on the main
+    line. All commits (`by_parent`): each with the version its parent had, since the event
+    before it in git's order (parents before children) may be on another branch; `updated`
+    is then the newest date of them all, not that of the last in that order."""
     if before is None:
         authors: dict[str, int] = {}
         history: list[StatusChange] = []
@@ -937,7 +962,7 @@ def _facts_of(evs: list[tuple[Commit, str, str]], blobs: dict[str, BlobFacts],
     else:
         authors, history, added = dict(before.authors), list(before.history), dict(before.added)
         previous, last, created = before.depends, before.status, before.created
-    for commit, blob, then in evs:
+    for commit, blob, then, parent in evs:
         wrote = landed.get((commit.sha, then)) if landed else None
         if wrote:  # a merge: each commit it brought in counts, the newest is the author
             for author in wrote:
@@ -949,6 +974,12 @@ def _facts_of(evs: list[tuple[Commit, str, str]], blobs: dict[str, BlobFacts],
         info = blobs.get(blob)
         if info is None:
             continue
+        if by_parent:
+            if not parent.strip("0"):  # added: nothing before it
+                last, previous = None, ()
+            elif (was := blobs.get(parent)) is not None:  # else: as the event before it
+                last = was.status or _FIRST_STATUS.get(was.type)  # type: ignore[arg-type]
+                previous = was.depends_on
         status = info.status or _FIRST_STATUS.get(info.type)  # type: ignore[arg-type]
         if status and status != last:
             history.append(StatusChange(status, commit.date, commit.sha, author))
@@ -960,7 +991,11 @@ def _facts_of(evs: list[tuple[Commit, str, str]], blobs: dict[str, BlobFacts],
             for dep in gone - current:
                 added.pop(dep, None)
             previous = info.depends_on
-    return _Tally(created, evs[-1][0].date, authors, history, added, previous, last)
+    updated = evs[-1][0].date
+    if by_parent:
+        updated = max([*(e[0].date for e in evs), *([before.updated] if before else [])],
+                      key=_instant)
+    return _Tally(created, updated, authors, history, added, previous, last)
 
 
 def _landed_authors(commits: list[Commit], head: str) -> dict[tuple[str, str], tuple[str, ...]]:
@@ -990,7 +1025,7 @@ def _landed_authors(commits: list[Commit], head: str) -> dict[tuple[str, str], t
             brought.append(by_sha[sha])
             stack.extend(by_sha[sha].parents)
         for commit in sorted(brought, key=lambda c: c.date):
-            for _, new, _, _ in commit.changes:
+            for _, new, _, _, _ in commit.changes:
                 credit.setdefault((merge_sha, new), []).append(commit.author)
     return {key: tuple(authors) for key, authors in credit.items()}
 
