@@ -815,11 +815,13 @@ def test_git_log_failing_says_what_git_said(repo: GitRepo) -> None:
 
 def test_authors_are_named_as_the_mailmap_says(repo: GitRepo) -> None:
     """One person committing under two spellings of their name is one author, as `git
-    shortlog` counts them with the repository's .mailmap."""
+    shortlog` counts them with the repository's .mailmap; a .mailmap added later applies to
+    what was cached before it too."""
     repo.record("pay/index.md", "type: initiative")
     repo.commit("Start", "2026-01-05", "bob", "bob@old.example")
     repo.record("pay/index.md", "type: initiative\nstatus: done")
     repo.commit("Done", "2026-02-05", "Robert Jones", "bob@example.com")
+    assert build(repo).records["pay"]["authors"] == ["Robert Jones", "bob"]  # and cached
     repo.write(".mailmap", "Robert Jones <bob@example.com> bob <bob@old.example>\n")
     repo.commit("Mailmap", "2026-03-05", "Robert Jones", "bob@example.com")
     record = build(repo).records["pay"]

@@ -90,6 +90,9 @@ def test_new_fits_flat_folders_new_initiatives_and_any_title(
     assert "# 別の決定" in made[1].read_text(encoding="utf-8")
     assert main(["new", "initiative", "新しい取り組み"]) == 0  # `record` is taken as an id
     assert capsys.readouterr().out.strip().endswith("docs/record-3/index.md")
+    # a folder named for an id already taken: the made-up name does not name the file
+    assert main(["new", "initiative", "別の取り組み", "--dir", "docs/record"]) == 2
+    assert "a record with id 'record' already exists" in capsys.readouterr().err
     assert main(["check"]) == 0
 
 

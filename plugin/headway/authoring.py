@@ -145,7 +145,10 @@ def new_record(settings: Settings, rtype: str, title: str, initiative: str | Non
     for stem in stems:  # a made-up name: the next one while this one is taken
         if not (target.exists() or _id_of(target) in catalog.known_ids):
             break
-        target = _target(settings, catalog.records, rtype, stem, initiative, folder)
+        following = _target(settings, catalog.records, rtype, stem, initiative, folder)
+        if following == target:  # the name is not the file's (an initiative's index.md)
+            break
+        target = following
     if target.exists():
         raise FileExistsError(f"{target} already exists")
     new_id = _id_of(target)

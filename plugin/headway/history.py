@@ -497,7 +497,7 @@ def _read_history(repo_dir: Path, paths: _Wanted, options: HistoryOptions,
     # No cache for a shallow clone: its facts are wrong, and must not outlive a fetch of the
     # full history (which does not move HEAD).
     cache = _Cache(None if shallow else options.cache_dir, f"{prefix}/" if prefix else "",
-                   options.first_parent)
+                   options.first_parent, _mailmap(repo_dir))
     # The last result may answer (HEAD has not moved): then nothing is read from git. If it
     # cannot, git's log starts at once, even if the paths are not known yet.
     if paths.ready() or cache.facts_head() == head:
@@ -526,6 +526,14 @@ def _read_history(repo_dir: Path, paths: _Wanted, options: HistoryOptions,
     # warns again) instead of building on it.
     cache.save(head, facts if not missing else None)
     return History(facts, warnings, head, git_processes=runner.processes)
+
+
+def _mailmap(repo_dir: Path) -> bytes:
+    """The repository's .mailmap (at its root, where git reads it), or nothing."""
+    try:
+        return (repo_dir / ".mailmap").read_bytes()
+    except OSError:
+        return b""
 
 
 def _locate(runner: GitRunner) -> tuple[bool, str | None]:
@@ -1036,8 +1044,13 @@ class _Cache:
     log as git printed it with the facts of old blobs, for when the new commits do not
     suffice (see `_walk`)."""
 
-    def __init__(self, folder: Path | None, prefix: str, first_parent: bool) -> None:
+    def __init__(self, folder: Path | None, prefix: str, first_parent: bool,
+                 names: bytes = b"") -> None:
         self.folder = folder
+        # What the stored results were worked out with: this code's format, and the
+        # repository's .mailmap (authors are named through it, in the stored log too).
+        self.version = f"{CACHE_VERSION}/{hashlib.sha1(names).hexdigest()[:12]}" if names \
+            else str(CACHE_VERSION)
         self.prefix = prefix
         self.mode = "first-parent" if first_parent else "all"
         # All-commits mode needs children before parents, which git prints only after
@@ -1062,7 +1075,7 @@ class _Cache:
     def _facts_data(self) -> dict[str, Any] | None:
         if self._last is None:
             data = _read_json(self.facts_file)
-            self._last = data if data and data.get("version") == CACHE_VERSION else {}
+            self._last = data if data and data.get("version") == self.version else {}
         return self._last or None
 
     def facts_head(self) -> str | None:
@@ -1110,7 +1123,7 @@ class _Cache:
             return
         self._loaded = True
         data = _read_json(self.blobs_file)
-        if data is None or data.get("version") != CACHE_VERSION:
+        if data is None or data.get("version") != self.version:
             return
         try:
             head_line, _, raw = self.log_file.read_bytes().partition(b"\n")
@@ -1176,7 +1189,7 @@ class _Cache:
                 distinct: dict[BlobFacts, int] = {}
                 which = [distinct.setdefault(f, len(distinct)) for f in self.blob_facts.values()]
                 _write_json(self.blobs_file, {
-                    "version": CACHE_VERSION, "head": head, "log_bytes": self._log_bytes,
+                    "version": self.version, "head": head, "log_bytes": self._log_bytes,
                     "blobs": " ".join(self.blob_facts), "facts_of_blobs": which,
                     "distinct_facts": list(distinct),
                 })
@@ -1186,7 +1199,7 @@ class _Cache:
                 return
             encoded = self._encoded
             _write_bytes(self.facts_file, (
-                f'{{"version":{CACHE_VERSION},"head":{_ENCODE(head)},'
+                f'{{"version":{_ENCODE(self.version)},"head":{_ENCODE(head)},'
                 f'"facts":{{{",".join(encoded[p] for p in paths)}}}}}').encode())
         except OSError:
             pass  # a read-only checkout still builds, only without the cache
