@@ -59,7 +59,7 @@ class GitRepo:
     def merge(self, branch: str, message: str, date: str, author: str) -> None:
         """`git merge --no-ff`, as a pull request lands, dated and signed by `author`."""
         email = f"{author.split()[0].lower()}@example.com"
-        when = f"{date}T12:00:00+00:00"
+        when = f"{date}T12:00:00+00:00" if len(date) == 10 else date
         self.git("merge", "-q", "--no-ff", "-m", message, branch, env={
             "GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": author,
             "GIT_COMMITTER_EMAIL": email, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when})

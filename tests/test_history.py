@@ -125,6 +125,35 @@ def test_every_commit_a_merge_brings_in_counts_for_its_author(repo: GitRepo) -> 
     assert rec["updated"] == "2026-04-15"
 
 
+def test_a_merge_of_main_into_the_branch_is_nobodys_commit(repo: GitRepo) -> None:
+    """GitHub's "Update branch" merges main into a pull request: what it brings is Sam's, on
+    main already, not the merger's. And the newest commit is told by its instant, not by its
+    text: 08:00-10:00 is later than 12:00+00:00."""
+    body = "# D\n\n" + "".join(f"{n}\n" for n in range(12))
+    pull_request(repo)
+    repo.record("d.md", DECISION.format(status="accepted"), body)
+    repo.commit("Body", "2026-04-11", "Maya Chen")
+    repo.git("checkout", "-q", "-b", "retire-d")
+    repo.record("d.md", DECISION.format(status="accepted"), body + "Why\n")
+    repo.commit("Why", "2026-04-13T12:00:00+00:00", "Eve Adams")
+    repo.git("checkout", "-q", "main")
+    repo.record("d.md", DECISION.format(status="accepted"), body.replace("# D", "# Decision D"))
+    repo.commit("Title", "2026-04-13T13:00:00+00:00", "Sam Ortiz")
+    repo.git("checkout", "-q", "retire-d")
+    repo.merge("main", "Merge branch 'main' into retire-d", "2026-04-13T14:00:00+00:00",
+               "Eve Adams")
+    text = (repo.root / "docs/d.md").read_text().replace("status: accepted", "status: deprecated")
+    (repo.root / "docs/d.md").write_text(text)
+    repo.commit("Deprecate", "2026-04-13T08:00:00-10:00", "Raj Patel")
+    repo.git("checkout", "-q", "main")
+    repo.merge("retire-d", "Merge pull request #3", "2026-04-15T12:00:00+00:00", "Merge Bot")
+    rec = build(repo).records["d"]
+    # Maya 2 (Propose, Body), Raj 2 (Accept d, Deprecate), Eve 1 (Why), Sam 1 (Title)
+    assert rec["authors"] == ["Maya Chen", "Raj Patel", "Eve Adams", "Sam Ortiz"]
+    assert rec["status_history"][-1]["status"] == "deprecated"
+    assert rec["status_history"][-1]["author"] == "Raj Patel"
+
+
 def test_all_commits_option_dates_the_branch_commit(repo: GitRepo) -> None:
     pull_request(repo)
     repo.mkdocs_yml(plugins="  - headway:\n      first_parent: false\n")

@@ -177,7 +177,8 @@ def test_default_exclusions_are_mkdocs_own() -> None:
                                                          "is not a folder in docs_dir"),
     ("      adr_folders: [{folder: /tmp/adr}]\n", "folder '/tmp/adr' must be relative to "
                                                   "docs_dir"),
-    ("      cache_dir: README.md\n", "cache_dir: 'README.md' is a file, not a folder"),
+    ("      cache_dir: README.md\n", "cache_dir: 'README.md' is not a folder (README.md is a file)"),
+    ("      cache_dir: README.md/cache\n", "'README.md/cache' is not a folder (README.md is a file)"),
 ])
 def test_check_refuses_options_a_build_would_refuse(chdir_repo: GitRepo, options: str,
                                                     words: str,

@@ -103,7 +103,7 @@ def test_awaiting_decision_lists_the_pre_read(repo: GitRepo) -> None:
 def test_blocked_page_groups_by_root_blocker(repo: GitRepo) -> None:
     team(repo)
     page = build(repo).html("blocked/")
-    groups = re.findall(r'<section class="hw-group([^"]*)" id="blocker-\d+">(.*?)</section>',
+    groups = re.findall(r'<section class="hw-group([^"]*)" id="hw-blocker-\d+">(.*?)</section>',
                         page, re.S)
     titles = [" ".join(re.sub(r"<[^>]+>", " ", g[1]).split()).split(" holds up")[0]
               for g in groups]
@@ -144,7 +144,7 @@ def test_a_record_and_its_own_action_count_once_under_a_blocker(repo: GitRepo) -
     repo.commit("Payments", "2026-02-02", "Maya Chen")
     built = build(repo)
     page = built.html("blocked/")
-    groups = dict(re.findall(r'<section class="hw-group[^"]*" id="blocker-\d+">\s*<h3[^>]*>'
+    groups = dict(re.findall(r'<section class="hw-group[^"]*" id="hw-blocker-\d+">\s*<h3[^>]*>'
                              r'(.*?)</h3>(.*?)</section>', page, re.S))
     seen = {head: re.sub(r'<span class="hw-sr">.*?</span>', "", head) for head in groups}
     items = {" ".join(re.sub(r"<[^>]+>", " ", seen[head]).split()): body

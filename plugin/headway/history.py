@@ -1032,7 +1032,9 @@ def _landed_authors(commits: list[Commit], head: str) -> dict[tuple[str, str], t
             seen.add(sha)
             brought.append(by_sha[sha])
             stack.extend(by_sha[sha].parents)
-        for commit in sorted(brought, key=lambda c: c.date):
+        for commit in sorted(brought, key=lambda c: _instant(c.date)):  # offsets differ
+            if len(commit.parents) > 1:  # main merged into the branch: nobody wrote that
+                continue
             for _, new, _, _, _ in commit.changes:
                 credit.setdefault((merge_sha, new), []).append(commit.author)
     return {key: tuple(authors) for key, authors in credit.items()}
@@ -1051,7 +1053,6 @@ class _Cache:
         # repository's .mailmap (authors are named through it, in the stored log too).
         self.version = f"{CACHE_VERSION}/{hashlib.sha1(names).hexdigest()[:12]}" if names \
             else str(CACHE_VERSION)
-        self.prefix = prefix
         self.mode = "first-parent" if first_parent else "all"
         # All-commits mode needs children before parents, which git prints only after
         # walking everything; the first-parent walk takes git's faster date order. The two
@@ -1308,8 +1309,9 @@ _NULL = frozenset((b"", b"~", b"null", b"Null", b"NULL"))
 
 
 def _plain(raw: bytes) -> str | None:
-    """A scalar's text: a trailing comment, spaces and quotes removed; None when empty, null
-    (as YAML reads `~` and `null`), or a block scalar (`>-` and the like, never a status)."""
+    """A scalar's text: a trailing comment, spaces and quotes removed; None when empty or
+    null (as YAML reads `~` and `null`). A block scalar (`>-` with the text on the next line,
+    which people do not write for a status) is read as None too: the type's first status."""
     comment = _COMMENT.search(raw)
     if comment is not None:
         raw = raw[:comment.start()]

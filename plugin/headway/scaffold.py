@@ -80,8 +80,9 @@ def _publish_branch(root: Path) -> str | None:
     return _git(root, "symbolic-ref", "--quiet", "--short", "HEAD")
 
 
-_PLUGINS_WITHOUT_PACKAGE = frozenset({"search", "headway", "tags", "blog", "social", "offline",
-                                      "privacy", "info", "meta", "group", "optimize"})
+# MkDocs' and Material's own (Material's social and optimize need its [imaging] extra).
+_PLUGINS_WITHOUT_PACKAGE = frozenset({"search", "headway", "tags", "blog", "offline", "privacy",
+                                      "info", "meta", "group"})
 
 
 def other_plugins(plugins: object) -> list[str]:

@@ -171,9 +171,13 @@ def settings_from_options(
             raise ConfigError(f"adr_folders: '{folder.folder}' is not a folder in docs_dir "
                               f"({docs_dir}); give its path relative to docs_dir")
     cache = _option(options, "cache_dir", str, ".cache/headway")
-    if cache and (config_dir / cache).exists() and not (config_dir / cache).is_dir():
-        raise ConfigError(f"cache_dir: '{cache}' is a file, not a folder; name a folder (it is "
-                          f"made when missing), or give cache_dir: \"\" to keep no cache")
+    where = config_dir / cache
+    while cache and not where.exists() and where.parent != where:  # made when missing
+        where = where.parent
+    if cache and not where.is_dir():
+        raise ConfigError(f"cache_dir: '{cache}' is not a folder ({where.name} is a file); "
+                          f"name a folder (it is made when missing), or give cache_dir: \"\" "
+                          f"to keep no cache")
     return Settings(
         docs_dir=docs_dir,
         config_dir=config_dir,

@@ -60,7 +60,8 @@
   }
   // A timeline dot of several events links to its month in the list below, which is closed.
   function reveal() {
-    var id = decodeURIComponent(window.location.hash.slice(1));
+    var id;
+    try { id = decodeURIComponent(window.location.hash.slice(1)); } catch (e) { return; }
     var target = id && document.getElementById(id);
     var details = target && target.closest("details");
     if (details && !details.open) {
