@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from .model import RECORD_TYPES, Problem, default_status
+from .model import RECORD_TYPES, Problem, default_status, has_errors
 from .parse import Document, Limits, decode, first_heading, load_front_matter, parse_document
 from .settings import AdrFolder
 from .validate import (
@@ -587,7 +587,7 @@ def _parse(path: str, src_uri: str, raw: bytes, folder: AdrFolder, limits: Limit
     if split is not None:
         fm_text, body_start = split
         data, front_lines, problems = load_front_matter(fm_text, path, limits, offset=2)
-        if any(p.severity == "error" for p in problems):
+        if has_errors(problems):
             if re.search(r"^[\"']?type[\"']?[ \t]*:", fm_text, re.M):
                 return _Parsed(*parse_document(path, src_uri, raw, limits))
             return _Parsed(None, [] if _ordinary_name(name) else problems)
@@ -618,7 +618,7 @@ def _lenient_front(text: str) -> tuple[dict[str, Any] | None, int]:
     if split is None:
         return None, 0
     data, _, problems = load_front_matter(split[0], "", DEFAULT_LIMITS, offset=2)
-    clean = not any(p.severity == "error" for p in problems)
+    clean = not has_errors(problems)
     return (data if isinstance(data, dict) and clean else None), split[1]
 
 
@@ -902,7 +902,7 @@ def _convert(file: Path, display: str, parsed: _Parsed) -> Conversion:
         result = check_document(new_doc) if new_doc is not None else None
         if result is not None and result.record is not None and expected is not None and \
                 _same(result.record, expected) and \
-                not any(p.severity == "error" for p in result.problems):
+                not has_errors(result.problems):
             note = "converted" if trim else "converted; the body is kept as it was"
             return Conversion(file, display, parsed.text, after, note, tuple(parsed.problems))
     return Conversion(file, display, parsed.text, None, "not converted: the result would not read "

@@ -11,7 +11,7 @@ import jinja2
 import yaml
 
 from .catalog import build_catalog, discover
-from .history import GitRunner, GitTrouble
+from .history import GitRunner
 from .model import STATUSES, Record
 from .render import template_dirs
 from .settings import Settings
@@ -22,15 +22,6 @@ _NUMBERED = re.compile(r"^(\d+)-")
 
 class AuthoringError(Exception):
     """The new record cannot be written; the message says why and what to do."""
-
-
-def git_user_name(cwd: Path) -> str | None:
-    """`git config user.name`, or None when unset or git is unavailable."""
-    try:
-        name = GitRunner(cwd).run("config", "user.name").decode().strip()
-    except GitTrouble:
-        return None
-    return name or None
 
 
 def name_stems(title: str) -> Iterator[str]:
@@ -159,7 +150,7 @@ def new_record(settings: Settings, rtype: str, title: str, initiative: str | Non
     if rtype != "initiative":
         front["initiative"] = initiative
     front["status"] = STATUSES[rtype][0]
-    owner = git_user_name(settings.config_dir)
+    owner = GitRunner(settings.config_dir).answer("config", "user.name")
     if owner:
         front["owner"] = owner
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(

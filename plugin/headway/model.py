@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -82,6 +83,11 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.message}"
+
+
+def has_errors(problems: Iterable[Problem]) -> bool:
+    """Whether any of the problems is an error, not only a warning."""
+    return any(p.severity == "error" for p in problems)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from typing import Any
 import frontmatter.default_handlers
 import yaml
 
-from .model import Problem
+from .model import Problem, has_errors
 
 try:  # libyaml is many times faster; both loaders keep marks and refuse unsafe tags
     _SafeBase: type[Any] = yaml.CSafeLoader
@@ -170,7 +170,7 @@ def parse_document(
     opening = _FM_HANDLER.FM_BOUNDARY.match(text)
     offset = text[: opening.end()].count("\n") + 1 if opening else 1
     data, lines, problems = load_front_matter(fm_text, path, limits, offset)
-    if any(p.severity == "error" for p in problems):
+    if has_errors(problems):
         return None, problems
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {_yaml_kind(data)}"

@@ -10,9 +10,9 @@ from pathlib import Path
 import yaml
 
 from .authoring import new_record
-from .history import GitRunner, GitTrouble
+from .history import GitRunner
 from .render import template_dirs
-from .settings import ConfigError, ConfigLoader, headway_options, read_settings
+from .settings import ConfigError, ConfigLoader, headway_options, plugin_entries, read_settings
 
 WORKFLOWS = ("check-records.yml", "publish-site.yml")
 MINIMAL_CONFIG = """site_name: {name}
@@ -62,22 +62,15 @@ def add_plugin_entry(text: str) -> str | None:
     return text.rstrip("\n") + "\nplugins:\n  - search\n  - headway\n"
 
 
-def _git(root: Path, *args: str) -> str | None:
-    """What git prints (stripped), or None when it fails or prints nothing."""
-    try:
-        return GitRunner(root).run(*args).decode().strip() or None
-    except GitTrouble:
-        return None
-
-
 def _publish_branch(root: Path) -> str | None:
     """The branch the site is published from: the remote's default branch (`origin/HEAD`),
     else the branch checked out. (Not simply the one checked out: `init` is usually run on
     the branch of the pull request that adds headway.)"""
-    remote = _git(root, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+    git = GitRunner(root)
+    remote = git.answer("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
     if remote and "/" in remote:
         return remote.partition("/")[2]
-    return _git(root, "symbolic-ref", "--quiet", "--short", "HEAD")
+    return git.answer("symbolic-ref", "--quiet", "--short", "HEAD")
 
 
 # MkDocs' and Material's own (Material's social and optimize need its [imaging] extra).
@@ -88,12 +81,9 @@ _PLUGINS_WITHOUT_PACKAGE = frozenset({"search", "headway", "tags", "blog", "offl
 def other_plugins(plugins: object) -> list[str]:
     """The plugins of mkdocs.yml that need a package of their own (not MkDocs', Material's or
     headway's), which the workflows do not install."""
-    entries = plugins if isinstance(plugins, list) else list(plugins or ()) \
-        if isinstance(plugins, dict) else []
-    names = [next(iter(p)) if isinstance(p, dict) and p else p for p in entries]
     # `material/tags` is Material's own; a plugin is named by its last part
-    return [n for n in names
-            if isinstance(n, str) and n.rpartition("/")[2] not in _PLUGINS_WITHOUT_PACKAGE]
+    return [name for name, _ in plugin_entries(plugins)
+            if name.rpartition("/")[2] not in _PLUGINS_WITHOUT_PACKAGE]
 
 
 def workflow_text(template: str, branch: str | None, folder: str, config_name: str) -> str:
@@ -119,6 +109,7 @@ def init_repository(config_file: Path, initiative_title: str | None) -> list[Ste
     """Write what a repository needs to publish records; never overwrite a file."""
     steps: list[Step] = []
     root = config_file.resolve().parent
+    plugins: object = None  # as mkdocs.yml lists them (MkDocs' default when it has none)
     if not config_file.exists():
         config_file.write_text(MINIMAL_CONFIG.format(name=root.name.replace("-", " ").title()),
                                "utf-8")
@@ -134,7 +125,8 @@ def init_repository(config_file: Path, initiative_title: str | None) -> list[Ste
             raise ConfigError(f"{config_file}: not valid YAML: {exc}") from exc
         if not isinstance(data, dict):
             data = {}
-        if headway_options(data.get("plugins")) is not None:
+        plugins = data.get("plugins")
+        if headway_options(plugins) is not None:
             steps.append(Step(config_file, False, "headway is already enabled"))
         elif "INHERIT" in data and "plugins" not in data:
             # A plugins list written here would replace the inherited one, not extend it.
@@ -152,7 +144,7 @@ def init_repository(config_file: Path, initiative_title: str | None) -> list[Ste
     settings = read_settings(config_file)
 
     # GitHub reads workflows only at the repository's root, whichever folder the site is in.
-    top = _git(root, "rev-parse", "--show-toplevel")
+    top = GitRunner(root).answer("rev-parse", "--show-toplevel")
     repo_root = Path(top).resolve() if top else root
     workflows = repo_root / ".github" / "workflows"
     folder = root.relative_to(repo_root).as_posix() if root.is_relative_to(repo_root) else "."
@@ -170,8 +162,7 @@ def init_repository(config_file: Path, initiative_title: str | None) -> list[Ste
         if name == "publish-site.yml":
             what += f", publishing on every push to {branch or 'main'}"
         steps.append(Step(target, True, what))
-    config = yaml.load(config_file.read_text("utf-8"), Loader=ConfigLoader)
-    others = other_plugins(config.get("plugins") if isinstance(config, dict) else None)
+    others = other_plugins(plugins)
     if others and any(step.done and step.path.parent == workflows for step in steps):
         steps.append(Step(workflows, False, f"add the packages of the site's other plugins "
                           f"({', '.join(others)}) to the workflows' Install step", note=True))

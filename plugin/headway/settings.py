@@ -67,15 +67,24 @@ ConfigLoader.add_multi_constructor("!", _any_tag)
 ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _any_tag)
 
 
-def headway_options(plugins: Any) -> dict[str, Any] | None:
-    """The `headway` entry of `plugins:` (a list of names or one-key mappings), or None."""
+def plugin_entries(plugins: Any) -> list[tuple[str, Any]]:
+    """`plugins:` of mkdocs.yml (a list of names and one-key mappings, or a mapping) as
+    (name, options) pairs; None for the options of a plugin named alone."""
     if isinstance(plugins, dict):
-        plugins = [{k: v} for k, v in plugins.items()]
-    for entry in plugins or []:
-        if entry == "headway":
-            return {}
-        if isinstance(entry, dict) and "headway" in entry:
-            value = entry["headway"]
+        return [(str(name), value) for name, value in plugins.items()]
+    entries: list[tuple[str, Any]] = []
+    for entry in plugins if isinstance(plugins, list) else []:
+        if isinstance(entry, str):
+            entries.append((entry, None))
+        elif isinstance(entry, dict):
+            entries.extend((str(name), value) for name, value in entry.items())
+    return entries
+
+
+def headway_options(plugins: Any) -> dict[str, Any] | None:
+    """The `headway` entry of `plugins:` (its options), or None."""
+    for name, value in plugin_entries(plugins):
+        if name == "headway":
             return value if isinstance(value, dict) else {}
     return None
 

@@ -28,6 +28,7 @@ from .model import (
     Problem,
     Record,
     WaitingOn,
+    has_errors,
 )
 from .parse import Document
 
@@ -285,7 +286,7 @@ def check_document(doc: Document) -> Checked:
         fields[name] = _read(r, data, name, kind)
     fields["title"] = fields["title"] or doc.heading or record_id or default_id(doc.src_uri)
     record: Record = _RECORD_CLASSES[rtype](**fields)
-    failed = any(p.severity == "error" for p in r.problems) or record_id is None
+    failed = has_errors(r.problems) or record_id is None
     return Checked(doc.path, None if failed else record, tuple(r.problems), record_id, rtype,
                    referenced_ids(data), record)
 
