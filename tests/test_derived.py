@@ -25,9 +25,9 @@ def test_chain_of_three_records_ends_at_the_waiting_who() -> None:
                  initiative="i", waiting_on=(WaitingOn("Legal", "review"),)),
     )
     roots = root_blockers(recs)
-    # a and b are blocked by records; c is not blocked by another record, so it is a root,
-    # and Legal, met on the way, is one too.
-    assert roots == {"a": ("c", "Legal"), "b": ("c", "Legal"), "c": ("Legal",)}
+    # v2: c is itself blocked (it waits on Legal), so c is not a root; Legal, what blocks it,
+    # is the root of everything that depends on c.
+    assert roots == {"a": ("Legal",), "b": ("Legal",), "c": ("Legal",)}
 
 
 def test_resolved_dependencies_do_not_block() -> None:
@@ -69,7 +69,7 @@ def test_long_chain_is_iterative() -> None:
     recs = by_id(*[decision(f"d{i}", depends_on=(f"d{i + 1}",)) for i in range(n)],
                  decision(f"d{n}", waiting_on=(WaitingOn("Ops", "x"),)))
     roots = root_blockers(recs)
-    assert roots["d0"] == (f"d{n}", "Ops")
+    assert roots["d0"] == ("Ops",)  # v2: the blocked end is not a root
 
 
 def test_blocked_since_and_backlinks() -> None:

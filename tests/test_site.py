@@ -51,7 +51,7 @@ def test_site_pages_and_export(repo: GitRepo) -> None:
     assert stripe["title"] == "Use Stripe" and stripe["initiative"] == "pay"
     assert stripe["created"] == "2026-07-01" and stripe["authors"] == ["Maya Chen"]
     assert stripe["blocked"] is True
-    assert stripe["root_blockers"] == ["0002-tax", "Legal"]
+    assert stripe["root_blockers"] == ["Legal"]  # v2: 0002-tax waits on Legal
     assert stripe["blocked_since"] == "2026-07-01"
     assert records["0002-tax"]["blocked_since"] == "2026-08-01"
     assert records["psp-fees"]["informs"] == ["0001-use-stripe"]

@@ -61,7 +61,7 @@ def root_blockers(records: Mapping[str, Record]) -> dict[str, tuple[str, ...]]:
 def _roots(start: str, records: Mapping[str, Record], memo: dict[str, tuple[str, ...]]
            ) -> tuple[str, ...]:
     """Roots found from `start`: its open waits, plus, through each unresolved dependency,
-    that record when nothing else blocks it, else what blocks it (iteratively)."""
+    that record when it is not blocked, else that record's own roots (iteratively)."""
     visiting: set[str] = set()
     stack: list[tuple[str, bool]] = [(start, False)]
     while stack:
@@ -81,12 +81,12 @@ def _roots(start: str, records: Mapping[str, Record], memo: dict[str, tuple[str,
         found: dict[str, None] = dict.fromkeys(open_whos(rec))
         for dep in deps:
             target = records.get(dep)
-            if target is None or not _is_blocked_by_records(target, records):
-                found[dep] = None
-                if target is not None:
-                    found.update(dict.fromkeys(open_whos(target)))
+            if target is None or not is_blocked(target, records):
+                found[dep] = None  # nothing holds it up: its own pending work is the root
             else:
-                found.update(dict.fromkeys(memo.get(dep, ())))
+                # v2: a blocked dependency is not a root; what blocks it is (itself only when
+                # nothing but its own blocked action holds it up, or inside a cycle).
+                found.update(dict.fromkeys(memo.get(dep) or (dep,)))
         memo[node] = tuple(found)
         visiting.discard(node)
     return memo.get(start, ())
