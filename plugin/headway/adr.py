@@ -55,7 +55,7 @@ KEPT_WORDS: dict[str, str] = {"amended": "accepted", "modified": "accepted"}
 _PHRASES = sorted([*STATUS_WORDS, *KEPT_WORDS], key=len, reverse=True)
 KNOWN_STATUSES = ", ".join([*STATUS_WORDS, *KEPT_WORDS, "superseded by <record>"])
 # What a record without a status says it decided: MADR's `Chosen option: "…"` line.
-_CHOSEN = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)?chosen[ \t]+(?:option|alternative)s?"
+_CHOSEN = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)?chosen(?:[ \t]+(?:option|alternative)s?)?"
                      r"(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*(?P<value>.*)$", re.I)
 _NO_OUTCOME = frozenset({"", "tbd", "todo", "tba", "…", "...", "n/a", "none", "none yet", "pending"})
 OUTCOME = "(outcome)"  # the `word` of a status read from a stated outcome
@@ -158,23 +158,22 @@ def status_read(reading: AdrReading, default: str = "exploring") -> StatusRead:
 
 def states_outcome(text: _Text) -> bool:
     """Whether a record says what was decided: a MADR `Chosen option:` (or `Chosen
-    alternative:`) line naming one, a `Decision Outcome` section, or a Nygard `Decision`
-    section, with text that is not a template's placeholder. A scan of the lines already
-    split (no Markdown parse): this runs on every old version of a record without a status."""
+    alternative:`) line naming one, or a Nygard `Decision` section with text that is not a
+    template's placeholder. A scan of the lines already split (no Markdown parse): this runs
+    on every old version of a record without a status."""
     for index in range(text.start, len(text.lines)):
         chosen = _CHOSEN.match(text.lines[index])
         if chosen is not None and index not in text.code and _stated(chosen["value"]):
             return True
-    for keys in (("decision outcome",), ("decision",)):
-        section = text.section(keys)
-        if section is None:
-            continue
-        for index in range(section[0] + 1, section[1]):
-            line = text.lines[index]
-            if index in text.code or _HEADING.match(line) or not line.strip():
-                continue
-            if _stated(_COMMENT.sub("", line)):
-                return True
+    section = text.section(("decision",))
+    if section is None:
+        return False
+    for index in range(section[0] + 1, section[1]):
+        line = text.lines[index]
+        if index in text.code or _HEADING.match(line) or not line.strip() or _CHOSEN.match(line):
+            continue  # a `Chosen option:` line was judged above
+        if _stated(_COMMENT.sub("", line)):
+            return True
     return False
 
 
@@ -182,8 +181,9 @@ def _stated(value: str) -> bool:
     """Whether a line names an outcome: not empty, `TBD`, or a placeholder (`{title of option 1}`)."""
     text = _COMMENT.sub("", value).strip().strip("\"'“”‘’*_`").strip()
     text = re.sub(r"^[-*+][ \t]+", "", text)
-    return text.lower().rstrip(".") not in _NO_OUTCOME and not text.startswith("{") and \
-        not _is_placeholder(text)
+    if text.startswith("{") or (text.startswith("[") and not _LINK.match(text)):
+        return False  # MADR's `"{title of option 1}"` (3, 4) and `"[option 1]"` (2)
+    return text.lower().rstrip(".") not in _NO_OUTCOME and not _is_placeholder(text)
 
 
 def _plain(text: str) -> str:
@@ -489,9 +489,12 @@ def _options(text: _Text) -> tuple[tuple[str, ...], int | None]:
 
 
 def read_adr(text: str, front: dict[str, Any] | None, front_lines: Mapping[str, int],
-             body_start: int, fmt: str, name: str) -> AdrReading | None:
+             body_start: int, fmt: str, name: str, *, old_version: bool = False
+             ) -> AdrReading | None:
     """Read one file's facts in the format `fmt` (`auto`: each reader, front matter first).
-    None when the file holds no recognisable record."""
+    None when the file holds no recognisable record. `old_version`: an old version of a file
+    (its name unknown) that is a record now: read as if its name were numbered, as most
+    records' are, so that it is recognised as the current version is."""
     lines = text.split("\n")
     body = _Text(lines, body_start)
     readers: list[_Found] = []
@@ -546,7 +549,7 @@ def read_adr(text: str, front: dict[str, Any] | None, front_lines: Mapping[str, 
     # A record that writes no status is read from what it says (see status_read).
     outcome = "status" not in facts and states_outcome(body)
     recognised = bool({"status", "date", "deciders"} & set(facts)) or (
-        (number is not None or outcome) and body.has_section(_DECISION_SECTIONS))
+        (number is not None or outcome or old_version) and body.has_section(_DECISION_SECTIONS))
     if not recognised:
         return None
     status_reader = next((f for f in readers if "status" in f.facts), None)
@@ -905,7 +908,7 @@ def version_reading(raw: bytes, fmt: str = "auto") -> StatusRead | None:
     front, start = _lenient_front(text)
     if front is not None and str(front.get("generated", "")).lower() == "true":
         return None
-    reading = read_adr(text, front, {}, start, fmt, "")
+    reading = read_adr(text, front, {}, start, fmt, "", old_version=True)
     return status_read(reading) if reading is not None else None
 
 
