@@ -196,11 +196,12 @@ def test_history_of_a_record_without_a_status_line(repo: GitRepo) -> None:
     assert "<title>Use Kafka: accepted (Done)</title>" in feed
 
 
-def test_statuses_of_the_past(repo: GitRepo) -> None:
+@pytest.mark.parametrize("first_parent", [True, False])
+def test_statuses_of_the_past(repo: GitRepo, first_parent: bool) -> None:
     """Done, Completed, Implemented read as accepted; Amended and Modified keep the status
     the record had; one headway does not know keeps it too, shown as written: no step back
-    to exploring that never happened."""
-    site(repo)
+    to exploring that never happened (in either history mode)."""
+    repo.mkdocs_yml(plugins=plugin() + ("" if first_parent else "      first_parent: false\n"))
     path = f"{D}/0003-use-grpc.md"
     steps = [("Proposed", "2026-01-05"), ("Accepted", "2026-01-12"), ("Done", "2026-01-19"),
              ("Amended by [5. Use REST for public APIs](0005-use-rest.md)", "2026-02-02"),
@@ -423,3 +424,35 @@ def test_a_record_that_states_an_outcome_needs_no_number(tmp_path: Path) -> None
         madr3("Use Kafka", None, "Kafka").encode(), AdrFolder("adr", "arch"))
     assert doc is not None and doc.data["status"] == "accepted"
     assert [p.severity for p in problems] == ["note"]
+
+
+@pytest.mark.parametrize("first_parent", [True, False])
+def test_a_warm_history_reads_as_a_cold_one(repo: GitRepo, tmp_path: Path,
+                                            first_parent: bool) -> None:
+    """The stored facts of old versions (with how their status was read) and the stored
+    tallies give the same history as a read from scratch, after new commits too."""
+    from headway.history import HistoryOptions, read_history
+
+    path = f"{D}/0001-use-kafka.md"
+    paths = [path]
+    for status, day in (("Proposed", "2026-01-05"), ("Done", "2026-01-12")):
+        repo.write(path, nygard(1, "Use Kafka", status, "We will use Kafka."))
+        repo.commit(status, day)
+    cache = HistoryOptions(first_parent=first_parent, cache_dir=tmp_path / "cache")
+    fresh = HistoryOptions(first_parent=first_parent)
+    cold = read_history(repo.root, paths, cache, "docs")
+    assert read_history(repo.root, paths, cache, "docs").facts == cold.facts
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.write(path, nygard(1, "Use Kafka", "Amended by ADR 2", "We will use Kafka."))
+    repo.commit("Amend", "2026-01-19", "Raj Patel")
+    repo.git("checkout", "-q", "main")
+    repo.write(path.replace("0001-use-kafka", "0002-other"), nygard(2, "Other", None, "Yes."))
+    repo.commit("Other", "2026-01-20")
+    repo.merge("topic", "Merge topic", "2026-01-26", "Maya Chen")
+    warm = read_history(repo.root, paths, cache, "docs")
+    assert warm.facts == read_history(repo.root, paths, fresh, "docs").facts
+    history = warm.facts[path].status_history
+    assert [(s.status, s.written, s.source) for s in history] == [
+        ("proposed", "Proposed", "written"), ("accepted", "Done", "written"),
+        ("accepted", "Amended by ADR 2", "kept")]
+    assert history[-1].date.startswith("2026-01-26" if first_parent else "2026-01-19")

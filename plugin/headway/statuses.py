@@ -33,7 +33,7 @@ def reading_of(status: str, written: str | None, source: str) -> str:
         return "no status written: it states its outcome"
     if source == "default":
         return "no status written"
-    if written and written.lower() != status:
+    if written and not written.lower().startswith(status):  # not `Superseded by [3. X](…)`
         return written
     return ""
 
