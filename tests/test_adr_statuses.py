@@ -203,7 +203,8 @@ def test_statuses_of_the_past(repo: GitRepo, first_parent: bool) -> None:
     to exploring that never happened (in either history mode)."""
     repo.mkdocs_yml(plugins=plugin() + ("" if first_parent else "      first_parent: false\n"))
     path = f"{D}/0003-use-grpc.md"
-    steps = [("Proposed", "2026-01-05"), ("Accepted", "2026-01-12"), ("Done", "2026-01-19"),
+    steps = [("Proposed", "2026-01-05"), ("Accepted", "2026-01-12"), ("In progress", "2026-01-15"),
+             ("Done", "2026-01-19"),
              ("Amended by [5. Use REST for public APIs](0005-use-rest.md)", "2026-02-02"),
              ("Parked", "2026-02-09"), ("Completed", "2026-02-16")]
     for status, day in steps:
@@ -222,6 +223,7 @@ def test_statuses_of_the_past(repo: GitRepo, first_parent: bool) -> None:
     assert [(h["status"], h["date"], h["written"], h["status_source"]) for h in history] == [
         ("proposed", "2026-01-05", "Proposed", "written"),
         ("accepted", "2026-01-12", "Accepted", "written"),
+        ("accepted", "2026-01-15", "In progress", "kept"),
         ("accepted", "2026-01-19", "Done", "written"),
         ("accepted", "2026-02-02", "Amended by [5. Use REST for public APIs](0005-use-rest.md)",
          "kept"),
@@ -340,6 +342,7 @@ def test_the_history_cache_keeps_what_a_status_was_read_from(repo: GitRepo) -> N
     ("Done", "accepted", False), ("completed", "accepted", False), ("IMPLEMENTED", "accepted", False),
     ("Amended", "accepted", True), ("Modified by ADR-0007", "accepted", True),
     ("Amended by [7. X](0007-x.md)", "accepted", True), ("On hold", "exploring", True),
+    ("In progress", "exploring", True), ("Work in progress", "exploring", False),
     ("Accepted", "accepted", False),
 ])
 def test_statuses_of_the_past_map(written: str, status: str, keeps: bool) -> None:

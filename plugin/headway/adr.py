@@ -39,7 +39,7 @@ DEFAULT_LIMITS = Limits()
 # Statuses of other tools (compared in lower case) → headway's decision lifecycle.
 STATUS_WORDS: dict[str, str] = {
     "draft": "exploring", "exploring": "exploring", "wip": "exploring",
-    "work in progress": "exploring", "in progress": "exploring", "under discussion": "exploring",
+    "work in progress": "exploring", "under discussion": "exploring",
     "proposed": "proposed", "proposal": "proposed", "pending": "proposed", "in review": "proposed",
     "under review": "proposed", "review": "proposed", "rfc": "proposed",
     "accepted": "accepted", "approved": "accepted", "adopted": "accepted", "agreed": "accepted",
@@ -50,8 +50,10 @@ STATUS_WORDS: dict[str, str] = {
     "deprecated": "deprecated", "obsolete": "deprecated", "retired": "deprecated",
 }
 # Statuses that name none of their own: a decision amended (or modified) by a later one keeps
-# the status it had (accepted, when nothing came before: only a decision is amended).
-KEPT_WORDS: dict[str, str] = {"amended": "accepted", "modified": "accepted"}
+# the status it had (accepted, when nothing came before: only a decision is amended); `In
+# progress` after `Accepted` is its carrying out, not a step back (exploring when first).
+KEPT_WORDS: dict[str, str] = {"amended": "accepted", "modified": "accepted",
+                              "in progress": "exploring"}
 _PHRASES = sorted([*STATUS_WORDS, *KEPT_WORDS], key=len, reverse=True)
 KNOWN_STATUSES = ", ".join([*STATUS_WORDS, *KEPT_WORDS, "superseded by <record>"])
 # What a record without a status says it decided: MADR's `Chosen option: "…"` line.
