@@ -332,8 +332,9 @@ def test_capitalised_and_unknown_statuses(repo: GitRepo) -> None:
     unknown = [w.removeprefix("headway: ") for w in built.warnings if "is not one headway knows" in w]
     assert len(unknown) == 2
     assert unknown[0].startswith("docs/architecture/adr/0003-on-hold.md:7: status 'On hold' is not "
-                                 "one headway knows, so the record is published as 'exploring' with "
-                                 "'On hold' shown beside it; known statuses (any case): draft, ")
+                                 "one headway knows, so the record keeps the status it had before "
+                                 "('exploring' when it had none), with 'On hold' shown beside it; "
+                                 "known statuses (any case): draft, ")
     assert "accepted" in unknown[0] and "superseded by <record>" in unknown[0]
     assert unknown[1].startswith("docs/architecture/adr/0004-madr-unknown.md:2: status 'Postponed'")
     page = built.html("architecture/adr/0003-on-hold/")

@@ -19,9 +19,10 @@ from typing import Any
 
 import yaml
 
-from .model import RECORD_TYPES, Problem, default_status, has_errors
+from .model import RECORD_TYPES, Problem, StatusRead, default_status, has_errors
 from .parse import Document, Limits, decode, first_heading, load_front_matter, parse_document
 from .settings import AdrFolder
+from .statuses import status_note
 from .validate import (
     PAGE_META_FIELDS,
     check_document,
@@ -38,17 +39,28 @@ DEFAULT_LIMITS = Limits()
 # Statuses of other tools (compared in lower case) → headway's decision lifecycle.
 STATUS_WORDS: dict[str, str] = {
     "draft": "exploring", "exploring": "exploring", "wip": "exploring",
-    "work in progress": "exploring", "in progress": "exploring", "under discussion": "exploring",
+    "work in progress": "exploring", "under discussion": "exploring",
     "proposed": "proposed", "proposal": "proposed", "pending": "proposed", "in review": "proposed",
     "under review": "proposed", "review": "proposed", "rfc": "proposed",
     "accepted": "accepted", "approved": "accepted", "adopted": "accepted", "agreed": "accepted",
-    "decided": "accepted", "implemented": "accepted",
+    "decided": "accepted", "implemented": "accepted", "done": "accepted", "completed": "accepted",
+    "complete": "accepted",
     "rejected": "rejected", "declined": "rejected", "refused": "rejected",
     "superseded": "superseded", "superceded": "superseded", "replaced": "superseded",
     "deprecated": "deprecated", "obsolete": "deprecated", "retired": "deprecated",
 }
-_PHRASES = sorted(STATUS_WORDS, key=len, reverse=True)
-KNOWN_STATUSES = ", ".join([*STATUS_WORDS, "superseded by <record>"])
+# Statuses that name none of their own: a decision amended (or modified) by a later one keeps
+# the status it had (accepted, when nothing came before: only a decision is amended); `In
+# progress` after `Accepted` is its carrying out, not a step back (exploring when first).
+KEPT_WORDS: dict[str, str] = {"amended": "accepted", "modified": "accepted",
+                              "in progress": "exploring"}
+_PHRASES = sorted([*STATUS_WORDS, *KEPT_WORDS], key=len, reverse=True)
+KNOWN_STATUSES = ", ".join([*STATUS_WORDS, *KEPT_WORDS, "superseded by <record>"])
+# What a record without a status says it decided: MADR's `Chosen option: "…"` line.
+_CHOSEN = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*|__)?chosen(?:[ \t]+(?:option|alternative)s?)?"
+                     r"(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*(?P<value>.*)$", re.I)
+_NO_OUTCOME = frozenset({"", "tbd", "todo", "tba", "…", "...", "n/a", "none", "none yet", "pending"})
+OUTCOME = "(outcome)"  # the `word` of a status read from a stated outcome
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
@@ -108,6 +120,8 @@ class StatusReading:
     known: bool  # False: not mapped, and `status` is headway's default
     superseded_by: str | None = None  # "superseded by X": X as written
     supersedes: str | None = None  # "accepted, supersedes X": X as written
+    keeps: bool = False  # `amended`: names no status of its own (`status`: when none came before)
+    word: str = ""  # the phrase that was mapped (lower case), or the whole text when none was
 
 
 def read_status(text: str) -> StatusReading:
@@ -115,16 +129,63 @@ def read_status(text: str) -> StatusReading:
     plain = _plain(text)
     lower = " ".join(plain.lower().split()).strip(" .,;:!")
     if lower in STATUS_WORDS:
-        return StatusReading(STATUS_WORDS[lower], True)
+        return StatusReading(STATUS_WORDS[lower], True, word=lower)
     replaced = _SUPERSEDED_BY.search(plain)
     if replaced:
-        return StatusReading("superseded", True, superseded_by=replaced["ref"].strip(" .,;") or None)
+        return StatusReading("superseded", True, superseded_by=replaced["ref"].strip(" .,;") or None,
+                             word="superseded by")
     for phrase in _PHRASES:  # "Accepted on 2021-03-04", "Proposed (awaiting review)"
         if lower.startswith(phrase) and not lower[len(phrase):len(phrase) + 1].isalnum():
+            if phrase in KEPT_WORDS:  # "Amended by ADR-12"
+                return StatusReading(KEPT_WORDS[phrase], True, keeps=True, word=phrase)
             inline = _SUPERSEDES.search(plain)
             return StatusReading(STATUS_WORDS[phrase], True,
-                                 supersedes=inline["ref"].strip(" .,;") if inline else None)
-    return StatusReading(default_status("decision"), False)
+                                 supersedes=inline["ref"].strip(" .,;") if inline else None,
+                                 word=phrase)
+    return StatusReading(default_status("decision"), False, keeps=True, word=lower)
+
+
+def status_read(reading: AdrReading, default: str = "exploring") -> StatusRead:
+    """How the status of one version of a record is read: the status it writes, mapped; else
+    accepted when it states its outcome; else `default` (the folder's). The one reading of
+    current and old versions alike (history.py reads old ones through version_reading)."""
+    if "status" in reading.facts:
+        written = _plain(str(reading.facts["status"][0]))
+        mapped = read_status(written)
+        return StatusRead(mapped.status, "kept" if mapped.keeps else "written", written, mapped.word)
+    if reading.outcome:
+        return StatusRead("accepted", "inferred", None, OUTCOME)
+    return StatusRead(default, "default")
+
+
+def states_outcome(text: _Text) -> bool:
+    """Whether a record says what was decided: a MADR `Chosen option:` (or `Chosen
+    alternative:`) line naming one, or a Nygard `Decision` section with text that is not a
+    template's placeholder. A scan of the lines already split (no Markdown parse): this runs
+    on every old version of a record without a status."""
+    for index in range(text.start, len(text.lines)):
+        chosen = _CHOSEN.match(text.lines[index])
+        if chosen is not None and index not in text.code and _stated(chosen["value"]):
+            return True
+    section = text.section(("decision",))
+    if section is None:
+        return False
+    for index in range(section[0] + 1, section[1]):
+        line = text.lines[index]
+        if index in text.code or _HEADING.match(line) or not line.strip() or _CHOSEN.match(line):
+            continue  # a `Chosen option:` line was judged above
+        if _stated(_COMMENT.sub("", line)):
+            return True
+    return False
+
+
+def _stated(value: str) -> bool:
+    """Whether a line names an outcome: not empty, `TBD`, or a placeholder (`{title of option 1}`)."""
+    text = _COMMENT.sub("", value).strip().strip("\"'“”‘’*_`").strip()
+    text = re.sub(r"^[-*+][ \t]+", "", text)
+    if text.startswith("{") or (text.startswith("[") and not _LINK.match(text)):
+        return False  # MADR's `"{title of option 1}"` (3, 4) and `"[option 1]"` (2)
+    return text.lower().rstrip(".") not in _NO_OUTCOME and not _is_placeholder(text)
 
 
 def _plain(text: str) -> str:
@@ -228,6 +289,7 @@ class AdrReading:
     number: str | None
     options: tuple[str, ...]
     options_line: int | None
+    outcome: bool = False  # it states what was decided (see states_outcome)
 
     @property
     def body(self) -> str:
@@ -241,6 +303,7 @@ class _Text:
         self.lines = lines
         self.start = start
         self.headings: list[tuple[int, int, str, str]] = []  # (index, level, key, text)
+        self.code: set[int] = set()  # indexes of lines in code fences (the fences too)
         fence: str | None = None
         for index in range(start, len(lines)):
             line = lines[index]
@@ -251,8 +314,10 @@ class _Text:
                     fence = marker[0] * 3
                 elif marker.startswith(fence):
                     fence = None
+                self.code.add(index)
                 continue
             if fence is not None:
+                self.code.add(index)
                 continue
             match = _HEADING.match(line)
             if match:
@@ -426,9 +491,12 @@ def _options(text: _Text) -> tuple[tuple[str, ...], int | None]:
 
 
 def read_adr(text: str, front: dict[str, Any] | None, front_lines: Mapping[str, int],
-             body_start: int, fmt: str, name: str) -> AdrReading | None:
+             body_start: int, fmt: str, name: str, *, old_version: bool = False
+             ) -> AdrReading | None:
     """Read one file's facts in the format `fmt` (`auto`: each reader, front matter first).
-    None when the file holds no recognisable record."""
+    None when the file holds no recognisable record. `old_version`: an old version of a file
+    (its name unknown) that is a record now: read as if its name were numbered, as most
+    records' are, so that it is recognised as the current version is."""
     lines = text.split("\n")
     body = _Text(lines, body_start)
     readers: list[_Found] = []
@@ -480,8 +548,10 @@ def read_adr(text: str, front: dict[str, Any] | None, front_lines: Mapping[str, 
 
     if "template" in facts and "status" not in facts:
         return None
+    # A record that writes no status is read from what it says (see status_read).
+    outcome = "status" not in facts and states_outcome(body)
     recognised = bool({"status", "date", "deciders"} & set(facts)) or (
-        number is not None and body.has_section(_DECISION_SECTIONS))
+        (number is not None or outcome or old_version) and body.has_section(_DECISION_SECTIONS))
     if not recognised:
         return None
     status_reader = next((f for f in readers if "status" in f.facts), None)
@@ -499,6 +569,7 @@ def read_adr(text: str, front: dict[str, Any] | None, front_lines: Mapping[str, 
         format=source, facts=facts, relations=relations,
         spans=[span for f in readers for span in f.spans], lines=lines, body_start=body_start,
         front=front, title=title, number=number, options=options, options_line=options_line,
+        outcome=outcome,
     )
 
 
@@ -647,6 +718,7 @@ def _document(path: str, src_uri: str, reading: AdrReading, folder: AdrFolder,
 
     status_text: str | None = None
     relations = list(reading.relations)
+    read = status_read(reading, folder.default_status)
     if "status" in facts:
         value, line = facts["status"]
         written = _plain(str(value))
@@ -654,18 +726,22 @@ def _document(path: str, src_uri: str, reading: AdrReading, folder: AdrFolder,
         data["status"], lines["status"] = status.status, line
         if written != status.status:
             status_text = written
-        if status.known:
+        if status.known and not status.keeps:
             settled.add("status")
-        else:
-            warn(line, f"status '{short_text(written, 80)}' is not one headway knows, so the record is "
-                 f"published as '{status.status}' with '{short_text(written, 80)}' shown beside it; known "
-                 f"statuses (any case): {KNOWN_STATUSES}")
+        elif not status.known:
+            warn(line, f"status '{short_text(written, 80)}' is not one headway knows, so the record "
+                 f"keeps the status it had before ('{status.status}' when it had none), with "
+                 f"'{short_text(written, 80)}' shown beside it; known statuses (any case): "
+                 f"{KNOWN_STATUSES}")
         if status.superseded_by:
             relations.insert(0, ("superseded_by", status.superseded_by, line))
         if status.supersedes:
             relations.append(("supersedes", status.supersedes, line))
     else:
         settled.add("status")
+        data["status"] = read.status
+        note = status_note(read.source, read.status, None, folder.default_status) or ""
+        problems.append(Problem(path, first, f"{note} (a status line says it outright)", "note"))
 
     day_fact = facts.get("date") or facts.get("created")
     if day_fact is not None:
@@ -716,7 +792,8 @@ def _document(path: str, src_uri: str, reading: AdrReading, folder: AdrFolder,
                  f"both are published, as '{same[0]}' and '{rid}', but a reference to ADR "
                  f"{int(number)} by number cannot tell them apart; renumber one of them")
     doc = Document(path=path, src_uri=src_uri, data=data, lines=lines, body=reading.body,
-                   status_text=status_text, number=number, source_format=reading.format)
+                   status_text=status_text, number=number, source_format=reading.format,
+                   status_source=read.source)
     return _Parsed(doc, problems, reading, settled=settled)
 
 
@@ -824,19 +901,23 @@ def _resolve(ref: Any, index: FolderIndex | None, own_id: str) -> tuple[str | No
     return None, "names no record in the folder"
 
 
-def version_status(raw: bytes, fmt: str = "auto") -> str | None:
-    """The headway status of one version of a file written for another tool, or None when it
-    holds no recognisable record: what git history needs of each old version."""
+def version_reading(raw: bytes, fmt: str = "auto") -> StatusRead | None:
+    """How the status of one version of a file written for another tool reads, or None when
+    it holds no recognisable record: what git history needs of each old version. (The
+    folder's default_status is not known here: a "default" reading has headway's, and the
+    catalog gives the folder's; see settle_history.)"""
     text = raw[:_HEAD_BYTES].decode("utf-8", "replace").replace("\r\n", "\n").lstrip("\ufeff")
     front, start = _lenient_front(text)
     if front is not None and str(front.get("generated", "")).lower() == "true":
         return None
-    reading = read_adr(text, front, {}, start, fmt, "")
-    if reading is None:
-        return None
-    if "status" not in reading.facts:
-        return default_status("decision")
-    return read_status(_plain(str(reading.facts["status"][0]))).status
+    reading = read_adr(text, front, {}, start, fmt, "", old_version=True)
+    return status_read(reading) if reading is not None else None
+
+
+def version_status(raw: bytes, fmt: str = "auto") -> str | None:
+    """The headway status one version reads as on its own (see version_reading)."""
+    read = version_reading(raw, fmt)
+    return read.status if read is not None else None
 
 
 # ---------------------------------------------------------------- conversion
@@ -936,8 +1017,15 @@ def converted_text(parsed: _Parsed, *, trim: bool = True) -> str:
         put("title", data["title"])
     put("initiative", data["initiative"])
     if "status" in data:
-        unknown = "status" not in parsed.settled
-        put("status", data["status"], f"was: {short_text(doc.status_text or '', 80)}" if unknown else "")
+        if doc.status_source == "kept" or "status" not in parsed.settled:
+            comment = f"was: {short_text(doc.status_text or '', 80)}"
+        elif doc.status_source == "inferred":
+            comment = f"inferred: {status_note('inferred', data['status'], None)}"
+        elif doc.status_source == "default":
+            comment = status_note("default", data["status"], None) or ""
+        else:
+            comment = ""
+        put("status", data["status"], comment)
     for key in ("date", "owner", "deciders", "tags", "options", "supersedes", "superseded_by"):
         if key in data:
             put(key, data[key])

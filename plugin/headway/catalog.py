@@ -14,6 +14,7 @@ from .history import HistoryOptions, PendingHistory, read_history
 from .model import GitFacts, Problem, Record
 from .parse import UNBUILDABLE, may_be_record, parse_document
 from .settings import AdrFolder, Settings
+from .statuses import settle_statuses
 from .validate import Checked, check_document, check_references, duplicate_ids, file_stem
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ class Catalog:
     urls: dict[str, str]  # id → URL relative to the site root
     git: dict[str, GitFacts] = field(default_factory=dict)  # id → facts
     history_warnings: list[str] = field(default_factory=list)
+    # for the reader's information, never problems: records of ADR folders that write no status
+    notes: list[Problem] = field(default_factory=list)
     excluded: dict[str, str] = field(default_factory=dict)  # path → id (or "") left out
     unbuildable: set[str] = field(default_factory=set)  # src_uris MkDocs cannot build
     refers_to: dict[str, frozenset[str]] = field(default_factory=dict)  # path → ids it names
@@ -147,6 +150,8 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
         (settings.docs_dir, "")
     checked: list[Checked] = []
     problems: list[Problem] = []
+    notes: list[Problem] = []
+    folder_defaults: dict[str, str] = {}  # path of a record read from another format → default
     unbuildable: set[str] = set()
     documents: set[str] = set()
     adr_indexes = {f: _adr_index(f, sources) for f in settings.adr_folders}
@@ -181,6 +186,10 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
                                             settings.limits, index=adr_indexes[folder])
         else:
             doc, found = parse_document(display, source.src_uri, raw, settings.limits)
+        if folder is not None:
+            folder_defaults[display] = folder.default_status
+            notes.extend(p for p in found if p.severity == "note")
+            found = [p for p in found if p.severity != "note"]
         problems.extend(found)
         if any(p.code == UNBUILDABLE for p in found):
             unbuildable.add(source.src_uri)
@@ -217,7 +226,7 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
                       excluded=excluded, unbuildable=unbuildable,
                       refers_to={c.path: c.refers_to for c in checked},
                       ids_by_path={c.path: c.id for c in checked if c.id},
-                      documents=documents)
+                      documents=documents, notes=notes)
     # Only now: what precedes does not need git, and runs while the history thread waits
     # for git (the last old versions, or its log).
     history = pending.result() if pending is not None and candidates else None
@@ -235,6 +244,10 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
         catalog.git = {rec.id: history.facts.get(rec.path, GitFacts(uncommitted=True))
                        for rec in records.values()}
         catalog.history_warnings = list(history.warnings)
+        settle_statuses(records, catalog.git, {rec.id: folder_defaults[rec.path]
+                                               for rec in records.values()
+                                               if rec.source_format != "headway"
+                                               and rec.path in folder_defaults})
     return catalog
 
 

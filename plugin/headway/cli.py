@@ -33,7 +33,8 @@ def _annotation(problem: Problem) -> str:
 
     message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     line = f",line={problem.line}" if problem.line else ""
-    return f"::{problem.severity} file={prop(problem.path)}{line},title=headway::{message}"
+    level = "notice" if problem.severity == "note" else problem.severity
+    return f"::{level} file={prop(problem.path)}{line},title=headway::{message}"
 
 
 def _report(problems: Sequence[Problem], stream: TextIO | None = None) -> None:
@@ -46,7 +47,7 @@ def _report(problems: Sequence[Problem], stream: TextIO | None = None) -> None:
         elif problem.severity == "error":
             print(problem, file=out)
         else:
-            print(str(problem).replace(": ", ": warning: ", 1), file=out)
+            print(str(problem).replace(": ", f": {problem.severity}: ", 1), file=out)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -72,13 +73,16 @@ def cmd_check(args: argparse.Namespace) -> int:
             raise ConfigError(str(exc)) from exc
         scope = affected_paths(catalog, changed.paths, formerly) | changed.paths
         problems = [p for p in catalog.problems if p.path in scope]
-        _report(problems)
+        _report(problems + [n for n in catalog.notes if n.path in scope])
         checked = len(scope & catalog.record_paths)
         print(f"checked {checked} record(s) changed or affected since {args.changed}: "
               f"{len(problems)} problem(s)", file=sys.stderr)
         return 1 if problems else 0
-    _report(catalog.problems)
+    _report(catalog.problems + catalog.notes)
     count = len(catalog.records)
+    if catalog.notes:  # not problems: a valid record need not write its status
+        print(f"{len(catalog.notes)} note(s): records that write no status, read from what "
+              f"they say", file=sys.stderr)
     if catalog.problems:
         errors = len(catalog.errors)
         print(f"{len(catalog.problems)} problem(s) ({errors} error(s)) in "

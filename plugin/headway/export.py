@@ -9,6 +9,7 @@ from typing import Any
 from .clock import build_time
 from .derive import SiteFacts
 from .model import Action, Decision, GitFacts, Initiative, Learning, Record, WaitingOn
+from .statuses import status_note
 
 EXPORT_VERSION = 1
 
@@ -46,6 +47,8 @@ def record_json(rec: Record, site: SiteFacts) -> dict[str, Any]:
         "title": rec.title,
         "initiative": rec.initiative,
         "status": rec.status,
+        # how the status was read: written, kept (a word naming none), inferred, default
+        "status_source": rec.status_source,
         "resolved": rec.resolved,
         "owner": rec.owner,
         "url": site.urls.get(rec.id, ""),
@@ -58,7 +61,7 @@ def record_json(rec: Record, site: SiteFacts) -> dict[str, Any]:
         "authors": facts.authors if facts else (),
         "status_history": [
             {"status": s.status, "date": s.date[:10], "datetime": s.date, "commit": s.commit,
-             "author": s.author}
+             "author": s.author, "written": s.written, "status_source": s.source}
             for s in (facts.status_history if facts else ())
         ],
         "tags": rec.tags,
@@ -70,7 +73,8 @@ def record_json(rec: Record, site: SiteFacts) -> dict[str, Any]:
         "blocks": d.blocks.get(rec.id, ()),
     }
     if rec.source_format != "headway":
-        out.update(format=rec.source_format, status_text=rec.status_text, number=rec.number)
+        out.update(format=rec.source_format, status_text=rec.status_text, number=rec.number,
+                   status_note=status_note(rec.status_source, rec.status, rec.status_text))
     if isinstance(rec, Initiative):
         out.update(goal=rec.goal, target=_iso(rec.target),
                    records=d.members.get(rec.id, ()))

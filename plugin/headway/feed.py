@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time
 
 from .derive import SiteFacts
 from .pages import TYPE_LABELS
+from .statuses import status_shown
 from .validate import slugify
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -23,6 +24,7 @@ class FeedEvent:
     created: bool
     author: str | None
     commit: str | None
+    shown: str = ""  # the status with how it was read (`accepted (Done)`), for its text
 
 
 def feed_events(site: SiteFacts) -> list[FeedEvent]:
@@ -33,11 +35,17 @@ def feed_events(site: SiteFacts) -> list[FeedEvent]:
         history = facts.status_history if facts else ()
         if not history:
             when = datetime.combine(site.created[rid], time(0), UTC).isoformat()
-            events.append(FeedEvent(when, rid, site.records[rid].status, True, None, None))
+            rec = site.records[rid]
+            events.append(FeedEvent(when, rid, rec.status, True, None, None, rec.status
+                                    if rec.source_format == "headway" else
+                                    status_shown(rec.status, rec.status_text, rec.status_source)))
             continue
+        foreign = site.records[rid].source_format != "headway"
         for index, change in enumerate(history):
             events.append(FeedEvent(change.date, rid, change.status, index == 0, change.author,
-                                    change.commit))
+                                    change.commit, status_shown(change.status, change.written,
+                                                                change.source)
+                                    if foreign else change.status))
     events.sort(key=lambda e: (_utc(e.when), e.record), reverse=True)
     return events
 
@@ -75,7 +83,7 @@ def feed_xml(site: SiteFacts, site_name: str, site_url: str | None, limit: int |
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         label = TYPE_LABELS[rec.type]
         title = (f"New {label.lower()}: {rec.title}" if event.created
-                 else f"{rec.title}: {event.status}")
+                 else f"{rec.title}: {event.shown or event.status}")
         ET.SubElement(entry, f"{{{ATOM}}}title").text = title
         ET.SubElement(entry, f"{{{ATOM}}}id").text = (
             f"urn:headway:{rec.id}:{event.commit or 'uncommitted'}:{event.status}")
@@ -87,7 +95,8 @@ def feed_xml(site: SiteFacts, site_name: str, site_url: str | None, limit: int |
         initiative = site.derived.initiatives.get(rec.initiative or "")
         where = f" in {initiative.title if initiative else rec.initiative}" \
             if rec.initiative else ""
-        summary = (f"{label}{where}, created as {event.status}" if event.created
-                   else f"{label}{where} is now {event.status}")
+        shown = event.shown or event.status
+        summary = (f"{label}{where}, created as {shown}" if event.created
+                   else f"{label}{where} is now {shown}")
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = summary
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"

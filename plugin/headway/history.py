@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from .bulk import gc_paused
-from .model import STATUSES, GitFacts, StatusChange
+from .model import STATUSES, GitFacts, StatusChange, StatusRead
 
 # gitpython looks for git when it is imported; without this a machine with no git would fail
 # the import itself instead of getting our message.
@@ -38,7 +38,7 @@ try:
 except ImportError:  # Windows: pipes keep their default size
     fcntl = None  # type: ignore[assignment]
 
-CACHE_VERSION = 8
+CACHE_VERSION = 9
 _LOG_FORMAT = "%x1e%H%x1f%P%x1f%aN%x1f%cI"  # %aN: the name .mailmap gives
 
 
@@ -78,6 +78,9 @@ class BlobFacts(NamedTuple):
     type: str | None
     status: str | None
     depends_on: tuple[str, ...] = ()
+    # a version written for another tool (an ADR folder): how its status was read, as the
+    # current version's is (adr.status_read)
+    reading: StatusRead | None = None
 
 
 # The lines read of one version's front matter (see _FACT_LINES): key and value of a `type`
@@ -946,6 +949,7 @@ class _Tally:
     added: dict[str, str]  # depends_on id → date it was (last) added
     depends: tuple[str, ...] = ()  # depends_on of the newest version read
     status: str | None = None  # status of the newest version read
+    word: str | None = None  # and what it was read from (see _status_of)
 
     def facts(self) -> GitFacts:
         authors = self.authors
@@ -972,10 +976,12 @@ def _facts_of(evs: list[_Event], blobs: dict[str, BlobFacts],
         added: dict[str, str] = {}
         previous: tuple[str, ...] = ()
         last: str | None = None
+        word: str | None = None
         created = evs[0][0].date
     else:
         authors, history, added = dict(before.authors), list(before.history), dict(before.added)
         previous, last, created = before.depends, before.status, before.created
+        word = before.word
     for commit, blob, then, parent in evs:
         # A merge: each commit it brought in counts, and the newest is the author.
         wrote = (landed.get((commit.sha, then)) if landed else None) or (commit.author,)
@@ -987,14 +993,16 @@ def _facts_of(evs: list[_Event], blobs: dict[str, BlobFacts],
             continue
         if by_parent:
             if not parent.strip("0"):  # added: nothing before it
-                last, previous = None, ()
+                last, word, previous = None, None, ()
             elif (was := blobs.get(parent)) is not None:  # else: as the event before it
-                last = was.status or _FIRST_STATUS.get(was.type)  # type: ignore[arg-type]
+                last, word, _ = _status_of(was, last)
                 previous = was.depends_on
-        status = info.status or _FIRST_STATUS.get(info.type)  # type: ignore[arg-type]
-        if status and status != last:
-            history.append(StatusChange(status, commit.date, commit.sha, author))
-            last = status
+        status, read_from, reading = _status_of(info, last)
+        if status and (status, read_from) != (last, word):
+            history.append(StatusChange(status, commit.date, commit.sha, author, *(
+                (reading.written, reading.source) if reading is not None
+                else (info.status, "written" if info.status else "default"))))
+            last, word = status, read_from
         if info.depends_on != previous:
             current, gone = set(info.depends_on), set(previous)
             for dep in current - gone:
@@ -1006,7 +1014,22 @@ def _facts_of(evs: list[_Event], blobs: dict[str, BlobFacts],
     if by_parent:
         updated = max([*(e[0].date for e in evs), *([before.updated] if before else [])],
                       key=datetime.fromisoformat)
-    return _Tally(created, updated, authors, history, added, previous, last)
+    return _Tally(created, updated, authors, history, added, previous, last, word)
+
+
+def _status_of(info: BlobFacts, before: str | None
+               ) -> tuple[str | None, str | None, StatusRead | None]:
+    """The status of a version (given the status before it), what tells it from another
+    reading, and, for a version written for another tool, how it was read. A change of
+    either makes a history entry: the day a record was marked `Done` (read as accepted, as
+    `Accepted` is) is one. A headway version is told by its status alone."""
+    reading = info.reading
+    if reading is None:
+        status = info.status or _FIRST_STATUS.get(info.type)  # type: ignore[arg-type]
+        return status, status, None
+    if reading.source == "kept" and before is not None:  # `Amended`: the status it had
+        return before, reading.word, reading
+    return reading.status, reading.word, reading
 
 
 def _landed_authors(commits: list[Commit], head: str) -> dict[tuple[str, str], tuple[str, ...]]:
@@ -1135,7 +1158,8 @@ class _Cache:
             if head_line.decode() != data["head"] or len(raw) != data["log_bytes"]:
                 return  # the two files are from different builds: read git again
             names, which = data["blobs"].split(), data["facts_of_blobs"]
-            distinct = [BlobFacts(t, s, tuple(d)) for t, s, d in data["distinct_facts"]]
+            distinct = [BlobFacts(f[0], f[1], tuple(f[2]), StatusRead(*f[3]) if f[3:] else None)
+                        for f in data["distinct_facts"]]
             self.blob_facts = dict(zip(names, map(distinct.__getitem__, which), strict=True))
             self.raw, self.head = raw, data["head"]
         except (OSError, *_BAD_DATA):
@@ -1190,13 +1214,16 @@ class _Cache:
                 self._log_written.replace(self.log_file)
                 self._log_written = None
                 # Twenty thousand versions share a few hundred distinct facts: the names in
-                # one string, and for each the index of its facts ([type, status, [ids]]).
+                # one string, and for each the index of its facts ([type, status, [ids]], and
+                # for a version written for another tool [status, source, written, word]).
                 distinct: dict[BlobFacts, int] = {}
                 which = [distinct.setdefault(f, len(distinct)) for f in self.blob_facts.values()]
                 _write_json(self.blobs_file, {
                     "version": self.version, "head": head, "log_bytes": self._log_bytes,
                     "blobs": " ".join(self.blob_facts), "facts_of_blobs": which,
-                    "distinct_facts": list(distinct),
+                    "distinct_facts": [[*f[:3], [r.status, r.source, r.written, r.word]]
+                                       if (r := f.reading) is not None else f[:3]
+                                       for f in distinct],
                 })
                 self.head, self._loaded, self._log_bytes = None, False, None
             if paths is None:
@@ -1246,9 +1273,9 @@ def _facts_to_json(f: GitFacts, tally: _Tally | None) -> list[Any]:
     next build needs to go on from here: [commits by author, newest status, newest
     depends_on] (empty for a file git has no commit of)."""
     return [f.created, f.updated, list(f.authors),
-            [[s.status, s.date, s.commit, s.author] for s in f.status_history],
+            [[s.status, s.date, s.commit, s.author, s.written, s.source] for s in f.status_history],
             f.uncommitted, [list(x) for x in f.depends_added],
-            *([tally.authors, tally.status, list(tally.depends)] if tally else [])]
+            *([tally.authors, tally.status, list(tally.depends), tally.word] if tally else [])]
 
 
 def _tally_from_json(v: list[Any]) -> _Tally | None:
@@ -1258,7 +1285,8 @@ def _tally_from_json(v: list[Any]) -> _Tally | None:
     if facts.created is None or facts.updated is None:
         raise ValueError("a tally without dates")
     return _Tally(facts.created, facts.updated, {str(k): int(n) for k, n in v[6].items()},
-                  list(facts.status_history), dict(facts.depends_added), tuple(v[8]), v[7])
+                  list(facts.status_history), dict(facts.depends_added), tuple(v[8]), v[7],
+                  v[9] if len(v) > 9 else None)
 
 
 def _facts_from_json(v: list[Any]) -> GitFacts:
@@ -1382,10 +1410,11 @@ def _headway_facts(lines: _FactLines) -> BlobFacts | None:
 def _foreign(data: bytes) -> BlobFacts:
     """A version without headway's front matter: a record written for another tool (an ADR
     folder) has a status of its own; anything else has nothing."""
-    from .adr import version_status  # only for such versions: it brings the ADR readers
+    from .adr import version_reading  # only for such versions: it brings the ADR readers
 
-    adr_status = version_status(data)
-    return BlobFacts("decision", adr_status) if adr_status is not None else _NOTHING
+    reading = version_reading(data)
+    return BlobFacts("decision", reading.status, (), reading) if reading is not None \
+        else _NOTHING
 
 
 @lru_cache(maxsize=4096)

@@ -26,6 +26,7 @@ from .clock import build_day
 from .derive import SiteFacts, site_facts
 from .export import records_json
 from .feed import FEED_URL, feed_xml
+from .model import STATUSES
 from .parse import first_heading
 from .render import environment, template_dirs
 from .schema import SCHEMA_URL, record_schema
@@ -48,6 +49,9 @@ class AdrFolderConfig(base.Config):  # type: ignore[no-untyped-call]
     """The initiative its records belong to (default: the folder's last name)."""
     format = c.Choice(ADR_FORMATS, default="auto")
     """How its records are written; `auto` detects each file's format."""
+    default_status = c.Choice(STATUSES["decision"], default="exploring")
+    """The status of a record that writes none and states no outcome (one that states its
+    outcome is read as accepted)."""
 
 
 class HeadwayConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -129,6 +133,9 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
             log.warning(warning)
         for problem in sorted(catalog.problems, key=lambda p: (p.path, p.line or 0)):
             log.warning(str(problem))
+        if catalog.notes:  # information, not warnings: --strict must not fail on them
+            log.info(f"{len(catalog.notes)} record(s) in adr_folders write no status: read from "
+                     f"what they say (`headway check` lists them; each page says how)")
         for src_uri in catalog.unbuildable:  # MkDocs would stop the whole build on these
             bad = files.get_file_from_path(src_uri)
             if bad is not None:

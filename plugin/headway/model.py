@@ -8,7 +8,9 @@ from datetime import date
 from typing import Literal
 
 RecordType = Literal["initiative", "learning", "decision"]
-Severity = Literal["error", "warning"]
+# A note is for the reader's information (a status read from what a record says): listed by
+# `headway check`, never counted as a problem, not even under --strict.
+Severity = Literal["error", "warning", "note"]
 
 RECORD_TYPES: tuple[RecordType, ...] = ("initiative", "learning", "decision")
 
@@ -124,6 +126,26 @@ class Action:
         return self.status == "blocked" or bool(self.open_waits)
 
 
+# Where a record's status comes from (see adr.py for records written for other tools):
+#   written   its status line, in headway's lifecycle or mapped onto it (`Done` → accepted)
+#   kept      a status line that names no status of its own (`Amended`, or one headway does
+#             not know): the record keeps the status it had before
+#   inferred  no status line: read from what the record says (it states its outcome)
+#   default   no status line and nothing to read it from: the type's (or folder's) default
+STATUS_SOURCES: tuple[str, ...] = ("written", "kept", "inferred", "default")
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRead:
+    """The status of one version of a record written for another tool, and how it was read;
+    current and old versions are read alike (adr.status_read)."""
+
+    status: str  # headway's; for "kept", what it is when nothing came before
+    source: str  # one of STATUS_SOURCES
+    written: str | None = None  # the status as written, None when none was
+    word: str | None = None  # what tells one reading from another: a change makes a history entry
+
+
 @dataclass(frozen=True, slots=True)
 class StatusChange:
     """One entry of a record's status history, read from git."""
@@ -132,6 +154,8 @@ class StatusChange:
     date: str  # ISO datetime of the commit that counts (see history.py)
     commit: str
     author: str
+    written: str | None = None  # the status as written in that version (None: none written)
+    source: str = "written"  # how it was read: one of STATUS_SOURCES
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +193,7 @@ class Record:
     status_text: str | None = None
     number: str | None = None
     source_format: str = "headway"
+    status_source: str = "written"  # one of STATUS_SOURCES
 
     @property
     def resolved(self) -> bool:

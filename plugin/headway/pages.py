@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from typing import Any
 from .catalog import page_url
 from .derive import SiteFacts, open_whos
 from .model import STATUSES, Action, Decision, Initiative, Learning, Problem, Record, is_resolved
+from .statuses import reading_of, status_note, status_shown
 
 BUCKETS: dict[int, str] = {
     1: "Information gathering",
@@ -82,6 +84,10 @@ class RecordView:
     tags: tuple[str, ...]
     question: str | None = None
     number: str | None = None
+    # a record read from another tool's format: how its status was read, when it was not
+    # written as shown (`Done`, `no status written: …`), and that said in full
+    status_reading: str = ""
+    status_note: str | None = None
 
 
 class Linker:
@@ -131,7 +137,16 @@ class Linker:
             blocked=self.site.derived.blocked.get(rid, False),
             blocked_since=self.site.derived.blocked_since.get(rid), bucket=bucket_of(rec),
             tags=rec.tags, question=_question(rec), number=number,
+            **_status_reading(rec),
         )
+
+
+def _status_reading(rec: Record) -> dict[str, Any]:
+    """How a record's status was read, for those read from another tool's format."""
+    if rec.source_format == "headway":
+        return {}
+    return {"status_reading": reading_of(rec.status, rec.status_text, rec.status_source),
+            "status_note": status_note(rec.status_source, rec.status, rec.status_text)}
 
 
 def page_url_of(src_uri: str, site: SiteFacts) -> str:
@@ -251,15 +266,21 @@ def timeline_events(site: SiteFacts, iid: str) -> list[Event]:
         facts = site.git.get(rid)
         history = facts.status_history if facts else ()
         created = site.created[rid]
+        first = history[0] if history and rec.source_format != "headway" else None
+        how = f" as {status_shown(first.status, first.written, first.source)}" \
+            if first is not None and reading_of(first.status, first.written, first.source) else ""
         events.append(Event(created, "created", bucket_of(rec, history[0].status if history
                                                            else None),
-                            rid, f"{TYPE_LABELS[rec.type]} created"))
-        for change in history[1:]:
+                            rid, f"{TYPE_LABELS[rec.type]} created{how}"))
+        for before, change in itertools.pairwise(history):
             day = date.fromisoformat(change.date[:10])
-            decided = isinstance(rec, Decision) and change.status in ("accepted", "rejected")
+            decided = isinstance(rec, Decision) and change.status in ("accepted", "rejected") \
+                and change.status != before.status  # not `Accepted` → `Done`
+            shown = change.status if rec.source_format == "headway" else \
+                status_shown(change.status, change.written, change.source)
             events.append(Event(day, "decided" if decided else "status",
                                 bucket_of(rec, change.status), rid,
-                                f"{'Decided' if decided else 'Now'}: {change.status}"))
+                                f"{'Decided' if decided else 'Now'}: {shown}"))
         if isinstance(rec, Decision):
             for action in rec.actions:
                 if action.due is not None:
@@ -657,9 +678,11 @@ def record_panel(site: SiteFacts, rid: str, page_url: str, repo_url: str | None
         add("Informs", d.informs.get(rid, ()))
     add("Depends on", rec.depends_on)
     add("Blocks", d.blocks.get(rid, ()))
+    foreign = rec.source_format != "headway"
     history = [{
         "status": s.status, "date": s.date[:10], "author": s.author, "short": s.commit[:7],
         "url": commit_url(repo_url, s.commit),
+        "reading": reading_of(s.status, s.written, s.source) if foreign else "",
     } for s in (facts.status_history if facts else ())]
     people: list[tuple[str, tuple[str, ...]]] = []
     if isinstance(rec, Decision) and rec.deciders:

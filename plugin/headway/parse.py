@@ -112,6 +112,7 @@ class Document:
     status_text: str | None = None  # set when read from another tool's format (adr.py)
     number: str | None = None
     source_format: str = "headway"
+    status_source: str | None = None  # set by adr.py; else "written" or "default" (validate.py)
 
     def line(self, key: str) -> int | None:
         return self.lines.get(key)

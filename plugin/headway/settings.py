@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from .model import STATUSES
 from .parse import Limits
 
 ADR_FORMATS = ("auto", "madr", "nygard", "log4brains", "headway")
@@ -20,6 +21,8 @@ class AdrFolder:
     folder: str  # relative to docs_dir, with forward slashes, no trailing slash
     initiative: str
     format: str = "auto"
+    # the status of a record that writes none and states no outcome (see adr.status_read)
+    default_status: str = "exploring"
 
     def holds(self, src_uri: str) -> bool:
         return src_uri.startswith(self.folder + "/") if self.folder else True
@@ -90,7 +93,7 @@ def headway_options(plugins: Any) -> dict[str, Any] | None:
 
 
 def adr_folders(entries: Any) -> tuple[AdrFolder, ...]:
-    """The `adr_folders` option: a list of `{folder, initiative?, format?}`."""
+    """The `adr_folders` option: a list of `{folder, initiative?, format?, default_status?}`."""
     from .validate import ID_PATTERN, slugify
 
     if entries is None:
@@ -123,7 +126,11 @@ def adr_folders(entries: Any) -> tuple[AdrFolder, ...]:
         if fmt not in ADR_FORMATS:
             raise ConfigError(f"adr_folders entry {index + 1}: format '{fmt}' is not one of "
                               f"{', '.join(ADR_FORMATS)}")
-        out.append(AdrFolder(folder, initiative, fmt))
+        default = entry.get("default_status") or "exploring"
+        if default not in STATUSES["decision"]:
+            raise ConfigError(f"adr_folders entry {index + 1}: default_status '{default}' is not "
+                              f"one of {', '.join(STATUSES['decision'])}")
+        out.append(AdrFolder(folder, initiative, fmt, default))
     return tuple(out)
 
 

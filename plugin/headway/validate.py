@@ -275,6 +275,8 @@ def check_document(doc: Document) -> Checked:
         "type": rtype, "id": record_id or "", "status": status, "path": doc.path,
         "src_uri": doc.src_uri, "lines": doc.lines, "status_text": doc.status_text,
         "number": doc.number or file_number(doc.src_uri), "source_format": doc.source_format,
+        "status_source": doc.status_source or ("written" if data.get("status") is not None
+                                               else "default"),
     }
     for name, kind in {**COMMON_KINDS, **TYPE_KINDS[rtype]}.items():
         if name in fields:
