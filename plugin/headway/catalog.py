@@ -39,6 +39,7 @@ class Catalog:
     urls: dict[str, str]  # id → URL relative to the site root
     git: dict[str, GitFacts] = field(default_factory=dict)  # id → facts
     history_warnings: list[str] = field(default_factory=list)
+    history_incomplete: bool = False  # git could not give some record's history in full
     excluded: dict[str, str] = field(default_factory=dict)  # path → id (or "") left out
     unbuildable: set[str] = field(default_factory=set)  # src_uris MkDocs cannot build
     refers_to: dict[str, frozenset[str]] = field(default_factory=dict)  # path → ids it names
@@ -235,6 +236,7 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
         catalog.git = {rec.id: history.facts.get(rec.path, GitFacts(uncommitted=True))
                        for rec in records.values()}
         catalog.history_warnings = list(history.warnings)
+        catalog.history_incomplete = history.incomplete
     return catalog
 
 

@@ -102,7 +102,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         Path(args.output).write_text(text, "utf-8")
         print(f"wrote {len(site.records)} record(s) to {args.output}", file=sys.stderr)
-    return 1 if catalog.errors else 0
+    # History git could not read (missing or corrupt objects) is not lost silently either.
+    return 1 if catalog.errors or catalog.history_incomplete else 0
 
 
 def cmd_new(args: argparse.Namespace) -> int:
