@@ -14,7 +14,14 @@ from .history import HistoryOptions, PendingHistory, read_history
 from .model import GitFacts, Problem, Record
 from .parse import UNBUILDABLE, may_be_record, parse_document
 from .settings import AdrFolder, Settings
-from .validate import Checked, check_document, check_references, duplicate_ids, file_stem
+from .validate import (
+    Checked,
+    check_document,
+    check_references,
+    claimant_types,
+    duplicate_ids,
+    file_stem,
+)
 
 if TYPE_CHECKING:
     from .adr import FolderIndex
@@ -203,7 +210,8 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
     ref_problems = check_references(candidates_checked, known,
                                     {f.initiative for f in settings.adr_folders},
                                     [c.draft for c in checked
-                                     if c.record is None and c.draft is not None])
+                                     if c.record is None and c.draft is not None],
+                                    claimant_types(checked) if duplicates else None)
     problems.extend(ref_problems)
     broken = {p.path for p in duplicates} | {p.path for p in ref_problems
                                              if p.severity == "error"}
