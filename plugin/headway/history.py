@@ -401,33 +401,12 @@ class _Blobs:
             worker.close()
 
     def _fetch_missing(self, names: list[str]) -> None:
-        """The versions among `names` that the partial clone lacks, fetched from its promisor
-        remote in one `git fetch` (as git itself prefetches); those it could not get are
-        left in `absent`."""
-        # Listing the objects present does not fetch anything (asking about one would).
-        present = self.runner.run("cat-file", "--batch-all-objects", "--unordered",
-                                  "--batch-check=%(objectname)").split()
-        wanted = set(names).difference(name.decode() for name in present)
-        if not wanted:
-            return
-        proc = self.runner.stream("-c", "fetch.negotiationAlgorithm=noop", "fetch",
-                                  self.promisor or "origin", "--no-tags",
-                                  "--no-write-fetch-head", "--recurse-submodules=no",
-                                  "--filter=blob:none", "--stdin", stdin=True)
-        assert proc.stdin is not None and proc.stdout is not None
-        try:
-            proc.stdin.write(("\n".join(sorted(wanted)) + "\n").encode())
-            proc.stdin.close()
-            proc.stdout.read()
-        except OSError:
-            pass  # git stopped early: its status and message say why
-        if proc.wait() != 0:
-            self.absent = wanted
-            said = self.runner.stderr_of(proc).splitlines()
-            why = next((line for line in said if line.startswith(("fatal:", "error:"))),
-                       said[-1] if said else "no message")
-            self.trouble = (f"fetching {len(wanted)} old version(s) of records from the "
-                            f"promisor remote '{self.promisor}' failed ({why})")
+        """The versions among `names` that the partial clone lacks, fetched in one batch;
+        those it could not get are left in `absent`."""
+        absent, trouble = _fetch(self.runner, self.promisor or "origin", names)
+        if trouble is not None:
+            self.absent = absent
+            self.trouble = f"fetching {len(absent)} old version(s) of records {trouble}"
 
     def wait_for(self, place: int) -> None:
         """Until the answers to every request up to `place` have been read (or the readers
@@ -690,12 +669,66 @@ class _LogFailed(GitTrouble):
     """git's log stopped with an error (an object it needed is missing or corrupt)."""
 
 
+def _fetch(runner: GitRunner, promisor: str, names: Iterable[str]) -> tuple[set[str], str | None]:
+    """The objects among `names` that a partial clone lacks, fetched from its promisor remote
+    in one `git fetch` (as git itself prefetches); those it lacks and, when the fetch failed,
+    why (else None)."""
+    # Listing the objects present fetches nothing (asking about one would fetch it).
+    present = runner.run("cat-file", "--batch-all-objects", "--unordered",
+                         "--batch-check=%(objectname)").split()
+    wanted = set(names).difference(name.decode() for name in present)
+    if not wanted:
+        return wanted, None
+    proc = runner.stream("-c", "fetch.negotiationAlgorithm=noop", "fetch", promisor,
+                         "--no-tags", "--no-write-fetch-head", "--recurse-submodules=no",
+                         "--filter=blob:none", "--stdin", stdin=True)
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.write(("\n".join(sorted(wanted)) + "\n").encode())
+        proc.stdin.close()
+        proc.stdout.read()
+    except OSError:
+        pass  # git stopped early: its status and message say why
+    if proc.wait() == 0:
+        return set(), None
+    said = runner.stderr_of(proc).splitlines()
+    why = next((line for line in said if line.startswith(("fatal:", "error:"))),
+               said[-1] if said else "no message")
+    return wanted, f"from the promisor remote '{promisor}' failed ({why})"
+
+
+def _prefetch_renames(runner: GitRunner, revisions: str, promisor: str) -> None:
+    """A partial clone: the Markdown versions git's rename detection will compare (the files
+    added and deleted in one commit, other than those moved unchanged), fetched in one batch
+    before the log, which would otherwise fetch them commit by commit. A failed fetch is left
+    to the log (which then reads without renames)."""
+    out = runner.run("log", "-z", "--raw", "--no-abbrev", "--no-renames",
+                     "--diff-merges=first-parent", "--format=%x1e", revisions, *_MARKDOWN_ONLY)
+    wanted: set[str] = set()
+    for chunk in out.split(b"\x1e"):
+        added: set[bytes] = set()
+        deleted: set[bytes] = set()
+        for before, blob, _, _, _, status, _ in _RAW_ENTRY.findall(chunk):
+            if status == b"A":
+                added.add(blob)
+            elif status == b"D":
+                deleted.add(before)
+        if added and deleted:
+            moved = added & deleted  # the same content: paired without reading it
+            if added - moved and deleted - moved:
+                wanted.update(name.decode() for name in (added | deleted) - moved)
+    if wanted:
+        _fetch(runner, promisor, wanted)
+
+
 def _stream_log(runner: GitRunner, revisions: str, cache: _Cache) -> Iterator[Commit]:
     """Commits newest first as git prints them: by date, or children before parents when
     the cache says so (all-commits mode). With a cache folder, what the cache needs of each is
     appended to `cache.fresh` as git printed it: the whole entry of a commit that changed
     records, only the header (sha, parents, author, date) of any other."""
     kept = cache.fresh if cache.log_file is not None else None  # no cache: nothing kept
+    if cache.promisor is not None and cache.log_args == _MARKDOWN_ONLY:
+        _prefetch_renames(runner, revisions, cache.promisor)
     proc = runner.stream(*_LOG, *(["--topo-order"] if cache.topo else []), revisions,
                          *(cache.log_args or ("--",)))
     assert proc.stdout is not None
