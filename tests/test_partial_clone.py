@@ -213,3 +213,6 @@ def test_a_missing_version_git_needs_for_a_rename_keeps_the_rest(tmp_path: Path)
     others = _facts(build(origin).records)
     assert {k: v for k, v in _facts(built.records).items() if k != "0001-use-stripe"} == \
         {k: v for k, v in others.items() if k != "0001-use-stripe"}
+    again = build(clone)  # the incomplete result was not cached: the next build says it too
+    assert any("renames are not followed" in w for w in again.warnings)
+    assert (clone.root / ".cache" / "headway").is_dir()

@@ -559,11 +559,12 @@ def _read_history(repo_dir: Path, paths: _Wanted, options: HistoryOptions,
     facts, missing, unread = walked
     if missing:
         warnings.extend(_unread_warnings(unread, missing, cache.trouble))
-    # With versions unread, the result is not kept: the next build reads them again (and
-    # warns again) instead of building on it.
-    cache.save(head, facts if not missing else None)
+    incomplete = bool(missing) or cache.log_args == _NO_RENAMES
+    # With versions unread (or renames not followed), the result is not kept: the next build
+    # reads them again (and warns again) instead of building on it.
+    cache.save(head, None if incomplete else facts)
     return History(facts, warnings, head, git_processes=runner.processes,
-                   incomplete=bool(missing) or cache.log_args == _NO_RENAMES)
+                   incomplete=incomplete)
 
 
 def _walk_narrowing(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
