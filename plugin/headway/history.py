@@ -733,7 +733,8 @@ def _stream_log(runner: GitRunner, revisions: str, cache: _Cache) -> Iterator[Co
     records, only the header (sha, parents, author, date) of any other."""
     kept = cache.fresh if cache.log_file is not None else None  # no cache: nothing kept
     if cache.promisor is not None and cache.log_args == _MARKDOWN_ONLY:
-        _prefetch_renames(runner, revisions, cache.promisor)
+        with contextlib.suppress(GitTrouble):  # if git fails, the log says why
+            _prefetch_renames(runner, revisions, cache.promisor)
     proc = runner.stream(*_LOG, *(["--topo-order"] if cache.topo else []), revisions,
                          *(cache.log_args or ("--",)))
     assert proc.stdout is not None
