@@ -276,6 +276,8 @@ def _missing_config(args: argparse.Namespace) -> str | None:
     alike, `init` too unless asked to write one (--create-config)."""
     if not getattr(args, "config_given", False) or Path(args.config_file).is_file():
         return None
+    if Path(args.config_file).exists():
+        return f"{args.config_file}: not a file; give the site's mkdocs.yml with -f"
     if args.command == "init":
         if args.create_config:
             return None
@@ -290,6 +292,7 @@ def _stdout_gone() -> None:
     with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

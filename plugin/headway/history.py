@@ -643,7 +643,8 @@ def _promisor_remote(runner: GitRunner, objects: Path | None) -> str | None:
             return None
     except OSError:
         return None
-    found = runner.answer("config", "--get-regexp", r"^(extensions\.partialclone|remote\..*\.promisor)$")
+    found = runner.answer("config", "--get-regexp",
+                          r"^(extensions\.partialclone|remote\..*\.promisor)$")
     remote = None
     for line in (found or "").splitlines():
         key, _, value = line.partition(" ")
