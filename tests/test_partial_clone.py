@@ -216,3 +216,19 @@ def test_a_missing_version_git_needs_for_a_rename_keeps_the_rest(tmp_path: Path)
     again = build(clone)  # the incomplete result was not cached: the next build says it too
     assert any("renames are not followed" in w for w in again.warnings)
     assert (clone.root / ".cache" / "headway").is_dir()
+
+
+def test_history_git_cannot_read_at_all_is_not_lost_silently(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+        ) -> None:
+    """A tree git needs to compare two commits is gone: no log can be read. Every record is
+    still published, the build warns, and export exits 1 (never a traceback)."""
+    _, clone = _loose_clone(tmp_path)
+    _drop(clone, clone.git("rev-parse", "HEAD~2^{tree}").strip())
+    built = build(clone)
+    assert any("history is left empty" in w for w in built.warnings)
+    assert {"pay", "0001-use-stripe", "learn"} <= set(built.records)
+    monkeypatch.chdir(clone.root)
+    capsys.readouterr()
+    assert main(["export", "-o", str(tmp_path / "records.json")]) == 1
+    assert "history is left empty" in capsys.readouterr().err
