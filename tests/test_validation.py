@@ -142,18 +142,21 @@ def test_site_wide_rules(tmp_path: Path) -> None:
     problems = _catalog(tmp_path, {
         "i.md": "---\ntype: initiative\n---\n",
         "a.md": "---\ntype: decision\ninitiative: i\ndepends_on:\n  - nope\n  - b\n---\n",
-        "b.md": "---\ntype: decision\ninitiative: i\ninformed_by: [a]\n---\n",
+        "b.md": "---\ntype: decision\ninitiative: i\ninformed_by: [i]\n---\n",
         "c.md": "---\ntype: learning\ninitiative: ghost\n---\n",
         "sub/a.md": "---\ntype: learning\ninitiative: i\n---\n",
         "d.md": "---\ntype: decision\ninitiative: i\nsupersedes: d\n---\n",
     })
     assert "docs/a.md:5: `depends_on` refers to 'nope', which does not exist" in problems
-    assert "docs/b.md:4: `informed_by` must name a learning, but 'a' is a decision" in problems
+    assert "docs/b.md:4: `informed_by` must name a learning, but 'i' is an initiative" \
+        in problems
     assert any(p.startswith("docs/c.md:3: initiative 'ghost' has no record") for p in problems)
-    assert "docs/sub/a.md: duplicate id 'a': docs/a.md has it too; give each record its own " \
-        "`id:`" in problems
-    assert "docs/a.md: duplicate id 'a': docs/sub/a.md has it too; give each record its own " \
-        "`id:`" in problems
+    assert "docs/sub/a.md: duplicate id 'a', which this file's name gives it: docs/a.md (from " \
+        "its file name) has it too; give the other record another `id:`, or this one an " \
+        "`id:` of its own" in problems
+    assert "docs/a.md: duplicate id 'a', which this file's name gives it: docs/sub/a.md (from " \
+        "its file name) has it too; give the other record another `id:`, or this one an " \
+        "`id:` of its own" in problems
     assert "docs/d.md:4: `supersedes` refers to the record itself ('d'); name another record" \
         in problems
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import jinja2
@@ -115,9 +116,36 @@ def _target(settings: Settings, records: Mapping[str, Record], rtype: str, slug:
     return folder / next_file_name(folder, slug, _sibling_width(docs, folder))
 
 
+def _check_initiative(initiative: str, known_ids: Mapping[str, str],
+                      records: Iterable[Record], settings: Settings) -> None:
+    """AuthoringError unless the initiative exists: it has a record, or records (or an ADR
+    folder of the configuration) name it, which shows it as an implicit initiative."""
+    existing = {i for i, rtype in known_ids.items() if rtype == "initiative"}
+    existing.update(rec.initiative for rec in records if rec.initiative)
+    existing.update(folder.initiative for folder in settings.adr_folders)
+    if initiative in existing:
+        return
+    if known_ids.get(initiative):
+        raise AuthoringError(f"--initiative '{initiative}' is {_article(known_ids[initiative])}, "
+                             f"not an initiative")
+    close = difflib.get_close_matches(initiative, sorted(existing), n=1, cutoff=0.6)
+    nearest = f"; did you mean --initiative {close[0]}?" if close else ""
+    known = f" (existing: {', '.join(sorted(existing)[:8])}{', …' if len(existing) > 8 else ''})" \
+        if existing and not close else ""
+    raise AuthoringError(f"initiative '{initiative}' does not exist{nearest}{known}; to start "
+                         f"a new initiative, add --new-initiative (or write its record first: "
+                         f"headway new initiative \"Title\")")
+
+
+def _article(rtype: str) -> str:
+    return f"an {rtype}" if rtype[:1] in "aeiou" else f"a {rtype}"
+
+
 def new_record(settings: Settings, rtype: str, title: str, initiative: str | None,
-               folder: Path | None = None) -> Path:
-    """Write the record and return its path; FileExistsError rather than overwrite."""
+               folder: Path | None = None, new_initiative: bool = False) -> Path:
+    """Write the record and return its path; FileExistsError rather than overwrite.
+    AuthoringError for an initiative that does not exist (no record, no record naming it,
+    no ADR folder declaring it), unless `new_initiative` says to start one."""
     if rtype not in STATUSES:
         raise AuthoringError(f"unknown type '{rtype}'; expected one of {', '.join(STATUSES)}")
     if not title.strip():
@@ -131,6 +159,8 @@ def new_record(settings: Settings, rtype: str, title: str, initiative: str | Non
     folder = _inside_docs(folder, docs)
     catalog = build_catalog(discover(settings), settings,
                             with_history=False)
+    if initiative is not None and rtype != "initiative" and not new_initiative:
+        _check_initiative(initiative, catalog.known_ids, catalog.records.values(), settings)
     stems = name_stems(title)
     target = _target(settings, catalog.records, rtype, next(stems), initiative, folder)
     for stem in stems:  # a made-up name: the next one while this one is taken
@@ -150,6 +180,8 @@ def new_record(settings: Settings, rtype: str, title: str, initiative: str | Non
     if rtype != "initiative":
         front["initiative"] = initiative
     front["status"] = STATUSES[rtype][0]
+    if rtype == "initiative":  # to fill in: the template's body says it is here
+        front["goal"] = ""
     owner = GitRunner(settings.config_dir).answer("config", "user.name")
     if owner:
         front["owner"] = owner

@@ -15,7 +15,14 @@ from .model import GitFacts, Problem, Record
 from .parse import UNBUILDABLE, may_be_record, parse_document
 from .settings import AdrFolder, Settings
 from .statuses import settle_statuses
-from .validate import Checked, check_document, check_references, duplicate_ids, file_stem
+from .validate import (
+    Checked,
+    check_document,
+    check_references,
+    claimant_types,
+    duplicate_ids,
+    file_stem,
+)
 
 if TYPE_CHECKING:
     from .adr import FolderIndex
@@ -42,6 +49,7 @@ class Catalog:
     history_warnings: list[str] = field(default_factory=list)
     # for the reader's information, never problems: records of ADR folders that write no status
     notes: list[Problem] = field(default_factory=list)
+    history_incomplete: bool = False  # git could not give some record's history in full
     excluded: dict[str, str] = field(default_factory=dict)  # path → id (or "") left out
     unbuildable: set[str] = field(default_factory=set)  # src_uris MkDocs cannot build
     refers_to: dict[str, frozenset[str]] = field(default_factory=dict)  # path → ids it names
@@ -211,7 +219,8 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
     ref_problems = check_references(candidates_checked, known,
                                     {f.initiative for f in settings.adr_folders},
                                     [c.draft for c in checked
-                                     if c.record is None and c.draft is not None])
+                                     if c.record is None and c.draft is not None],
+                                    claimant_types(checked) if duplicates else None)
     problems.extend(ref_problems)
     broken = {p.path for p in duplicates} | {p.path for p in ref_problems
                                              if p.severity == "error"}
@@ -248,6 +257,7 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
                                                for rec in records.values()
                                                if rec.source_format != "headway"
                                                and rec.path in folder_defaults})
+        catalog.history_incomplete = history.incomplete
     return catalog
 
 

@@ -106,7 +106,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         Path(args.output).write_text(text, "utf-8")
         print(f"wrote {len(site.records)} record(s) to {args.output}", file=sys.stderr)
-    return 1 if catalog.errors else 0
+    # History git could not read (missing or corrupt objects) is not lost silently either.
+    return 1 if catalog.errors or catalog.history_incomplete else 0
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -115,7 +116,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     settings = _settings(args)
     try:
         path = new_record(settings, args.type, args.title, args.initiative,
-                          folder=Path(args.dir) if args.dir else None)
+                          folder=Path(args.dir) if args.dir else None,
+                          new_initiative=args.new_initiative)
     except FileExistsError as exc:
         print(f"headway: {exc}; not overwritten", file=sys.stderr)
         return 2
@@ -216,7 +218,9 @@ def parser() -> argparse.ArgumentParser:
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.add_argument("-f", "--config-file", default="mkdocs.yml", metavar="FILE",
+                       action=_ConfigFile,
                        help="the site's MkDocs configuration (default: mkdocs.yml)")
+        p.set_defaults(subparser=p)  # its own usage for arguments it does not know
         return p
 
     check = command("check", "validate every record and reference; print each problem "
@@ -235,6 +239,9 @@ def parser() -> argparse.ArgumentParser:
     new.add_argument("--initiative", metavar="ID", help="initiative id (learning, decision)")
     new.add_argument("--dir", metavar="FOLDER", help="folder to write in (default: chosen "
                      "from the initiative's folder)")
+    new.add_argument("--new-initiative", action="store_true", help="the initiative has no "
+                     "record and no record names it yet: start it anyway (without this, an "
+                     "unknown --initiative is refused with the nearest existing one)")
     new.set_defaults(func=cmd_new)
     convert = command("convert", "rewrite a folder of MADR, adr-tools or log4brains records "
                       "into headway's front matter (prints a diff; writes only with --write)")
@@ -251,21 +258,67 @@ def parser() -> argparse.ArgumentParser:
     init = command("init", "set up this repository: enable the plugin in mkdocs.yml, add the "
                    "GitHub workflows and a first initiative (never overwrites)")
     init.add_argument("--initiative", metavar="TITLE", help="title of the first initiative")
+    init.add_argument("--create-config", action="store_true", help="write a minimal "
+                      "configuration at the file -f names when there is none (without -f, "
+                      "a missing mkdocs.yml is always written)")
     init.set_defaults(func=cmd_init)
     return root
 
 
+class _ConfigFile(argparse.Action):
+    """`-f FILE`, remembering that it was given (the default may be absent; a file named
+    must exist)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        setattr(namespace, self.dest, values)
+        namespace.config_given = True
+
+
+def _missing_config(args: argparse.Namespace) -> str | None:
+    """Why the command cannot run when `-f` names a file that does not exist: every command
+    alike, `init` too unless asked to write one (--create-config)."""
+    if not getattr(args, "config_given", False) or Path(args.config_file).is_file():
+        return None
+    if Path(args.config_file).exists():
+        return f"{args.config_file}: not a file; give the site's mkdocs.yml with -f"
+    if args.command == "init":
+        if args.create_config:
+            return None
+        return (f"{args.config_file}: no such file; give the site's mkdocs.yml with -f, or add "
+                f"--create-config to write a minimal one there")
+    return f"{args.config_file}: no such file; give the site's mkdocs.yml with -f"
+
+
+def _stdout_gone() -> None:
+    """The reader of standard output has gone (`headway schema | head -1`): whatever is still
+    buffered is dropped, so that nothing complains when the process ends."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = parser().parse_args(argv)
+        args, unknown = parser().parse_known_args(argv)
+        if unknown:  # the subcommand's usage, not the top-level one
+            args.subparser.error(f"unrecognized arguments: {' '.join(unknown)}")
     except SystemExit as exc:  # argparse exits 2 on bad arguments, 0 on --help
         return int(exc.code or 0)
+    missing = _missing_config(args)
+    if missing is not None:
+        print(f"headway: {missing}", file=sys.stderr)
+        return 2
     try:
         with gc_paused():  # one command, then the process ends
             return int(args.func(args))
     except ConfigError as exc:
         print(f"headway: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `headway schema | head -1`: the reader has what it wanted
+        _stdout_gone()
+        return 0
     except OSError as exc:  # a file that cannot be written or read: the user's to fix
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"headway: {where}{exc.strerror or exc}", file=sys.stderr)

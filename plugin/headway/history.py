@@ -69,6 +69,9 @@ class History:
     warnings: list[str] = field(default_factory=list)
     head: str | None = None
     git_processes: int = 0
+    # Some record's history could not be read in full (git failed, or old versions of it are
+    # missing): what is known is kept, and the warnings name what is not.
+    incomplete: bool = False
 
 
 class BlobFacts(NamedTuple):
@@ -221,10 +224,14 @@ class _CatFile:
     def outstanding(self) -> int:
         return len(self.order) - self.answered
 
-    def send(self, names: list[str], first_place: int) -> None:
+    def send(self, names: list[str], first_place: int, places: list[int] | None = None) -> None:
+        """Ask for `names`, whose places among all requests are `places` (by default the
+        ones from `first_place` on)."""
         assert self.proc.stdin is not None
+        if not names:
+            return
         # before the write, so that the reader finds the names
-        self.places += range(first_place, first_place + len(names))
+        self.places += range(first_place, first_place + len(names)) if places is None else places
         self.order += names
         try:
             self.proc.stdin.write(("\n".join(names) + "\n").encode())
@@ -320,7 +327,8 @@ class _Blobs:
     _END_BATCH = 64  # names per write to the two cat-files, in turn, once the log ends
     _SHARED = 1024  # fewer left than this at the end: the first cat-file takes them alone
 
-    def __init__(self, runner: GitRunner, known: dict[str, BlobFacts]) -> None:
+    def __init__(self, runner: GitRunner, known: dict[str, BlobFacts],
+                 promisor: str | None = None) -> None:
         self.runner = runner
         self.known = known
         self.asked: dict[str, int] = {}  # name → its place among the requests
@@ -329,10 +337,18 @@ class _Blobs:
         self._feed_at = self._BATCH  # ask() sends when this many names are asked
         self.workers: list[_CatFile] = []
         self._progress = threading.Condition()
+        # A partial clone (the remote that promises its missing objects): cat-file would
+        # fetch each missing version on its own, one fetch per object. Nothing is sent while
+        # the log is read; at its end the missing versions are fetched in one batch.
+        self.promisor = promisor
+        if promisor is not None:
+            self._feed_at = _ALL
+        self.absent: set[str] = set()  # versions not in the clone, which the fetch did not get
+        self.trouble: str | None = None  # why they were not fetched
 
     @property
     def missing(self) -> int:
-        return sum(worker.missing for worker in self.workers)
+        return sum(worker.missing for worker in self.workers) + len(self.absent)
 
     def ask(self, sha: str) -> int:
         """Ask for a version unless its facts were known before the walk (then -1); its
@@ -355,7 +371,12 @@ class _Blobs:
 
     def _send(self, worker: _CatFile, count: int) -> None:
         count = min(count, len(self.names) - self.sent)
-        worker.send(self.names[self.sent:self.sent + count], self.sent)
+        names = self.names[self.sent:self.sent + count]
+        if self.absent:  # never asked of cat-file: it would try to fetch each one
+            places = [p for p, name in enumerate(names, self.sent) if name not in self.absent]
+            worker.send([self.names[p] for p in places], self.sent, places)
+        else:
+            worker.send(names, self.sent)
         self.sent += count
 
     def _feed(self) -> None:
@@ -371,6 +392,8 @@ class _Blobs:
         """No more requests: what is left goes out (shared by two cat-files when there is
         much of it), and cat-file's input ends, so that it writes out its last answers."""
         left = len(self.names) - self.sent
+        if left and self.promisor is not None:
+            self._fetch_missing(self.names[self.sent:])
         if left:
             workers = [self._worker(0)] + ([self._worker(1)] if left >= self._SHARED else [])
             turn = 0
@@ -379,6 +402,14 @@ class _Blobs:
                 turn += 1
         for worker in self.workers:
             worker.close()
+
+    def _fetch_missing(self, names: list[str]) -> None:
+        """The versions among `names` that the partial clone lacks, fetched in one batch;
+        those it could not get are left in `absent`."""
+        absent, trouble = _fetch(self.runner, self.promisor or "origin", names)
+        if trouble is not None:
+            self.absent = absent
+            self.trouble = f"fetching {len(absent)} old version(s) of records {trouble}"
 
     def wait_for(self, place: int) -> None:
         """Until the answers to every request up to `place` have been read (or the readers
@@ -486,7 +517,7 @@ def _read_history(repo_dir: Path, paths: _Wanted, options: HistoryOptions,
                   docs_prefix: str) -> History:
     runner = GitRunner(repo_dir)
     try:
-        shallow, head = _locate(runner)
+        shallow, head, objects = _locate(runner, repo_dir)
     except GitTrouble as exc:
         message = str(exc)
         if message == "not a git repository":
@@ -515,28 +546,75 @@ def _read_history(repo_dir: Path, paths: _Wanted, options: HistoryOptions,
         stored = cache.stored_facts(head, paths.get())
         if stored is not None:
             return History(stored, warnings, head, git_processes=runner.processes)
+    cache.promisor = _promisor_remote(runner, objects)
+    if cache.promisor is not None:  # renames of other files would fetch their blobs
+        cache.log_args = _MARKDOWN_ONLY
     cache.load_log()
     try:
-        try:
-            walked = _walk(runner, cache, head, paths, options.first_parent)
-        except _CacheUnusable:  # read everything from git instead
-            cache.forget_log()
-            walked = _walk(runner, cache, head, paths, options.first_parent)
+        walked = _walk_narrowing(runner, cache, head, paths, options.first_parent, warnings)
     except GitTrouble as exc:
         cache.drop_log()
         warnings.append(f"{exc}; history is left empty")
         return History({p: GitFacts() for p in paths.get()}, warnings, head,
-                       git_processes=runner.processes)
+                       git_processes=runner.processes, incomplete=True)
     if walked is None:  # no paths after all: the log was left part-read, and is not cached
         return History({}, warnings, head, git_processes=runner.processes)
-    facts, missing = walked
+    facts, missing, unread = walked
     if missing:
+        warnings.extend(_unread_warnings(unread, missing, cache.trouble))
+    incomplete = bool(missing) or cache.log_args == _NO_RENAMES
+    # With versions unread (or renames not followed), the result is not kept: the next build
+    # reads them again (and warns again) instead of building on it.
+    cache.save(head, None if incomplete else facts)
+    return History(facts, warnings, head, git_processes=runner.processes,
+                   incomplete=incomplete)
+
+
+def _walk_narrowing(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
+                    first_parent: bool, warnings: list[str]) -> _Walked | None:
+    """`_walk`, again with a narrower log if git's log fails (an object it needs for rename
+    detection is missing or corrupt, say a large binary file no record touches): renames
+    followed only between Markdown files, then not at all (with a warning: a renamed
+    record's history then starts at the rename)."""
+    while True:
+        try:
+            try:
+                return _walk(runner, cache, head, paths, first_parent)
+            except _CacheUnusable:  # read everything from git instead
+                cache.forget_log()
+                return _walk(runner, cache, head, paths, first_parent)
+        except _LogFailed as exc:
+            cache.drop_log()
+            cache.forget_log()
+            if cache.log_args == _NO_RENAMES:
+                raise
+            if cache.log_args != _MARKDOWN_ONLY:
+                cache.log_args = _MARKDOWN_ONLY  # the same facts, unless a record was renamed
+                continue  # from a file that is not Markdown
+            cache.log_args = _NO_RENAMES
+            cache.log_file = None  # such a log is not kept: the next build tries again
+            warnings.append(f"git's log failed ({exc}), so renames are not followed: each "
+                            f"renamed record's history starts at its rename; repair the "
+                            f"repository (`git fsck` names what is missing) or clone it again")
+
+
+def _unread_warnings(unread: Iterable[tuple[str, str, str]], missing: int,
+                     trouble: str | None) -> list[str]:
+    """One warning per record with versions git could not read, naming the commits."""
+    warnings = [trouble] if trouble else []
+    commits: dict[str, list[str]] = {}
+    for path, sha, date in unread:
+        commits.setdefault(path, []).append(f"{sha[:12]} of {date[:10]}")
+    for path, shas in commits.items():
+        shown = ", ".join(shas[:3]) + (f" and {len(shas) - 3} more" if len(shas) > 3 else "")
+        warnings.append(f"{path}: git could not read {len(shas)} old version(s) of this record "
+                        f"(commit {shown}): the object is missing or corrupt, so its status "
+                        f"history leaves that version out; fetch it again (`git fetch`, or a "
+                        f"fresh clone) or repair the repository (`git fsck`)")
+    if not commits:
         warnings.append(f"git could not read {missing} object(s) (corrupt or missing); the "
                         f"status history of the records concerned is incomplete")
-    # With versions unread, the result is not kept: the next build reads them again (and
-    # warns again) instead of building on it.
-    cache.save(head, facts if not missing else None)
-    return History(facts, warnings, head, git_processes=runner.processes)
+    return warnings
 
 
 def _mailmap(repo_dir: Path) -> bytes:
@@ -547,19 +625,109 @@ def _mailmap(repo_dir: Path) -> bytes:
         return b""
 
 
-def _locate(runner: GitRunner) -> tuple[bool, str | None]:
-    """Whether the repository is shallow, and HEAD (None before the first commit), from one
-    `git rev-parse`: it prints the first answer even when the second fails."""
-    code, out = runner.run_checked("rev-parse", "--is-shallow-repository", "-q", "--verify",
-                                   "HEAD^{commit}")
-    lines = out.decode("utf-8", "replace").split()
+def _locate(runner: GitRunner, repo_dir: Path) -> tuple[bool, str | None, Path | None]:
+    """Whether the repository is shallow, HEAD (None before the first commit) and its
+    objects folder, from one `git rev-parse`: it prints the first answers even when the last
+    fails."""
+    code, out = runner.run_checked("rev-parse", "--is-shallow-repository", "--git-path",
+                                   "objects", "-q", "--verify", "HEAD^{commit}")
+    lines = out.decode("utf-8", "surrogateescape").splitlines()
     shallow = bool(lines) and lines[0] == "true"
-    return shallow, lines[1] if code == 0 and len(lines) > 1 else None
+    objects = repo_dir / lines[1] if len(lines) > 1 else None
+    return shallow, lines[2].strip() if code == 0 and len(lines) > 2 else None, objects
+
+
+def _promisor_remote(runner: GitRunner, objects: Path | None) -> str | None:
+    """The remote a partial clone (`git clone --filter=blob:none`) fetches missing objects
+    from; None for a whole repository. Its packs say so (a `.promisor` file beside each),
+    so a whole repository costs no git process."""
+    try:
+        if objects is None or not any((objects / "pack").glob("*.promisor")):
+            return None
+    except OSError:
+        return None
+    found = runner.answer("config", "--get-regexp",
+                          r"^(extensions\.partialclone|remote\..*\.promisor)$")
+    remote = None
+    for line in (found or "").splitlines():
+        key, _, value = line.partition(" ")
+        if key == "extensions.partialclone" and value:
+            return value
+        if key.endswith(".promisor") and value == "true" and remote is None:
+            remote = key.removeprefix("remote.").removesuffix(".promisor")
+    return remote or "origin"
 
 
 _MARKDOWN = (b".md", b".markdown", b".mdown", b".mkdn", b".mkd")
 _LOG = ["log", "-z", "--raw", "--no-abbrev", "-M", "--diff-merges=first-parent",
         f"--format={_LOG_FORMAT}"]
+# The log of a partial clone, or of a repository git's whole log fails on: only Markdown
+# files, so that rename detection reads (and a partial clone fetches) no other file's blobs.
+# Slower than the whole log (0.5 against 0.3 s at 2,000 records: git compares trees twice),
+# hence not the default. --full-history --sparse: every commit, with its true parents.
+_MARKDOWN_ONLY = ("--full-history", "--sparse", "--",
+                  *(f"*{suffix.decode()}" for suffix in _MARKDOWN))
+_NO_RENAMES = ("--no-renames", *_MARKDOWN_ONLY)
+
+
+class _LogFailed(GitTrouble):
+    """git's log stopped with an error (an object it needed is missing or corrupt)."""
+
+
+def _fetch(runner: GitRunner, promisor: str, names: Iterable[str]) -> tuple[set[str], str | None]:
+    """The objects among `names` that a partial clone lacks, fetched from its promisor remote
+    in one `git fetch` (as git itself prefetches); those it lacks and, when the fetch failed,
+    why (else None)."""
+    # Listing the objects present fetches nothing (asking about one would fetch it).
+    present = runner.run("cat-file", "--batch-all-objects", "--unordered",
+                         "--batch-check=%(objectname)").split()
+    wanted = set(names).difference(name.decode() for name in present)
+    if not wanted:
+        return wanted, None
+    proc = runner.stream("-c", "fetch.negotiationAlgorithm=noop", "fetch", promisor,
+                         "--no-tags", "--no-write-fetch-head", "--recurse-submodules=no",
+                         "--filter=blob:none", "--stdin", stdin=True)
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.write(("\n".join(sorted(wanted)) + "\n").encode())
+        proc.stdin.close()
+        proc.stdout.read()
+    except OSError:
+        pass  # git stopped early: its status and message say why
+    if proc.wait() == 0:
+        return set(), None
+    said = runner.stderr_of(proc).splitlines()
+    why = next((line for line in said if line.startswith(("fatal:", "error:"))),
+               said[-1] if said else "no message")
+    return wanted, f"from the promisor remote '{promisor}' failed ({why})"
+
+
+def _prefetch_renames(runner: GitRunner, revisions: str, promisor: str) -> None:
+    """A partial clone: the Markdown versions git's rename detection will compare (the files
+    added and deleted in one commit, other than those moved unchanged), fetched in one batch
+    before the log, which would otherwise fetch them commit by commit. A failed fetch is left
+    to the log (which then reads without renames)."""
+    # Without a pathspec (which makes git compare trees twice): as fast as the plain log,
+    # since nothing is read without rename detection; Markdown files are picked here.
+    out = runner.run("log", "-z", "--raw", "--no-abbrev", "--no-renames", "--diff-filter=AD",
+                     "--diff-merges=first-parent", "--format=%x1e", revisions, "--")
+    wanted: set[str] = set()
+    for chunk in out.split(b"\x1e"):
+        added: set[bytes] = set()
+        deleted: set[bytes] = set()
+        for before, blob, _, _, _, status, path in _RAW_ENTRY.findall(chunk):
+            if not path.endswith(_MARKDOWN):
+                continue
+            if status == b"A":
+                added.add(blob)
+            elif status == b"D":
+                deleted.add(before)
+        if added and deleted:
+            moved = added & deleted  # the same content: paired without reading it
+            if added - moved and deleted - moved:
+                wanted.update(name.decode() for name in (added | deleted) - moved)
+    if wanted:
+        _fetch(runner, promisor, wanted)
 
 
 def _stream_log(runner: GitRunner, revisions: str, cache: _Cache) -> Iterator[Commit]:
@@ -568,7 +736,11 @@ def _stream_log(runner: GitRunner, revisions: str, cache: _Cache) -> Iterator[Co
     appended to `cache.fresh` as git printed it: the whole entry of a commit that changed
     records, only the header (sha, parents, author, date) of any other."""
     kept = cache.fresh if cache.log_file is not None else None  # no cache: nothing kept
-    proc = runner.stream(*_LOG, *(["--topo-order"] if cache.topo else []), revisions, "--")
+    if cache.promisor is not None and cache.log_args == _MARKDOWN_ONLY:
+        with contextlib.suppress(GitTrouble):  # if git fails, the log says why
+            _prefetch_renames(runner, revisions, cache.promisor)
+    proc = runner.stream(*_LOG, *(["--topo-order"] if cache.topo else []), revisions,
+                         *(cache.log_args or ("--",)))
     assert proc.stdout is not None
     drain = _Drain(proc.stdout)
     pending = b""
@@ -592,7 +764,7 @@ def _stream_log(runner: GitRunner, revisions: str, cache: _Cache) -> Iterator[Co
         if not finished and proc.poll() is None:  # left part-read (no paths, or an error)
             proc.kill()
     if proc.wait() != 0:
-        raise GitTrouble(_explain(runner.stderr_of(proc)))
+        raise _LogFailed(_explain(runner.stderr_of(proc)))
 
 
 class _Drain:
@@ -734,6 +906,7 @@ _LAST_ASKED = operator.attrgetter("last")
 class _Walked(NamedTuple):
     facts: dict[str, GitFacts]  # by path (the cache has them, and their tallies, too)
     missing: int  # versions git could not read
+    unread: tuple[tuple[str, str, str], ...] = ()  # (path, commit, date) of each of them
 
 
 def _walk(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted, first_parent: bool
@@ -771,7 +944,7 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
     if not wanted:
         return None
     cache.from_disk |= _read_current(paths.current, cache.blob_facts, head)
-    blobs = _Blobs(runner, cache.blob_facts)
+    blobs = _Blobs(runner, cache.blob_facts, cache.promisor)
     trails = [_Trail(path) for path in wanted]
     tracked = {trail.path: trail for trail in trails}  # by each file's name at this commit
     from_disk = cache.from_disk  # versions read from the files
@@ -872,10 +1045,13 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
         early.clear()
         known = cache.blob_facts
         worked: dict[str, GitFacts] = {}
+        unread: list[tuple[str, str, str]] = []
         for trail in sorted(trails, key=_LAST_ASKED):
             blobs.wait_for(trail.last)
             path, evs = trail.path, trail.events
             trail.events = []  # its commits let go of now (see above)
+            if blobs.missing:  # some version could not be read: is it one of this file's?
+                unread += ((path, c.sha, c.date) for c, blob, _, _ in evs if blob not in known)
             if evs:
                 evs.reverse()  # oldest first
                 tally: _Tally | None = _facts_of(evs, known, landed, before.get(path),
@@ -886,11 +1062,12 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
             cache.remember(path, facts, tally)
     finally:
         blobs.finish()
+        cache.trouble = blobs.trouble
     if from_disk:  # files edited, not committed: their versions are not kept in the cache
         for name in from_disk - committed:
             del known[name]
         from_disk.clear()
-    return _Walked({path: worked[path] for path in wanted}, blobs.missing)
+    return _Walked({path: worked[path] for path in wanted}, blobs.missing, tuple(unread))
 
 
 def _read_current(current: Mapping[str, bytes], known: dict[str, BlobFacts], head: str
@@ -1090,6 +1267,11 @@ class _Cache:
         self.raw = b""  # the stored commits as git printed them, newest first
         self.fresh: list[bytes] = []  # commits read in this run, newer than those
         self.head: str | None = None
+        # How git's log is asked for (see _MARKDOWN_ONLY), and the promisor remote of a
+        # partial clone (see _Blobs): set by the reader for this repository.
+        self.log_args: tuple[str, ...] = ()
+        self.promisor: str | None = None
+        self.trouble: str | None = None  # why old versions could not be fetched
         self._loaded = False
         self._last: dict[str, Any] | None = None  # the facts file, once read
         self._encoded: dict[str, str] = {}  # path → its entry of the facts file, in JSON

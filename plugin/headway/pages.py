@@ -190,6 +190,9 @@ def overdue_actions(rec: Record, today: date) -> list[Action]:
     return [a for a in rec.actions if a.status != "done" and a.due is not None and a.due < today]
 
 
+_ACTIVITY = frozenset(("created", "status", "decided", "superseded"))  # Event kinds
+
+
 def summarise(site: SiteFacts, iid: str, link: Linker) -> InitiativeSummary:
     rec = site.derived.initiatives.get(iid)
     members = site.derived.members.get(iid, ())
@@ -197,7 +200,9 @@ def summarise(site: SiteFacts, iid: str, link: Linker) -> InitiativeSummary:
                         if isinstance(site.records[m], Decision))
     events = timeline_events(site, iid)
     horizon = site.today - timedelta(days=90)
-    last = max((e.day for e in events if e.day <= site.today), default=None)
+    # What happened, not what is due: an action's due date (past or future) is no activity.
+    last = max((e.day for e in events if e.day <= site.today and e.kind in _ACTIVITY),
+               default=None)
     return InitiativeSummary(
         id=iid,
         title=rec.title if rec else iid,
@@ -214,7 +219,8 @@ def summarise(site: SiteFacts, iid: str, link: Linker) -> InitiativeSummary:
         blocked=len({item.key for _, item in blocked_items(site, link, iid)}),
         overdue_actions=sum(len(overdue_actions(site.records[m], site.today)) for m in members),
         last_activity=last,
-        recent_events=sum(1 for e in events if horizon <= e.day <= site.today),
+        recent_events=sum(1 for e in events if horizon <= e.day <= site.today
+                          and e.kind in _ACTIVITY),
         total=len(members),
     )
 

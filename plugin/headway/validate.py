@@ -418,13 +418,17 @@ def _actions(r: _Reader, data: Mapping[str, Any]) -> tuple[Action, ...]:
 
 def check_references(records: Iterable[Record], known_ids: Mapping[str, str],
                      declared_initiatives: Iterable[str] = (),
-                     drafts: Iterable[Record] = ()) -> list[Problem]:
+                     drafts: Iterable[Record] = (),
+                     claimants: Mapping[str, frozenset[str]] | None = None) -> list[Problem]:
     """Site-wide rules: references resolve to records of the right type, no cycles.
 
     `known_ids` maps every id that a document claimed (even one with errors) to its type, so
     that a record with problems of its own does not make every reference to it an error too.
     `drafts`: records with errors of their own (see `Checked.draft`), checked alike, so that
     fixing one problem does not bring the next to light.
+    `claimants`: the types of every document claiming an id several claim (a duplicate id,
+    itself reported): a reference to it is right if it is right for any of them, so that
+    the records that referred to the id before it was duplicated get no follow-on error.
     """
     records = [*records, *drafts]  # the good ones first: they keep an id drafts share
     by_id: dict[str, Record] = {}
@@ -461,7 +465,8 @@ def check_references(records: Iterable[Record], known_ids: Mapping[str, str],
             else:
                 problems.append(Problem(rec.path, line, f"`{key}` refers to '{target}', which "
                                         f"does not exist{hint(target, want)}"))
-        elif want is not None and known_ids[target] != want:
+        elif want is not None and known_ids[target] != want and \
+                want not in (claimants or {}).get(target, ()):
             problems.append(Problem(rec.path, line, f"`{key}` must name {_article(want)}, but "
                                     f"'{target}' is {_article(known_ids[target])}"))
 
@@ -493,12 +498,36 @@ def duplicate_ids(checked: Iterable[Checked]) -> list[Problem]:
     for items in claims.values():
         if len(items) < 2:
             continue
+        lines = {o.path: o.draft.lines.get("id") if o.draft else None for o in items}
         for item in items:
-            others = ", ".join(o.path for o in items if o is not item)
-            line = item.draft.lines.get("id") if item.draft else None
-            problems.append(Problem(item.path, line, f"duplicate id '{item.id}': {others} "
-                                    f"has it too; give each record its own `id:`"))
+            others = ", ".join(_claimant(o.path, lines[o.path]) for o in items if o is not item)
+            line = lines[item.path]
+            if line:
+                problems.append(Problem(item.path, line, f"duplicate id '{item.id}': {others} "
+                                        f"has it too; give each record its own `id:`"))
+            else:  # no line to point at: say where the id comes from
+                problems.append(Problem(item.path, None, f"duplicate id '{item.id}', which "
+                                        f"this file's name gives it: {others} has it too; "
+                                        f"give the other record another `id:`, or this one an "
+                                        f"`id:` of its own"))
     return problems
+
+
+def _claimant(path: str, line: int | None) -> str:
+    """Where a document claims an id: its `id:` line, or its file name."""
+    return f"{path}:{line} (its `id:`)" if line else f"{path} (from its file name)"
+
+
+def claimant_types(checked: Iterable[Checked]) -> dict[str, frozenset[str]]:
+    """For each id that more than one document claims, the types of all of them: a reference
+    to such an id is judged against each claimant (see `check_references`)."""
+    types: dict[str, set[str]] = {}
+    count: dict[str, int] = {}
+    for item in checked:
+        if item.id is not None:
+            types.setdefault(item.id, set()).add(item.type or "")
+            count[item.id] = count.get(item.id, 0) + 1
+    return {i: frozenset(t) for i, t in types.items() if count[i] > 1}
 
 
 def _edges(rec: Record, kind: str) -> tuple[str, ...]:
