@@ -23,7 +23,7 @@ from .history import GitTrouble
 from .model import RECORD_TYPES, Problem
 from .parse import Limits
 from .schema import record_schema
-from .settings import ADR_FORMATS, AdrFolder, ConfigError, Settings, read_settings
+from .settings import ADR_FORMATS, AdrFolder, ConfigError, Settings, find_config, read_settings
 
 
 def _annotation(problem: Problem) -> str:
@@ -178,6 +178,25 @@ def cmd_convert(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_generate(args: argparse.Namespace) -> int:
+    """Write a project that MkDocs, ProperDocs or Zensical builds without the plugin."""
+    from .generate import generate
+
+    out = Path(args.output)
+    result = generate(Path(args.config_file), out, strict=args.strict)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    _report(result.problems, sys.stderr)
+    if not result.written:
+        print(f"headway: {len(result.problems)} problem(s) and {len(result.warnings)} "
+              f"warning(s); nothing written (--strict)", file=sys.stderr)
+        return 1
+    print(f"wrote {out}: {result.records} record(s), {result.pages} page(s) of headway's; "
+          f"build it with `mkdocs build`, `properdocs build` or `zensical build --clean` "
+          f"run in {out}", file=sys.stderr)
+    return 1 if result.left_out else 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     print(json.dumps(record_schema(), indent=2, ensure_ascii=False))
     return 0
@@ -211,8 +230,9 @@ def parser() -> argparse.ArgumentParser:
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("-f", "--config-file", default="mkdocs.yml", metavar="FILE",
-                       help="the site's MkDocs configuration (default: mkdocs.yml)")
+        p.add_argument("-f", "--config-file", default=None, metavar="FILE",
+                       help="the site's configuration (default: properdocs.yml or "
+                       "mkdocs.yml, in the current folder)")
         return p
 
     check = command("check", "validate every record and reference; print each problem "
@@ -247,7 +267,18 @@ def parser() -> argparse.ArgumentParser:
     init = command("init", "set up this repository: enable the plugin in mkdocs.yml, add the "
                    "GitHub workflows and a first initiative (never overwrites)")
     init.add_argument("--initiative", metavar="TITLE", help="title of the first initiative")
+    init.add_argument("--engine", choices=("mkdocs", "properdocs", "zensical"),
+                      default="mkdocs", help="what the workflows build the site with "
+                      "(zensical: through headway generate)")
     init.set_defaults(func=cmd_init)
+    generate = command("generate", "write into DIR a project (a config without the plugin, "
+                       "the records with their panels, headway's pages and exports) that "
+                       "MkDocs, ProperDocs or Zensical builds with its own command run in DIR")
+    generate.add_argument("-o", "--output", metavar="DIR", required=True,
+                          help="the folder to write (made when missing; never docs_dir)")
+    generate.add_argument("--strict", action="store_true", help="write nothing when a record "
+                          "has a problem (as mkdocs build --strict fails)")
+    generate.set_defaults(func=cmd_generate)
     return root
 
 
@@ -256,6 +287,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser().parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad arguments, 0 on --help
         return int(exc.code or 0)
+    if getattr(args, "config_file", "") is None:
+        args.config_file = str(find_config(Path.cwd()))
     try:
         with gc_paused():  # one command, then the process ends
             return int(args.func(args))

@@ -202,6 +202,21 @@ def settings_from_options(
     )
 
 
+# The names a site's configuration goes by, in the order ProperDocs looks for them (MkDocs
+# reads only the last two).
+CONFIG_NAMES = ("properdocs.yml", "properdocs.yaml", "mkdocs.yml", "mkdocs.yaml")
+
+
+def find_config(folder: Path) -> Path:
+    """The site's configuration in `folder`: ProperDocs' `properdocs.yml` (or `.yaml`), else
+    `mkdocs.yml` (or `.yaml`), as ProperDocs looks for them; `mkdocs.yml` when there is none
+    (for `init` to write, and for the error to name)."""
+    for name in CONFIG_NAMES:
+        if (folder / name).is_file():
+            return folder / name
+    return folder / "mkdocs.yml"
+
+
 def read_settings(config_file: Path, *, docs_must_exist: bool = True) -> Settings:
     """Settings for the site `config_file` (an `mkdocs.yml`) describes."""
     try:
