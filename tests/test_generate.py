@@ -1,0 +1,267 @@
+"""`headway generate`: the same records publish the same pages, records.json and working links
+under MkDocs 1.6, ProperDocs and Zensical, each building the generated project with its own
+command, without the plugin."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import GitRepo, build
+from crawl import internal_links, page_file
+
+from headway.cli import main
+from headway.generate import relink
+
+ENGINES = ("mkdocs", "properdocs", "zensical")
+
+
+def team(repo: GitRepo) -> None:
+    """Records with what tells the engines apart: non-index records (their pages are served
+    a folder below their source), Markdown links between records and to an image, a page
+    that is not a record linking to one, and titles that look like markup."""
+    repo.mkdocs_yml(theme="material", extra="repo_url: https://example.com/team/records\n")
+    repo.write("docs/index.md", "# Home\n\nSee [the fees](pay/learnings/psp-fees.md) and "
+               "[the decisions](decisions/).\n")
+    repo.write("docs/guide/how.md", "# How we decide\n\n![flow](../img/flow.png)\n\n"
+               "[Stripe][stripe]\n\n[stripe]: ../pay/decisions/0001-use-stripe.md#why\n")
+    (repo.root / "docs" / "img").mkdir(parents=True)
+    (repo.root / "docs" / "img" / "flow.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    repo.record("pay/index.md", "type: initiative\ngoal: Customers pay by card\nowner: Maya",
+                "# Payments\n")
+    repo.record("pay/learnings/psp-fees.md", """
+        type: learning
+        initiative: pay
+        status: done
+        question: What do <b>providers</b> charge?
+    """, "# Provider *fees* <b>bold</b>\n\nRead [the decision](../decisions/0001-use-stripe.md)"
+         " and see ![flow](../../img/flow.png). `[not a link](x.md)`\n\n"
+         "```\n[nor this](y.md)\n```\n")
+    repo.record("pay/decisions/0001-use-stripe.md", """
+        type: decision
+        initiative: pay
+        status: proposed
+        informed_by: [psp-fees]
+        depends_on: [0002-tax]
+        description: Stripe <script>x</script>
+    """, "# Use Stripe\n\n## Why\n\nFees, per [the learning](../learnings/psp-fees.md).\n")
+    repo.record("pay/decisions/0002-tax.md", """
+        type: decision
+        initiative: pay
+        status: exploring
+        title: Tax <i>handling</i> & more
+        waiting_on:
+          - who: Legal
+            what: VAT opinion
+            since: 2026-08-01
+    """, "Body without a heading.\n")
+    repo.commit("records", "2026-07-01", "Maya Chen")
+    repo.record("pay/decisions/0001-use-stripe.md", """
+        type: decision
+        initiative: pay
+        status: accepted
+        informed_by: [psp-fees]
+        depends_on: [0002-tax]
+        description: Stripe <script>x</script>
+    """, "# Use Stripe\n\n## Why\n\nFees, per [the learning](../learnings/psp-fees.md).\n")
+    repo.commit("accept", "2026-07-10", "Raj Patel")
+
+
+def tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def engine_build(engine: str, project: Path) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """Build `project` as a user of `engine` does, in a subprocess run inside it."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    if engine == "zensical":
+        pytest.importorskip("zensical")
+        command = [str(Path(sys.executable).parent / "zensical"), "build", "--clean"]
+    else:
+        pytest.importorskip(engine)
+        command = [sys.executable, "-m", engine, "build", "--strict"]
+    result = subprocess.run(command, cwd=project, capture_output=True, text=True, env=env)
+    return project / "site", result
+
+
+def site_pages(site: Path) -> set[str]:
+    """The pages and exports of a site (less each engine's own search index and sitemap)."""
+    return {p.relative_to(site).as_posix() for p in site.rglob("*")
+            if p.suffix in (".html", ".json", ".xml") and "search" not in p.name
+            and not p.name.startswith("sitemap")}
+
+
+def without_generated(export: dict[str, object]) -> dict[str, object]:
+    return {key: value for key, value in export.items() if key != "generated"}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_same_pages_exports_and_working_links_under_each_engine(
+        engine: str, repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    team(repo)
+    plugin = build(repo, strict=True)  # the plugin's own build: what generate must match
+    assert plugin.warnings == []
+    docs_before = tree_digest(repo.root / "docs")
+    monkeypatch.chdir(repo.root)
+    assert main(["generate", "-o", "out"]) == 0
+    assert "wrote out: 4 record(s), 5 page(s) of headway's" in capsys.readouterr().err
+    assert tree_digest(repo.root / "docs") == docs_before  # the user's docs_dir untouched
+    project = repo.root / "out"
+    config = yaml.safe_load((project / "mkdocs.yml").read_text("utf-8"))
+    assert "headway" not in json.dumps(config["plugins"])
+    assert config["docs_dir"] == "docs"
+
+    site, result = engine_build(engine, project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert site_pages(site) == site_pages(plugin.site)
+    ours = json.loads((site / "headway" / "records.json").read_text("utf-8"))
+    assert without_generated(ours) == without_generated(plugin.export)
+    assert (site / "headway" / "feed.xml").read_bytes() == \
+        (plugin.site / "headway" / "feed.xml").read_bytes()
+    count, broken = internal_links(site)
+    assert broken == [] and count > 50
+    assert internal_links(plugin.site)[1] == []
+
+    stripe = page_file(site, "pay/decisions/0001-use-stripe/").read_text("utf-8")
+    assert 'class="hw-panel hw-record-panel" data-hw-record="0001-use-stripe"' in stripe
+    assert stripe.index("</h1>") < stripe.index("hw-record-panel") < stripe.index('id="why"')
+    assert 'href="../../../initiatives/pay/"' in stripe  # relative to the page's URL
+    assert 'href="../../learnings/psp-fees/"' in stripe  # its Markdown link, mended
+    assert "Stripe &lt;script&gt;" in stripe and "<script>x" not in stripe
+    fees = page_file(site, "pay/learnings/psp-fees/").read_text("utf-8")
+    assert "Provider *fees* &lt;b&gt;bold&lt;/b&gt;" in fees  # the title is text, not markup
+    assert "What do &lt;b&gt;providers&lt;/b&gt; charge?" in fees
+    assert "[not a link](x.md)" in fees and "[nor this](y.md)" in fees  # code as written
+    tax = page_file(site, "pay/decisions/0002-tax/").read_text("utf-8")
+    assert "Tax &lt;i&gt;handling&lt;/i&gt; &amp; more" in tax and "<i>handling" not in tax
+    assert tax.index("hw-record-panel") < tax.index("Body without a heading")
+    guide = page_file(site, "guide/how/").read_text("utf-8")
+    assert 'href="../../pay/decisions/0001-use-stripe/#why"' in guide
+    for url in ("initiatives/", "initiatives/pay/", "blocked/", "decisions/", "learnings/"):
+        page = page_file(site, url).read_text("utf-8")
+        assert 'type="application/atom+xml"' in page and "headway/feed.xml" in page
+        assert "assets/headway/headway.css" in page and "assets/headway/headway.js" in page
+    log = page_file(site, "decisions/").read_text("utf-8")
+    assert "Use Stripe" in log and 'href="../pay/decisions/0001-use-stripe/"' in log
+
+
+def test_problems_are_listed_exit_1_and_strict_writes_nothing(
+        repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    repo.record("pay/index.md", "type: initiative", "# Payments\n")
+    repo.record("pay/bad.md", "type: decision\ninitiative: pay\nstatus: acepted", "# Bad\n")
+    repo.commit("records", "2026-07-01")
+    monkeypatch.chdir(repo.root)
+    assert main(["generate", "-o", "strict-out", "--strict"]) == 1
+    err = capsys.readouterr().err
+    assert "docs/pay/bad.md:4: unknown status 'acepted'" in err and "nothing written" in err
+    assert not (repo.root / "strict-out").exists()
+    assert main(["generate", "-o", "out"]) == 1  # written, the broken record left out
+    assert "docs/pay/bad.md:4: unknown status 'acepted'" in capsys.readouterr().err
+    docs = repo.root / "out" / "docs"
+    assert "acepted" in (docs / "problems" / "index.md").read_text("utf-8")
+    assert (docs / "pay" / "bad" / "index.md").is_file()  # its page is still built
+    exported = json.loads((docs / "headway" / "records.json").read_text("utf-8"))
+    assert [r["id"] for r in exported["records"]] == ["pay"]
+    nav = yaml.safe_load((repo.root / "out" / "mkdocs.yml").read_text("utf-8"))["nav"]
+    assert nav[-1] == "problems/index.md"
+
+
+def test_never_writes_over_the_users_files(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    repo.record("pay/index.md", "type: initiative", "# Payments\n")
+    repo.commit("records", "2026-07-01")
+    monkeypatch.chdir(repo.root)
+    before = tree_digest(repo.root)
+    for target in (".", "docs", "docs/sub"):
+        assert main(["generate", "-o", target]) == 2
+        assert "name a new folder outside docs_dir" in capsys.readouterr().err
+    (repo.root / "mine").mkdir()
+    (repo.root / "mine" / "notes.txt").write_text("keep me", "utf-8")
+    assert main(["generate", "-o", "mine"]) == 2
+    assert "not made by headway generate" in capsys.readouterr().err
+    shutil.rmtree(repo.root / "mine")
+    assert tree_digest(repo.root) == before
+    assert main(["generate", "-o", "out"]) == 0
+    (repo.root / "docs" / "pay" / "index.md").unlink()  # generate again: nothing stale stays
+    assert main(["generate", "-o", "out"]) == 0
+    assert not (repo.root / "out" / "docs" / "pay" / "index.md").exists()
+
+
+def test_config_keeps_tags_other_plugins_and_a_hand_written_nav(
+        repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("material")
+    repo.mkdocs_yml(theme="material", plugins="  - search:\n      lang: en\n"
+                    "  - headway:\n      nav_records: true\n", extra="""
+        site_url: !ENV [SITE_URL, "https://example.com/records/"]
+        markdown_extensions:
+          - pymdownx.emoji:
+              emoji_index: !!python/name:material.extensions.emoji.twemoji
+        nav:
+          - Home: index.md
+          - Stripe: pay/0001-stripe.md
+          - Initiatives: initiatives/index.md
+        """)
+    repo.record("pay/index.md", "type: initiative", "# Payments\n")
+    repo.record("pay/0001-stripe.md", "type: decision\ninitiative: pay", "# Stripe\n")
+    repo.commit("records", "2026-07-01")
+    monkeypatch.chdir(repo.root)
+    assert main(["generate", "-o", "out"]) == 0
+    text = (repo.root / "out" / "mkdocs.yml").read_text("utf-8")
+    assert "!ENV" in text and "!!python/name:material.extensions.emoji.twemoji" in text
+    assert "headway" not in text.partition("plugins:")[2].partition("markdown_extensions")[0]
+    from mkdocs.config import load_config
+
+    config = load_config(str(repo.root / "out" / "mkdocs.yml"))
+    assert config.site_url == "https://example.com/records/"
+    assert list(config.plugins) == ["material/search"]  # Material's search, its options kept
+    assert config.plugins["material/search"].config.lang == ["en"]
+    assert config.nav == [{"Home": "index.md"}, {"Stripe": "pay/0001-stripe/index.md"},
+                          {"Initiatives": "initiatives/index.md"}]
+
+
+def test_properdocs_config_is_found_by_every_command(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from conftest import init_repo
+
+    repo = init_repo(tmp_path / "pd")
+    repo.mkdocs_yml()
+    (repo.root / "mkdocs.yml").rename(repo.root / "properdocs.yml")
+    repo.record("pay/index.md", "type: initiative", "# Payments\n")
+    repo.record("pay/x.md", "type: decision\ninitiative: pay\nstatus: acepted", "# X\n")
+    repo.commit("records", "2026-07-01")
+    monkeypatch.chdir(repo.root)
+    assert main(["check"]) == 1
+    assert "docs/pay/x.md:4: unknown status 'acepted'" in capsys.readouterr().out
+    assert main(["export", "-o", "records.json"]) == 1
+    assert main(["generate", "-o", "out"]) == 1
+    assert "properdocs.yml" in (repo.root / "out" / "mkdocs.yml").read_text("utf-8")
+
+
+def test_relink_moves_links_with_the_page_and_to_moved_pages() -> None:
+    moved = {"a/b.md": "a/b/index.md", "c.md": "c/index.md"}
+    text = ("[b](b.md) [c](../c.md#x) ![i](img/p.png) [ext](https://x.org/) [top](#t)\n"
+            "`[code](b.md)` [dir](sub/)\n"
+            "```\n[fenced](b.md)\n```\n"
+            "[ref]: ../c.md \"title\"\n")
+    assert relink(text, "a/b.md", "a/b/index.md", moved) == (
+        "[b](index.md) [c](../../c/index.md#x) ![i](../img/p.png) [ext](https://x.org/) [top](#t)\n"
+        "`[code](b.md)` [dir](../sub/)\n"
+        "```\n[fenced](b.md)\n```\n"
+        "[ref]: ../../c/index.md \"title\"\n")
+    assert relink("[b](a/b.md) [d](d.md)", "index.md", "index.md", moved) == \
+        "[b](a/b/index.md) [d](d.md)"
