@@ -265,3 +265,40 @@ def test_relink_moves_links_with_the_page_and_to_moved_pages() -> None:
         "[ref]: ../../c/index.md \"title\"\n")
     assert relink("[b](a/b.md) [d](d.md)", "index.md", "index.md", moved) == \
         "[b](a/b/index.md) [d](d.md)"
+
+
+def test_init_for_zensical_writes_workflows_that_build_through_generate(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from conftest import init_repo
+
+    repo = init_repo(tmp_path / "z")
+    repo.write("mkdocs.yml", "site_name: Team docs\ntheme:\n  name: material\n"
+               "plugins:\n  - search\n")
+    repo.write("docs/index.md", "# Team docs\n")
+    repo.commit("docs", "2026-05-01")
+    monkeypatch.chdir(repo.root)
+    assert main(["init", "--engine", "zensical"]) == 0
+    out = capsys.readouterr().out
+    assert "building with zensical" in out
+    assert "installed from file://" in out  # this checkout is not on PyPI: said, not hidden
+    for name in ("check-records.yml", "publish-site.yml"):
+        workflow = yaml.safe_load((repo.root / ".github" / "workflows" / name).read_text())
+        runs = [s["run"] for job in workflow["jobs"].values() for s in job["steps"]
+                if "run" in s]
+        assert 'pip install "mkdocs-headway[zensical]~=0.1.0"' in runs
+        assert "headway generate -o site-src --strict" in runs
+        assert "cd site-src && zensical build --clean --strict" in runs
+        assert not any("mkdocs build" in run for run in runs)
+    publish = yaml.safe_load((repo.root / ".github/workflows/publish-site.yml").read_text())
+    uploads = [s for s in publish["jobs"]["build"]["steps"]
+               if s.get("uses", "").startswith("actions/upload-pages-artifact")]
+    assert uploads[0]["with"]["path"] == "site-src/site"
+
+    # the steps the workflow runs, run here: they publish the site
+    repo.commit("init", "2026-05-02")
+    assert main(["generate", "-o", "site-src", "--strict"]) == 0
+    site, result = engine_build("zensical", repo.root / "site-src")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert page_file(site, "initiatives/first-initiative/").is_file()
+    assert internal_links(site)[1] == []

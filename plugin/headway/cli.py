@@ -205,7 +205,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_init(args: argparse.Namespace) -> int:
     from .scaffold import init_repository
 
-    steps = init_repository(Path(args.config_file), args.initiative)
+    steps = init_repository(Path(args.config_file), args.initiative, args.engine)
     cwd = Path.cwd().resolve()
     for step in steps:
         try:
