@@ -91,7 +91,7 @@ def headway_requirement(engine: str = "mkdocs") -> tuple[str, str | None]:
     """What the workflows `pip install` for headway (with the engine's extra), and a note
     when that cannot be installed yet: the version running `init`, from the git repository
     it was installed from (pinned to its commit), else from the package index as a
-    compatible version (`~=0.1.0` while headway is 0.x, where a minor release may break;
+    compatible version (`~=0.Y.0` while headway is 0.x, where a minor release may break;
     `~=X.Y` from 1.0 on)."""
     from importlib.metadata import PackageNotFoundError, distribution
 
