@@ -163,6 +163,7 @@ def test_problems_are_listed_exit_1_and_strict_writes_nothing(
         capsys: pytest.CaptureFixture[str]) -> None:
     repo.record("pay/index.md", "type: initiative", "# Payments\n")
     repo.record("pay/bad.md", "type: decision\ninitiative: pay\nstatus: acepted", "# Bad\n")
+    unreadable = repo.record("pay/worse.md", "type: decision\ninitiative: [pay", "# Worse\n")
     repo.commit("records", "2026-07-01")
     monkeypatch.chdir(repo.root)
     assert main(["generate", "-o", "strict-out", "--strict"]) == 1
@@ -174,6 +175,9 @@ def test_problems_are_listed_exit_1_and_strict_writes_nothing(
     docs = repo.root / "out" / "docs"
     assert "acepted" in (docs / "problems" / "index.md").read_text("utf-8")
     assert (docs / "pay" / "bad" / "index.md").is_file()  # its page is still built
+    # front matter YAML cannot read: the page as written (not a second front matter over it)
+    assert (docs / "pay" / "worse" / "index.md").read_text("utf-8") == \
+        unreadable.read_text("utf-8")
     exported = json.loads((docs / "headway" / "records.json").read_text("utf-8"))
     assert [r["id"] for r in exported["records"]] == ["pay"]
     nav = yaml.safe_load((repo.root / "out" / "mkdocs.yml").read_text("utf-8"))["nav"]
@@ -302,3 +306,10 @@ def test_init_for_zensical_writes_workflows_that_build_through_generate(
     assert result.returncode == 0, result.stdout + result.stderr
     assert page_file(site, "initiatives/first-initiative/").is_file()
     assert internal_links(site)[1] == []
+
+
+def test_generate_is_core_code_that_never_imports_mkdocs() -> None:
+    probe = subprocess.run([sys.executable, "-c", "import sys, headway.generate, headway.publish;"
+                            " print('mkdocs' in sys.modules, 'properdocs' in sys.modules)"],
+                           capture_output=True, text=True, check=True)
+    assert probe.stdout.strip() == "False False"

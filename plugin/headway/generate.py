@@ -237,28 +237,27 @@ def with_panel(body: str, panel: str) -> str:
     return f"{panel}\n\n{body}"
 
 
-def _front_matter(text: str) -> tuple[dict[str, Any], str] | None:
-    """A page's front matter and body, or None when it has none that YAML reads as a mapping."""
-    if not _FM.detect(text):
-        return None
-    try:
-        fm_text, body = _FM.split(text)
-        data = yaml.safe_load(fm_text)
-    except (ValueError, yaml.YAMLError):
-        return None
-    return (data, body) if isinstance(data, dict) else None
+# libyaml's loader and dumper where PyYAML has them: a record's front matter is read and
+# written again for each of thousands of pages
+_FAST_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FAST_DUMPER: type[Any] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def _page_text(text: str, title: str | None, panel: str | None,
                links: Callable[[str], str]) -> str:
     """A record's page as staged: its title and the theme's text fields escaped (themes print
-    them as they are), the panel inserted, links moved down a folder when the page is."""
-    split = _front_matter(text)
-    if split is None:
-        meta: dict[str, Any] = {}
-        body = text
-    else:
-        meta, body = split
+    them as they are), the panel inserted, links mended. A page whose front matter YAML does
+    not read as a mapping (a record with that problem) is left as written, links aside."""
+    meta: dict[str, Any] = {}
+    body = text
+    if _FM.detect(text):
+        try:
+            fm_text, body = _FM.split(text)
+            meta = yaml.load(fm_text, Loader=_FAST_LOADER)
+        except (ValueError, yaml.YAMLError):
+            return links(text)
+        if not isinstance(meta, dict):
+            return links(text)
     body = links(body)
     if title is None:
         given = meta.get("title")
@@ -268,7 +267,7 @@ def _page_text(text: str, title: str | None, panel: str | None,
     escape_theme_meta(meta)
     if panel is not None:
         body = with_panel(body, panel)
-    front = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
+    front = yaml.dump(meta, Dumper=_FAST_DUMPER, allow_unicode=True, sort_keys=False)
     return f"---\n{front}---\n{body if body.startswith(chr(10)) else chr(10) + body}"
 
 
