@@ -313,3 +313,24 @@ def test_generate_is_core_code_that_never_imports_mkdocs() -> None:
                             " print('mkdocs' in sys.modules, 'properdocs' in sys.modules)"],
                            capture_output=True, text=True, check=True)
     assert probe.stdout.strip() == "False False"
+
+
+def test_init_for_properdocs_writes_workflows_that_build_with_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import init_repo
+
+    repo = init_repo(tmp_path / "p")
+    repo.write("properdocs.yml", "site_name: Team docs\ntheme:\n  name: mkdocs\n"
+               "plugins:\n  - search\n")
+    repo.write("docs/index.md", "# Team docs\n")
+    monkeypatch.chdir(repo.root)
+    assert main(["init", "--engine", "properdocs"]) == 0
+    assert "- headway" in (repo.root / "properdocs.yml").read_text()  # the config it found
+    assert not (repo.root / "mkdocs.yml").exists()
+    for name in ("check-records.yml", "publish-site.yml"):
+        workflow = yaml.safe_load((repo.root / ".github" / "workflows" / name).read_text())
+        runs = [s["run"] for job in workflow["jobs"].values() for s in job["steps"]
+                if "run" in s]
+        assert 'pip install "mkdocs-headway[properdocs]~=0.1.0"' in runs
+        assert 'properdocs build --strict -f "properdocs.yml"' in runs
+        assert 'headway check -f "properdocs.yml"' in runs or name == "publish-site.yml"

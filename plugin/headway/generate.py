@@ -317,9 +317,15 @@ def generate(config_file: Path, out_dir: Path, *, strict: bool = False) -> Gener
         shutil.rmtree(docs)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / MARKER).write_text("made by `headway generate`; written again by it\n", "utf-8")
-    shutil.copytree(settings.docs_dir, docs, ignore=_hidden)
-    for src_uri in catalog.unbuildable:
-        (docs / src_uri).unlink(missing_ok=True)
+    # every file but the records (staged below, from docs_dir) and what MkDocs leaves out
+    skipped = {os.path.join(settings.docs_dir, *uri.split("/"))
+               for uri in catalog.documents | catalog.unbuildable}
+
+    def ignored(folder: str, names: list[str]) -> set[str]:
+        return {name for name in names
+                if name.startswith(".") or os.path.join(folder, name) in skipped}
+
+    shutil.copytree(settings.docs_dir, docs, ignore=ignored)
 
     built = [s.src_uri for s in sources if s.src_uri not in catalog.unbuildable]
     moved = _stage_pages(catalog, site, settings, env, docs, built)
@@ -355,11 +361,6 @@ def _renamed(nav: Any, moved: dict[str, str]) -> Any:
     return nav
 
 
-def _hidden(folder: str, names: list[str]) -> set[str]:
-    """What MkDocs leaves out of a site by default: dot-files and dot-folders."""
-    return {name for name in names if name.startswith(".")}
-
-
 def _stage_pages(catalog: Catalog, site: SiteFacts, settings: Settings, env: jinja2.Environment,
                  docs: Path, sources: list[str]) -> dict[str, str]:
     """Each record's page with its panel (the broken ones with their titles as text), and
@@ -386,7 +387,7 @@ def _stage_pages(catalog: Catalog, site: SiteFacts, settings: Settings, env: jin
         is_document = src_uri in catalog.documents
         if not is_document and not moved:
             continue
-        source = docs / src_uri
+        source = (settings.docs_dir if is_document else docs) / src_uri
         try:
             text = source.read_text("utf-8")
         except (OSError, UnicodeDecodeError):
@@ -405,7 +406,7 @@ def _stage_pages(catalog: Catalog, site: SiteFacts, settings: Settings, env: jin
             staged = links(text)
             if staged == text:
                 continue
-        if staged_uri != src_uri:
+        if staged_uri != src_uri and not is_document:
             source.unlink()
         target = docs / staged_uri
         target.parent.mkdir(parents=True, exist_ok=True)
