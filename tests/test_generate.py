@@ -334,3 +334,23 @@ def test_init_for_properdocs_writes_workflows_that_build_with_it(
         assert 'pip install "mkdocs-headway[properdocs]~=0.1.0"' in runs
         assert 'properdocs build --strict -f "properdocs.yml"' in runs
         assert 'headway check -f "properdocs.yml"' in runs or name == "publish-site.yml"
+
+
+@pytest.mark.parametrize("engine", ("mkdocs", "zensical"))
+def test_file_urls_need_no_move_and_links_still_resolve(
+        engine: str, repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With `use_directory_urls: false` a record `a/b.md` is served at `a/b.html`, in its
+    source's folder: it is staged where it is, and its links resolve on either reading."""
+    team(repo)
+    (repo.root / "mkdocs.yml").write_text((repo.root / "mkdocs.yml").read_text("utf-8")
+                                          + "use_directory_urls: false\n", "utf-8")
+    repo.commit("file URLs", "2026-07-11")
+    monkeypatch.chdir(repo.root)
+    assert main(["generate", "-o", "out"]) == 0
+    assert (repo.root / "out" / "docs" / "pay" / "decisions" / "0001-use-stripe.md").is_file()
+    site, result = engine_build(engine, repo.root / "out")
+    assert result.returncode == 0, result.stdout + result.stderr
+    stripe = (site / "pay" / "decisions" / "0001-use-stripe.html").read_text("utf-8")
+    assert "hw-record-panel" in stripe and 'href="../../initiatives/pay/index.html"' in stripe
+    count, broken = internal_links(site)
+    assert broken == [] and count > 50

@@ -343,8 +343,9 @@ def generate(config_file: Path, out_dir: Path, *, strict: bool = False) -> Gener
 
     in_nav = [moved.get(u, u) for u in built
               if options.get("nav_records") or u not in catalog.documents]
-    (out_dir / "mkdocs.yml").write_text(_config_text(
-        config, config_file, out_dir, automatic_nav(in_nav, generated), moved), "utf-8")
+    nav = automatic_nav(in_nav, generated)
+    (out_dir / "mkdocs.yml").write_text(
+        _config_text(config, config_file, out_dir, nav, moved, result.warnings), "utf-8")
     result.pages = len(generated)
     result.written = True
     return result
@@ -430,7 +431,7 @@ and learnings" href="{{ base_url }}/""" + FEED_URL + """">
 
 
 def _config_text(config: dict[str, Any], config_file: Path, out_dir: Path,
-                 nav: list[Any], moved: dict[str, str]) -> str:
+                 nav: list[Any], moved: dict[str, str], warnings: list[str]) -> str:
     """The user's config for the staged project: headway's plugin removed, the docs folder and
     navigation set, headway's stylesheet and script added, and the feed's <link> through a
     theme override (the user's custom_dir copied, when there is one)."""
@@ -454,7 +455,12 @@ def _config_text(config: dict[str, Any], config_file: Path, out_dir: Path,
     if isinstance(custom, str) and (config_file.parent / custom).is_dir():
         shutil.copytree(config_file.parent / custom, overrides)
     overrides.mkdir(parents=True, exist_ok=True)
-    if not (overrides / "main.html").exists():
+    if (overrides / "main.html").exists():
+        warnings.append(f"{custom}/main.html is yours, so the feed's <link> is not added to "
+                        f"the pages' <head>; add it in its extrahead block: <link "
+                        f"rel=\"alternate\" type=\"application/atom+xml\" "
+                        f"href=\"{{{{ base_url }}}}/{FEED_URL}\">")
+    else:
         (overrides / "main.html").write_text(_FEED_TEMPLATE, "utf-8")
     theme["custom_dir"] = OVERRIDES
     data["theme"] = theme
