@@ -354,3 +354,47 @@ def test_file_urls_need_no_move_and_links_still_resolve(
     assert "hw-record-panel" in stripe and 'href="../../initiatives/pay/index.html"' in stripe
     count, broken = internal_links(site)
     assert broken == [] and count > 50
+
+
+def test_an_inherited_config_is_written_out_whole(repo: GitRepo,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    repo.write("base.yml", "site_name: Base\ndocs_dir: docs\ntheme:\n  name: mkdocs\n"
+               "  locale: en\nplugins:\n  - search\n  - headway\n")
+    repo.write("mkdocs.yml", "INHERIT: base.yml\nsite_name: Team records\ntheme:\n"
+               "  name: mkdocs\n  highlightjs: false\n")
+    repo.record("pay/index.md", "type: initiative", "# Payments\n")
+    repo.commit("records", "2026-07-01")
+    monkeypatch.chdir(repo.root)
+    assert main(["generate", "-o", "out"]) == 0
+    config = yaml.safe_load((repo.root / "out" / "mkdocs.yml").read_text("utf-8"))
+    assert "INHERIT" not in config and config["site_name"] == "Team records"
+    assert config["theme"] == {"name": "mkdocs", "locale": "en", "highlightjs": False,
+                               "custom_dir": "overrides"}
+    assert config["plugins"] == ["search"]
+    site, result = engine_build("mkdocs", repo.root / "out")
+    assert result.returncode == 0, result.stderr
+    assert page_file(site, "initiatives/pay/").is_file()
+
+
+def test_the_users_template_overrides_and_theme_folder_come_along(
+        repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    repo.mkdocs_yml(extra="")
+    text = (repo.root / "mkdocs.yml").read_text("utf-8")
+    (repo.root / "mkdocs.yml").write_text(text.replace("  name: mkdocs\n",
+                                                       "  name: mkdocs\n  custom_dir: mine\n"))
+    repo.write("mine/headway/record.html", '<p class="my-panel">{{ record.id }}</p>\n')
+    repo.write("mine/main.html", '{% extends "base.html" %}\n')
+    repo.record("pay/index.md", "type: initiative", "# Payments\n")
+    repo.commit("records", "2026-07-01")
+    monkeypatch.chdir(repo.root)
+    assert main(["generate", "-o", "out"]) == 0
+    err = capsys.readouterr().err
+    assert "mine/main.html is yours, so the feed's <link> is not added" in err
+    staged = (repo.root / "out" / "docs" / "pay" / "index.md").read_text("utf-8")
+    assert '<p class="my-panel">pay</p>' in staged
+    assert (repo.root / "out" / "overrides" / "main.html").read_text() == \
+        '{% extends "base.html" %}\n'
+    repo.write("mine/headway/record.html", "{{ record.id.nope() }}\n")
+    assert main(["generate", "-o", "out"]) == 2
+    assert "headway template" in capsys.readouterr().err

@@ -181,9 +181,14 @@ def cmd_convert(args: argparse.Namespace) -> int:
 def cmd_generate(args: argparse.Namespace) -> int:
     """Write a project that MkDocs, ProperDocs or Zensical builds without the plugin."""
     from .generate import generate
+    from .publish import RenderError
 
     out = Path(args.output)
-    result = generate(Path(args.config_file), out, strict=args.strict)
+    try:
+        result = generate(Path(args.config_file), out, strict=args.strict)
+    except RenderError as exc:  # a template override of the user's that does not render
+        print(f"headway: {exc}", file=sys.stderr)
+        return 2
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     _report(result.problems, sys.stderr)
