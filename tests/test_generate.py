@@ -398,3 +398,19 @@ def test_the_users_template_overrides_and_theme_folder_come_along(
     repo.write("mine/headway/record.html", "{{ record.id.nope() }}\n")
     assert main(["generate", "-o", "out"]) == 2
     assert "headway template" in capsys.readouterr().err
+
+
+def test_zensical_workflow_templates_use_pinned_official_actions() -> None:
+    root = Path(__file__).resolve().parents[1] / "templates" / "headway" / "init"
+    for name in ("check-records-zensical.yml", "publish-site-zensical.yml"):
+        workflow = yaml.safe_load((root / name).read_text())
+        steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+        for action in (step["uses"] for step in steps if "uses" in step):
+            owner, _, pinned = action.partition("@")
+            assert owner.split("/")[0] == "actions" and pinned[0] == "v" and pinned[1:].isdigit()
+        assert all(step["with"]["fetch-depth"] == 0 for step in steps
+                   if step.get("uses", "").startswith("actions/checkout"))
+        standard = yaml.safe_load((root / name.replace("-zensical", "")).read_text())
+        # the same triggers as the standard workflow (YAML 1.1 reads the key `on` as True)
+        assert workflow.get(True, workflow.get("on")) == standard.get(True, standard.get("on"))
+        assert workflow["permissions"] == standard["permissions"]
