@@ -944,9 +944,23 @@ def readme(results: Sequence[SizeResult], info: dict[str, str], profile: Profile
         "![Build time against the number of records](build-time.png)",
         "",
     ]
+    engines = HERE / "engines.json"  # written by benchmarks/engines.py, kept here
+    if engines.is_file():
+        parts += engines_section(json.loads(engines.read_text("utf-8")))
     if profile is not None:
         parts += ["## Profile", "", *profile_lines(profile), ""]
     return "\n".join(parts)
+
+
+def engines_section(data: dict[str, Any]) -> list[str]:
+    """The README's "Engines" section, as benchmarks/engines.py writes it."""
+    spec = importlib.util.spec_from_file_location("headway_benchmark_engines", HERE / "engines.py")
+    if spec is None or spec.loader is None:
+        raise RuntimeError("cannot load benchmarks/engines.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    lines: list[str] = module.section(data)
+    return lines
 
 
 def plot(results: Sequence[SizeResult], target: Path) -> None:

@@ -16,6 +16,16 @@ from typing import Any
 
 import pytest
 
+# The engine the build tests run on: MkDocs 1.6, or ProperDocs (HEADWAY_ENGINE=properdocs, which
+# .ci/run sets for a second pass over them). ProperDocs' replacement module makes every later
+# `mkdocs.*` import, the plugin's and the tests', one of ProperDocs' modules, and its plugins log
+# on its own logger: that is the one captured.
+ENGINE = os.environ.get("HEADWAY_ENGINE", "mkdocs")
+if ENGINE == "properdocs":
+    import properdocs.replacement  # noqa: F401
+elif ENGINE != "mkdocs":
+    raise RuntimeError(f"HEADWAY_ENGINE={ENGINE}: expected mkdocs or properdocs")
+
 TODAY_EPOCH = "1790294400"  # 2026-09-25T00:00:00Z: a fixed "today" for reproducible pages
 
 
@@ -134,7 +144,8 @@ class Built:
 
 
 def build(repo: GitRepo, *, strict: bool = False, config: str = "mkdocs.yml") -> Built:
-    """Build the repository's site in-process, as `mkdocs build` does, capturing warnings."""
+    """Build the repository's site in-process, as `mkdocs build` (or ProperDocs') does,
+    capturing warnings."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
@@ -146,7 +157,7 @@ def build(repo: GitRepo, *, strict: bool = False, config: str = "mkdocs.yml") ->
                 records.append(record.getMessage())
 
     handler = Capture()
-    logger = logging.getLogger("mkdocs")
+    logger = logging.getLogger(ENGINE)  # what --strict counts, on either engine
     logger.addHandler(handler)
     cwd = os.getcwd()
     try:
@@ -161,9 +172,9 @@ def build(repo: GitRepo, *, strict: bool = False, config: str = "mkdocs.yml") ->
 
 
 def run_mkdocs(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:
-    """`mkdocs build` as a user runs it, in a subprocess."""
+    """`mkdocs build` (or `properdocs build`) as a user runs it, in a subprocess."""
     env = {**os.environ, **repo.env}
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", *args], cwd=repo.root, text=True,
+    return subprocess.run([sys.executable, "-m", ENGINE, "build", *args], cwd=repo.root, text=True,
                           capture_output=True, env=env)
 
 

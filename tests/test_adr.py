@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import GitRepo, build, init_repo, run_mkdocs
+from conftest import ENGINE, GitRepo, build, init_repo, run_mkdocs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -408,9 +408,11 @@ def test_version_status_reads_each_format() -> None:
 def test_a_site_of_nothing_but_an_adr_folder(tmp_path: Path) -> None:
     """An existing repository: an adr-tools folder, and a mkdocs.yml with three lines for headway."""
     repo = init_repo(tmp_path / "legacy")
+    # ProperDocs warns when no theme is named (which fails --strict); MkDocs defaults quietly
+    theme = "theme: mkdocs\n" if ENGINE == "properdocs" else ""
     (repo.root / "mkdocs.yml").write_text(
         "site_name: Legacy\ndocs_dir: doc\nplugins:\n  - headway:\n      adr_folders:\n"
-        "        - folder: adr\n", "utf-8")
+        "        - folder: adr\n" + theme, "utf-8")
     repo.write("doc/adr/0001-record-architecture-decisions.md",
                nygard(1, "Record architecture decisions", "Accepted", "2025-06-01"))
     repo.write("doc/adr/0002-use-http-apis.md", nygard(2, "Use HTTP APIs", "Accepted", "2025-07-01"))

@@ -23,7 +23,7 @@ from .history import GitTrouble
 from .model import RECORD_TYPES, Problem
 from .parse import Limits
 from .schema import record_schema
-from .settings import ADR_FORMATS, AdrFolder, ConfigError, Settings, read_settings
+from .settings import ADR_FORMATS, AdrFolder, ConfigError, Settings, find_config, read_settings
 
 
 def _annotation(problem: Problem) -> str:
@@ -184,6 +184,30 @@ def cmd_convert(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_generate(args: argparse.Namespace) -> int:
+    """Write a project that MkDocs, ProperDocs or Zensical builds without the plugin."""
+    from .generate import generate
+    from .publish import RenderError
+
+    out = Path(args.output)
+    try:
+        result = generate(Path(args.config_file), out, strict=args.strict)
+    except RenderError as exc:  # a template override of the user's that does not render
+        print(f"headway: {exc}", file=sys.stderr)
+        return 2
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    _report(result.problems, sys.stderr)
+    if not result.written:
+        print(f"headway: {len(result.problems)} problem(s) and {len(result.warnings)} "
+              f"warning(s); nothing written (--strict)", file=sys.stderr)
+        return 1
+    print(f"wrote {out}: {result.records} record(s), {result.pages} page(s) of headway's; "
+          f"build it with `mkdocs build`, `properdocs build` or `zensical build --clean` "
+          f"run in {out}", file=sys.stderr)
+    return 1 if result.left_out else 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     print(json.dumps(record_schema(), indent=2, ensure_ascii=False))
     return 0
@@ -192,7 +216,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_init(args: argparse.Namespace) -> int:
     from .scaffold import init_repository
 
-    steps = init_repository(Path(args.config_file), args.initiative)
+    steps = init_repository(Path(args.config_file), args.initiative, args.engine)
     cwd = Path.cwd().resolve()
     for step in steps:
         try:
@@ -217,9 +241,10 @@ def parser() -> argparse.ArgumentParser:
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("-f", "--config-file", default="mkdocs.yml", metavar="FILE",
+        p.add_argument("-f", "--config-file", default=None, metavar="FILE",
                        action=_ConfigFile,
-                       help="the site's MkDocs configuration (default: mkdocs.yml)")
+                       help="the site's configuration (default: properdocs.yml or "
+                       "mkdocs.yml, in the current folder)")
         p.set_defaults(subparser=p)  # its own usage for arguments it does not know
         return p
 
@@ -261,7 +286,18 @@ def parser() -> argparse.ArgumentParser:
     init.add_argument("--create-config", action="store_true", help="write a minimal "
                       "configuration at the file -f names when there is none (without -f, "
                       "a missing mkdocs.yml is always written)")
+    init.add_argument("--engine", choices=("mkdocs", "properdocs", "zensical"),
+                      default="mkdocs", help="what the workflows build the site with "
+                      "(zensical: through headway generate)")
     init.set_defaults(func=cmd_init)
+    generate = command("generate", "write into DIR a project (a config without the plugin, "
+                       "the records with their panels, headway's pages and exports) that "
+                       "MkDocs, ProperDocs or Zensical builds with its own command run in DIR")
+    generate.add_argument("-o", "--output", metavar="DIR", required=True,
+                          help="the folder to write (made when missing; never docs_dir)")
+    generate.add_argument("--strict", action="store_true", help="write nothing when a record "
+                          "has a problem (as mkdocs build --strict fails)")
+    generate.set_defaults(func=cmd_generate)
     return root
 
 
@@ -310,6 +346,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing is not None:
         print(f"headway: {missing}", file=sys.stderr)
         return 2
+    if getattr(args, "config_file", "") is None:
+        args.config_file = str(find_config(Path.cwd()))
     try:
         with gc_paused():  # one command, then the process ends
             return int(args.func(args))

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable, MutableMapping
-from functools import partial
+from collections.abc import Callable
 from html import escape as html_escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,20 +21,29 @@ from .bulk import gc_paused
 from .catalog import Catalog, Source, build_catalog
 from .clock import build_day
 from .derive import SiteFacts, site_facts
-from .export import records_json
-from .feed import FEED_URL, feed_xml
+from .feed import FEED_URL
 from .model import STATUSES
 from .parse import first_heading
-from .render import environment, template_dirs
-from .schema import SCHEMA_URL, record_schema
+from .publish import (
+    ASSETS,
+    GeneratedPage,
+    RenderError,
+    escape_theme_meta,
+    feed_link,
+    generated_pages,
+    nav_order,
+    placeholder,
+    record_panel_html,
+    render,
+    site_files,
+)
+from .render import environment
 from .settings import ADR_FORMATS, ConfigError, Settings, settings_from_options
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
 log = get_plugin_logger(__name__)
-
-ASSETS = ("assets/headway/headway.css", "assets/headway/headway.js")
 
 
 class AdrFolderConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -86,8 +92,7 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
         self.env: jinja2.Environment | None = None
         self.catalog: Catalog | None = None
         self.site: SiteFacts | None = None
-        # src_uri → (title, template, context for a page URL)
-        self.generated: dict[str, tuple[str, str, Callable[[str], dict[str, Any]]]] = {}
+        self.generated: dict[str, GeneratedPage] = {}  # src_uri → page headway writes
         self.record_uris: dict[str, str] = {}  # src_uri → id of every published record
         self.document_uris: set[str] = set()  # every page that is a record, even a broken one
 
@@ -146,42 +151,18 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
         self.record_uris = {rec.src_uri: rid for rid, rec in catalog.records.items()}
         self.document_uris = catalog.documents
 
-        self.generated = {
-            pages.INITIATIVES_URI: ("Initiatives", "headway/initiatives.html",
-                                    lambda url: pages.initiatives_page(site, url)),
-            pages.BLOCKED_URI: ("What is blocked", "headway/blocked.html",
-                                lambda url: pages.blocked_page(site, url)),
-            pages.DECISIONS_URI: ("Decision log", "headway/log.html",
-                                  lambda url: pages.log_page(site, url, "decision")),
-            pages.LEARNINGS_URI: ("Learnings", "headway/log.html",
-                                  lambda url: pages.log_page(site, url, "learning")),
-        }
-        for iid in site.derived.initiatives:
-            title = site.records[iid].title if iid in site.records else iid
-            self.generated[pages.initiative_uri(iid)] = (
-                title, "headway/initiative.html",
-                partial(pages.initiative_page, site, iid))
-        if catalog.problems:
-            self.generated[pages.PROBLEMS_URI] = (
-                "Problems in records", "headway/problems.html",
-                lambda url: pages.problems_page(catalog.problems))
+        self.generated = generated_pages(site, catalog.problems)
         for src_uri in list(self.generated):
             if files.get_file_from_path(src_uri) is not None:
                 log.warning(f"{src_uri} exists in docs_dir, so headway does not generate its "
                             f"page there; move or rename that file")
                 del self.generated[src_uri]
                 continue
-            files.append(File.generated(config, src_uri, content=_placeholder(
-                self.generated[src_uri][0])))
-        self._add_asset(files, config, "headway/records.json", records_json(site))
-        self._add_asset(files, config, SCHEMA_URL,
-                        json.dumps(record_schema(), indent=1, ensure_ascii=False) + "\n")
-        self._add_asset(files, config, FEED_URL, feed_xml(site, config.site_name, config.site_url,
-                                                          self.config.feed_limit))
-        for asset in ASSETS:
-            name = asset.rsplit("/", 1)[-1]
-            self._add_asset(files, config, asset,
-                            (Path(template_dirs()[0]) / "headway" / name).read_text("utf-8"))
+            files.append(File.generated(config, src_uri, content=placeholder(
+                self.generated[src_uri].title)))
+        for src_uri, content in site_files(site, config.site_name, config.site_url,
+                                           self.config.feed_limit).items():
+            self._add_asset(files, config, src_uri, content)
 
     def _add_asset(self, files: Files, config: MkDocsConfig, src_uri: str, content: str) -> None:
         existing = files.get_file_from_path(src_uri)
@@ -211,14 +192,10 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
             return kept
 
         items = keep(nav.items)
-        initiatives = [ours[u] for u in self.generated if u in ours and u.startswith(
-            "initiatives/") and u != pages.INITIATIVES_URI]
+        section, after = nav_order(self.generated)
         if pages.INITIATIVES_URI in ours:
-            items.append(Section("Initiatives", [ours[pages.INITIATIVES_URI], *initiatives]))
-        for uri in (pages.BLOCKED_URI, pages.DECISIONS_URI, pages.LEARNINGS_URI,
-                    pages.PROBLEMS_URI):
-            if uri in ours:
-                items.append(ours[uri])
+            items.append(Section("Initiatives", [ours[u] for u in section if u in ours]))
+        items.extend(ours[u] for u in after if u in ours)
         flat = _link(items, None)
         for previous, page in zip([None, *flat], flat, strict=False):
             page.previous_page = previous
@@ -235,7 +212,7 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
         src_uri = page.file.src_uri
         title: str | None = None
         if src_uri in self.generated:
-            title = self.generated[src_uri][0]
+            title = self.generated[src_uri].title
         elif src_uri in self.record_uris and self.site is not None:
             title = self.site.records[self.record_uris[src_uri]].title
         elif src_uri in self.document_uris:  # a record left out for its problems: still text
@@ -244,16 +221,13 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
         if title is not None:
             page.meta["title"] = html_escape(title)
         if src_uri in self.record_uris or src_uri in self.document_uris:
-            _escape_theme_meta(page.meta)
+            escape_theme_meta(page.meta)
         return None
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str | None:
         if self.settings is None:
             return None
-        feed = pages.relative_url(page.url, FEED_URL)
-        link = (f'<link rel="alternate" type="application/atom+xml" '
-                f'title="{html_escape(config.site_name)}: decisions and learnings" '
-                f'href="{html_escape(feed)}">')
+        link = feed_link(config.site_name, pages.relative_url(page.url, FEED_URL))
         head, sep, rest = output.partition("</head>")
         return f"{head}{link}\n{sep}{rest}" if sep else None
 
@@ -263,41 +237,24 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
             return None
         src_uri = page.file.src_uri
         if src_uri in self.generated:  # the page's own heading, then headway's content
-            _, template, make = self.generated[src_uri]
-            return html + self._render(template, make(page.url))
+            generated = self.generated[src_uri]
+            return html + self._render(lambda env: render(
+                env, generated.template, generated.context(page.url)))
         rid = self.record_uris.get(src_uri)
         if rid is None:
             return None
-        panel = self._render("headway/record.html", pages.record_panel(
-            self.site, rid, page.url, self.settings.repo_url))
+        site, repo_url = self.site, self.settings.repo_url
+        panel = self._render(lambda env: record_panel_html(env, site, rid, page.url, repo_url))
         head, sep, rest = html.partition("</h1>")
         return f"{head}{sep}\n{panel}{rest}" if sep and html.lstrip().startswith("<h1") \
             else f"{panel}\n{html}"
 
-    def _render(self, template: str, context: dict[str, Any]) -> str:
+    def _render(self, rendering: Callable[[jinja2.Environment], str]) -> str:
         assert self.env is not None
         try:
-            return self.env.get_template(template).render(**context)
-        except jinja2.TemplateError as exc:
-            where = getattr(exc, "filename", None) or template
-            line = getattr(exc, "lineno", None)
-            raise PluginError(f"headway template {where}{f':{line}' if line else ''}: {exc}"
-                              ) from exc
-
-
-# Front-matter keys that themes and their plugins print as they are (Material: `tags` with
-# its tags plugin, `description` in a <meta> attribute, `subtitle` in the navigation).
-_THEME_TEXT_META = ("description", "subtitle")
-
-
-def _escape_theme_meta(meta: MutableMapping[str, Any]) -> None:
-    """The front-matter values a theme prints unescaped, as escaped text, on a record's page."""
-    for key in _THEME_TEXT_META:
-        if isinstance(meta.get(key), str):
-            meta[key] = html_escape(meta[key])
-    tags = meta.get("tags")
-    if isinstance(tags, list):
-        meta["tags"] = [html_escape(str(tag)) if isinstance(tag, str) else tag for tag in tags]
+            return rendering(self.env)
+        except RenderError as exc:
+            raise PluginError(str(exc)) from exc
 
 
 def _link(items: list[Any], parent: Section | None) -> list[Page]:
@@ -310,14 +267,4 @@ def _link(items: list[Any], parent: Section | None) -> list[Page]:
         elif isinstance(item, Page):
             flat.append(item)
     return flat
-
-
-_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
-
-
-def _placeholder(title: str) -> str:
-    """The Markdown of a generated page: only its heading, as literal text (so that the
-    table of contents and the theme's skip link find it); on_page_content adds the rest."""
-    literal = _MARKDOWN_PUNCTUATION.sub(r"\\\1", html_escape(title, quote=False))
-    return "# " + literal + "\n"
 

@@ -15,6 +15,7 @@ from .render import template_dirs
 from .settings import ConfigError, ConfigLoader, headway_options, plugin_entries, read_settings
 
 WORKFLOWS = ("check-records.yml", "publish-site.yml")
+ENGINES = ("mkdocs", "properdocs", "zensical")
 MINIMAL_CONFIG = """site_name: {name}
 docs_dir: docs
 theme:
@@ -86,27 +87,65 @@ def other_plugins(plugins: object) -> list[str]:
             if name.rpartition("/")[2] not in _PLUGINS_WITHOUT_PACKAGE]
 
 
-def workflow_text(template: str, branch: str | None, folder: str, config_name: str) -> str:
+def headway_requirement(engine: str = "mkdocs") -> tuple[str, str | None]:
+    """What the workflows `pip install` for headway (with the engine's extra), and a note
+    when that cannot be installed yet: the version running `init`, from the git repository
+    it was installed from (pinned to its commit), else from the package index as a
+    compatible version (`~=0.Y.0` while headway is 0.x, where a minor release may break;
+    `~=X.Y` from 1.0 on)."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    from . import __version__
+
+    name = "mkdocs-headway" + (f"[{engine}]" if engine != "mkdocs" else "")
+    major, minor = __version__.split(".")[:2]
+    compatible = f"{name}~={major}.{minor}" + (".0" if major == "0" else "")
+    try:
+        direct = distribution("mkdocs-headway").read_text("direct_url.json")
+    except PackageNotFoundError:
+        direct = None
+    origin = json.loads(direct) if direct else {}
+    vcs = origin.get("vcs_info") if isinstance(origin, dict) else None
+    url = str(origin.get("url", ""))
+    if isinstance(vcs, dict) and vcs.get("commit_id") and not url.startswith("file:"):
+        return f"{name} @ git+{url}@{vcs['commit_id']}", None
+    if url:  # a local clone: the index is all CI can reach
+        return compatible, (f"headway here was installed from {url}, not from PyPI; the "
+                            f"workflows install {compatible} from PyPI, which exists from "
+                            f"headway's first release on (until then, install it there from "
+                            f"its git repository: pip install \"{name} @ git+https://...\")")
+    return compatible, None
+
+
+def workflow_text(template: str, branch: str | None, folder: str, config_name: str,
+                  engine: str = "mkdocs", requirement: str = "mkdocs-headway") -> str:
     """A workflow template fitted to the repository: published from `branch`; the site in
     `folder` (relative to the repository's root, "." for the root) described by
-    `config_name`."""
-    text = template
+    `config_name`, built by `engine`, installing headway as `requirement`."""
+    text = template.replace("pip install mkdocs-headway zensical",
+                            f"pip install {json.dumps(requirement)}")
+    text = text.replace("pip install mkdocs-headway", f"pip install {json.dumps(requirement)}")
+    if engine == "properdocs":
+        text = text.replace("run: mkdocs build --strict", "run: properdocs build --strict")
     if branch is not None and branch != "main":
         text = text.replace("branches: [main]", f"branches: [{json.dumps(branch)}]")
     if config_name != "mkdocs.yml":
         text = text.replace("run: headway check", f"run: headway check -f {json.dumps(config_name)}")
-        text = text.replace("run: mkdocs build --strict",
-                            f"run: mkdocs build --strict -f {json.dumps(config_name)}")
+        text = text.replace("build --strict\n", f"build --strict -f {json.dumps(config_name)}\n")
+        text = text.replace("run: headway generate", f"run: headway generate -f "
+                            f"{json.dumps(config_name)}")
     if folder != ".":
         text = text.replace("\njobs:\n", f"\ndefaults:\n  run:  # the site is in a folder of the "
                             f"repository\n    working-directory: {json.dumps(folder)}\n\njobs:\n")
-        for path in (".cache/headway", "site"):
+        for path in (".cache/headway", "site", "site-src/site"):
             text = text.replace(f"path: {path}\n", f"path: {json.dumps(f'{folder}/{path}')}\n")
     return text
 
 
-def init_repository(config_file: Path, initiative_title: str | None) -> list[Step]:
-    """Write what a repository needs to publish records; never overwrite a file."""
+def init_repository(config_file: Path, initiative_title: str | None,
+                    engine: str = "mkdocs") -> list[Step]:
+    """Write what a repository needs to publish records with `engine` (MkDocs, ProperDocs,
+    or Zensical through `headway generate`); never overwrite a file."""
     steps: list[Step] = []
     root = config_file.resolve().parent
     plugins: object = None  # as mkdocs.yml lists them (MkDocs' default when it has none)
@@ -149,19 +188,23 @@ def init_repository(config_file: Path, initiative_title: str | None) -> list[Ste
     workflows = repo_root / ".github" / "workflows"
     folder = root.relative_to(repo_root).as_posix() if root.is_relative_to(repo_root) else "."
     branch = _publish_branch(repo_root)
+    requirement, install_note = headway_requirement(engine)
     for name in WORKFLOWS:
         target = workflows / name
         if target.exists():
             steps.append(Step(target, False, "already there, left as it is"))
             continue
-        source = Path(template_dirs()[0]) / "headway" / "init" / name
+        template = name.replace(".yml", "-zensical.yml") if engine == "zensical" else name
+        source = Path(template_dirs()[0]) / "headway" / "init" / template
         workflows.mkdir(parents=True, exist_ok=True)
         target.write_text(workflow_text(source.read_text("utf-8"), branch, folder,
-                                        config_file.name), "utf-8")
-        what = "GitHub Actions workflow"
+                                        config_file.name, engine, requirement), "utf-8")
+        what = f"GitHub Actions workflow, building with {engine}"
         if name == "publish-site.yml":
             what += f", publishing on every push to {branch or 'main'}"
         steps.append(Step(target, True, what))
+    if install_note and any(step.done and step.path.parent == workflows for step in steps):
+        steps.append(Step(workflows, False, install_note, note=True))
     others = other_plugins(plugins)
     if others and any(step.done and step.path.parent == workflows for step in steps):
         steps.append(Step(workflows, False, f"add the packages of the site's other plugins "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, TypeVar
@@ -66,6 +67,23 @@ def _any_tag(loader: ConfigLoader, suffix: str, node: yaml.Node) -> Any:
     return loader.construct_mapping(node)  # type: ignore[arg-type]
 
 
+def _env_tag(loader: ConfigLoader, node: yaml.Node) -> Any:
+    """`!ENV VAR` or `!ENV [VAR, OTHER, default]` as MkDocs reads it: the first variable set
+    (its text read as YAML), else the default (the last of several), else None."""
+    if isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    elif isinstance(node, yaml.SequenceNode):
+        names = [loader.construct_object(child) for child in node.value]
+        default = names.pop() if len(names) > 1 else None
+    else:
+        return None
+    for name in names:
+        if isinstance(name, str) and name in os.environ:
+            return yaml.safe_load(os.environ[name]) if os.environ[name] else ""
+    return default
+
+
+ConfigLoader.add_constructor("!ENV", _env_tag)
 ConfigLoader.add_multi_constructor("!", _any_tag)
 ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _any_tag)
 
@@ -207,6 +225,21 @@ def settings_from_options(
         exclude=exclude,
         adr_folders=folders,
     )
+
+
+# The names a site's configuration goes by, in the order ProperDocs looks for them (MkDocs
+# reads only the last two).
+CONFIG_NAMES = ("properdocs.yml", "properdocs.yaml", "mkdocs.yml", "mkdocs.yaml")
+
+
+def find_config(folder: Path) -> Path:
+    """The site's configuration in `folder`: ProperDocs' `properdocs.yml` (or `.yaml`), else
+    `mkdocs.yml` (or `.yaml`), as ProperDocs looks for them; `mkdocs.yml` when there is none
+    (for `init` to write, and for the error to name)."""
+    for name in CONFIG_NAMES:
+        if (folder / name).is_file():
+            return folder / name
+    return folder / "mkdocs.yml"
 
 
 def read_settings(config_file: Path, *, docs_must_exist: bool = True) -> Settings:
