@@ -21,7 +21,8 @@ from typing import Any, NamedTuple
 import yaml
 
 from .bulk import gc_paused
-from .model import STATUSES, GitFacts, StatusChange
+from .flowfields import NO_FLOW, fields_from_json, fields_to_json, flow_fields, mentions_flow
+from .model import STATUSES, FlowFields, FlowVersion, GitFacts, StatusChange
 
 # gitpython looks for git when it is imported; without this a machine with no git would fail
 # the import itself instead of getting our message.
@@ -38,7 +39,7 @@ try:
 except ImportError:  # Windows: pipes keep their default size
     fcntl = None  # type: ignore[assignment]
 
-CACHE_VERSION = 8
+CACHE_VERSION = 9
 _LOG_FORMAT = "%x1e%H%x1f%P%x1f%aN%x1f%cI"  # %aN: the name .mailmap gives
 
 
@@ -198,9 +199,11 @@ class _CatFile:
     answers in the order it was asked, so the name is the next one of `order`."""
 
     def __init__(self, runner: GitRunner, known: dict[str, BlobFacts],
-                 progress: threading.Condition) -> None:
+                 progress: threading.Condition, flows: dict[str, FlowFields] | None = None
+                 ) -> None:
         self.runner = runner
         self.known = known
+        self.flows: dict[str, FlowFields] = {} if flows is None else flows
         self.order: list[str] = []  # names in the order they were sent
         self.places: list[int] = []  # the place of each among all requests (increasing)
         self.answered = 0  # answers read so far (_ALL once the reader has stopped)
@@ -247,6 +250,7 @@ class _CatFile:
         fd = self.proc.stdout.fileno()
         known, order, gather = self.known, self.order, self._gather
         memo = FactsMemo()
+        flows, flow_memo = self.flows, FlowMemo()
         answered = 0
         buf, pos, wanted = b"", 0, 0  # wanted: bytes the object begun in buf still needs
         try:
@@ -274,6 +278,7 @@ class _CatFile:
                         wanted = end + 1 - size
                         break
                     known[order[answered]] = blob_facts(buf, memo, eol + 1, end)
+                    _read_flow(buf, eol + 1, end, order[answered], flows, flow_memo)
                     answered += 1
                     pos = end + 1
                 self._answered(answered)
@@ -317,9 +322,11 @@ class _Blobs:
     _END_BATCH = 64  # names per write to the two cat-files, in turn, once the log ends
     _SHARED = 1024  # fewer left than this at the end: the first cat-file takes them alone
 
-    def __init__(self, runner: GitRunner, known: dict[str, BlobFacts]) -> None:
+    def __init__(self, runner: GitRunner, known: dict[str, BlobFacts],
+                 flows: dict[str, FlowFields] | None = None) -> None:
         self.runner = runner
         self.known = known
+        self.flows: dict[str, FlowFields] = {} if flows is None else flows
         self.asked: dict[str, int] = {}  # name → its place among the requests
         self.names: list[str] = []  # every name asked, in order (its index is its place)
         self.sent = 0  # names sent so far
@@ -347,7 +354,7 @@ class _Blobs:
 
     def _worker(self, index: int) -> _CatFile:
         while len(self.workers) <= index:
-            self.workers.append(_CatFile(self.runner, self.known, self._progress))
+            self.workers.append(_CatFile(self.runner, self.known, self._progress, self.flows))
         return self.workers[index]
 
     def _send(self, worker: _CatFile, count: int) -> None:
@@ -767,8 +774,8 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
     wanted = paths.get()
     if not wanted:
         return None
-    cache.from_disk |= _read_current(paths.current, cache.blob_facts, head)
-    blobs = _Blobs(runner, cache.blob_facts)
+    cache.from_disk |= _read_current(paths.current, cache.blob_facts, head, cache.flow_fields)
+    blobs = _Blobs(runner, cache.blob_facts, cache.flow_fields)
     trails = [_Trail(path) for path in wanted]
     tracked = {trail.path: trail for trail in trails}  # by each file's name at this commit
     from_disk = cache.from_disk  # versions read from the files
@@ -877,6 +884,7 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
                 evs.reverse()  # oldest first
                 tally: _Tally | None = _facts_of(evs, known, landed, before.get(path),
                                                  by_parent=not first_parent)
+                _add_flow(tally, evs, known, cache.flow_fields, before.get(path))
             else:
                 tally = before.get(path)
             worked[path] = facts = tally.facts() if tally is not None else _UNCOMMITTED
@@ -886,12 +894,13 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
     if from_disk:  # files edited, not committed: their versions are not kept in the cache
         for name in from_disk - committed:
             del known[name]
+            cache.flow_fields.pop(name, None)
         from_disk.clear()
     return _Walked({path: worked[path] for path in wanted}, blobs.missing)
 
 
-def _read_current(current: Mapping[str, bytes], known: dict[str, BlobFacts], head: str
-                  ) -> set[str]:
+def _read_current(current: Mapping[str, bytes], known: dict[str, BlobFacts], head: str,
+                  flows: dict[str, FlowFields] | None = None) -> set[str]:
     """The facts of the files the caller read, under their git object names: most records'
     newest version is the file on disk, which git then need not inflate and send. (A file
     git would store differently, say with other line endings, gets another name and is
@@ -900,7 +909,7 @@ def _read_current(current: Mapping[str, bytes], known: dict[str, BlobFacts], hea
     algorithm = {40: "sha1", 64: "sha256"}.get(len(head))
     if not current or algorithm is None:
         return added
-    memo = FactsMemo()
+    memo, flow_memo = FactsMemo(), FlowMemo()
     for data in current.values():
         digest = hashlib.new(algorithm, b"blob %d\x00" % len(data))
         digest.update(data)
@@ -908,6 +917,8 @@ def _read_current(current: Mapping[str, bytes], known: dict[str, BlobFacts], hea
         if name not in known:
             known[name] = blob_facts(data, memo)
             added.add(name)
+            if flows is not None:
+                _read_flow(data, 0, len(data), name, flows, flow_memo)
     return added
 
 
@@ -946,13 +957,15 @@ class _Tally:
     added: dict[str, str]  # depends_on id → date it was (last) added
     depends: tuple[str, ...] = ()  # depends_on of the newest version read
     status: str | None = None  # status of the newest version read
+    flow: list[FlowVersion] = field(default_factory=list)  # see _flow_versions
 
     def facts(self) -> GitFacts:
         authors = self.authors
         return GitFacts(
             created=self.created, updated=self.updated,
             authors=tuple(sorted(authors, key=lambda a: (-authors[a], a))),
-            status_history=tuple(self.history), depends_added=tuple(sorted(self.added.items())))
+            status_history=tuple(self.history), depends_added=tuple(sorted(self.added.items())),
+            flow_versions=tuple(self.flow))
 
 
 def _facts_of(evs: list[_Event], blobs: dict[str, BlobFacts],
@@ -1063,6 +1076,7 @@ class _Cache:
         # orders are stored apart.
         self.topo = not first_parent
         self.blob_facts: dict[str, BlobFacts] = {}
+        self.flow_fields: dict[str, FlowFields] = {}  # of the versions that have waits/actions
         self.from_disk: set[str] = set()  # names in blob_facts read from files, not from git
         self.raw = b""  # the stored commits as git printed them, newest first
         self.fresh: list[bytes] = []  # commits read in this run, newer than those
@@ -1137,9 +1151,10 @@ class _Cache:
             names, which = data["blobs"].split(), data["facts_of_blobs"]
             distinct = [BlobFacts(t, s, tuple(d)) for t, s, d in data["distinct_facts"]]
             self.blob_facts = dict(zip(names, map(distinct.__getitem__, which), strict=True))
+            self.flow_fields = _flows_from_json(data["flow_of_blobs"])
             self.raw, self.head = raw, data["head"]
         except (OSError, *_BAD_DATA):
-            self.blob_facts = {}
+            self.blob_facts, self.flow_fields = {}, {}
             self.forget_log()
 
     def remember(self, path: str, facts: GitFacts, tally: _Tally | None) -> None:
@@ -1197,6 +1212,7 @@ class _Cache:
                     "version": self.version, "head": head, "log_bytes": self._log_bytes,
                     "blobs": " ".join(self.blob_facts), "facts_of_blobs": which,
                     "distinct_facts": list(distinct),
+                    "flow_of_blobs": _flows_to_json(self.flow_fields),
                 })
                 self.head, self._loaded, self._log_bytes = None, False, None
             if paths is None:
@@ -1248,7 +1264,8 @@ def _facts_to_json(f: GitFacts, tally: _Tally | None) -> list[Any]:
     return [f.created, f.updated, list(f.authors),
             [[s.status, s.date, s.commit, s.author] for s in f.status_history],
             f.uncommitted, [list(x) for x in f.depends_added],
-            *([tally.authors, tally.status, list(tally.depends)] if tally else [])]
+            *([tally.authors, tally.status, list(tally.depends), _versions_to_json(tally.flow)]
+              if tally else [])]
 
 
 def _tally_from_json(v: list[Any]) -> _Tally | None:
@@ -1258,12 +1275,14 @@ def _tally_from_json(v: list[Any]) -> _Tally | None:
     if facts.created is None or facts.updated is None:
         raise ValueError("a tally without dates")
     return _Tally(facts.created, facts.updated, {str(k): int(n) for k, n in v[6].items()},
-                  list(facts.status_history), dict(facts.depends_added), tuple(v[8]), v[7])
+                  list(facts.status_history), dict(facts.depends_added), tuple(v[8]), v[7],
+                  list(facts.flow_versions))
 
 
 def _facts_from_json(v: list[Any]) -> GitFacts:
     return GitFacts(v[0], v[1], tuple(v[2]), tuple(StatusChange(*s) for s in v[3]), v[4],
-                    tuple((a, b) for a, b in v[5]))
+                    tuple((a, b) for a, b in v[5]),
+                    _versions_from_json(v[9]) if len(v) > 9 else ())
 
 
 # The lines of an old version's front matter that history reads: a top-level `type:` or
@@ -1411,3 +1430,73 @@ def _depends(snippet: str) -> tuple[str, ...]:
     if isinstance(value, list):
         return tuple(str(v) for v in value if isinstance(v, str | int))
     return ()
+
+
+# ---------------------------------------------------------------- block history's inputs
+
+
+class FlowMemo(dict[bytes, FlowFields]):
+    """Waits and actions already read, by front matter: most versions change only the body."""
+
+
+def _read_flow(data: bytes, start: int, end: int, name: str, flows: dict[str, FlowFields],
+               memo: FlowMemo) -> None:
+    """The waits and actions of the version `name` (`data[start:end]`) into `flows`, when
+    it has any; YAML is parsed only for front matter that mentions them, once per text."""
+    span = _front_matter(data, start, end)
+    if span is None or not mentions_flow(data, *span):
+        return
+    front = data[span[0]:span[1]]
+    fields = memo.get(front)
+    if fields is None:
+        fields = memo[front] = flow_fields(front)
+    if fields is not NO_FLOW:
+        flows[name] = fields
+
+
+def _add_flow(tally: _Tally | None, evs: list[_Event], blobs: dict[str, BlobFacts],
+              flows: dict[str, FlowFields], before: _Tally | None) -> None:
+    if tally is not None:
+        tally.flow = _flow_versions(evs, blobs, flows, before)
+
+
+def _flow_versions(evs: list[_Event], blobs: dict[str, BlobFacts],
+                   flows: dict[str, FlowFields], before: _Tally | None) -> list[FlowVersion]:
+    """Oldest-first events of one file (see _Trail) → the versions whose blocking inputs
+    (type, status, depends_on, waits, actions) differ from the version before, going on from
+    `before`'s."""
+    out = list(before.flow) if before is not None else []
+    last = tuple(out[-1][2:]) if out else None
+    for commit, blob, _, _ in evs:
+        info = blobs.get(blob)
+        if info is None:  # a version git could not read: as the one before
+            continue
+        fields = flows.get(blob, NO_FLOW)
+        state = (info.type, info.status or _FIRST_STATUS.get(info.type),  # type: ignore[arg-type]
+                 info.depends_on, fields.waits, fields.actions)
+        if state != last:
+            out.append(FlowVersion(commit.date, commit.sha, *state))
+            last = state
+    return out
+
+
+def _flows_to_json(flows: dict[str, FlowFields]) -> dict[str, Any]:
+    return {name: fields_to_json(fields) for name, fields in flows.items()}
+
+
+def _flows_from_json(value: dict[str, Any]) -> dict[str, FlowFields]:
+    return {str(name): fields_from_json(fields) for name, fields in value.items()}
+
+
+def _versions_to_json(versions: list[FlowVersion]) -> list[Any]:
+    return [[v.date, v.commit, v.type, v.status, list(v.depends_on),
+             *fields_to_json(FlowFields(v.waits, v.actions))] for v in versions]
+
+
+def _versions_from_json(value: list[Any]) -> tuple[FlowVersion, ...]:
+    out = []
+    for when, sha, rtype, status, depends, waits, actions in value:
+        fields = fields_from_json([waits, actions])
+        out.append(FlowVersion(when, sha, rtype, status, tuple(depends), fields.waits,
+                               fields.actions))
+    return tuple(out)

@@ -1,0 +1,183 @@
+"""Flow (spec v2): block history from git, blocker clustering, lead times, the flow page, digest."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from conftest import Built, GitRepo, build
+
+TODAY = date(2026, 9, 25)  # conftest's SOURCE_DATE_EPOCH
+
+
+def days(since: str, until: str | None = None) -> int:
+    return ((date.fromisoformat(until) if until else TODAY) - date.fromisoformat(since)).days
+
+
+def iv(blocker: str, kind: str, since: str, until: str | None) -> dict[str, str | None]:
+    return {"blocker": blocker, "kind": kind, "since": since, "until": until}
+
+
+INITIATIVE = """
+    type: initiative
+    id: checkout
+    title: Checkout
+"""
+
+
+def known_blocks(repo: GitRepo) -> None:
+    """A repository whose blocks are known: a wait opened and closed (vendor-quote), a chain
+    through a learning waiting on a team (pay-provider → tax-rules → Legal), a dependency
+    resolved by acceptance (ui-flow → api-design), a blocked action (api-design's)."""
+    repo.record("checkout.md", INITIATIVE)
+    repo.record("api-design.md", """
+        type: decision
+        initiative: checkout
+        title: API design
+    """)
+    repo.record("tax-rules.md", """
+        type: learning
+        initiative: checkout
+        title: Tax rules
+    """)
+    repo.commit("Start checkout", "2026-01-05")
+    repo.record("pay-provider.md", """
+        type: decision
+        initiative: checkout
+        title: Payment provider
+        depends_on: [tax-rules]
+    """)
+    repo.commit("Payment provider waits for the tax rules", "2026-01-10")
+    repo.record("tax-rules.md", """
+        type: learning
+        initiative: checkout
+        title: Tax rules
+        waiting_on:
+          - who: Legal
+            what: which countries need VAT invoices
+            since: 2026-01-20
+            due: 2026-03-01
+    """)
+    repo.commit("Tax rules wait on Legal", "2026-02-01")
+    repo.record("api-design.md", """
+        type: decision
+        initiative: checkout
+        title: API design
+        status: proposed
+    """)
+    repo.record("ui-flow.md", """
+        type: decision
+        initiative: checkout
+        title: UI flow
+        depends_on: [api-design]
+    """)
+    repo.commit("API design proposed; UI flow depends on it", "2026-02-10")
+    repo.record("vendor-quote.md", """
+        type: learning
+        initiative: checkout
+        title: Vendor quote
+        waiting_on:
+          - who: Procurement
+            what: a quote
+    """)
+    repo.commit("Vendor quote waits on Procurement", "2026-03-02")
+    repo.record("vendor-quote.md", """
+        type: learning
+        initiative: checkout
+        title: Vendor quote
+        waiting_on:
+          - who: Procurement
+            what: a quote
+            done: true
+    """)
+    repo.commit("Procurement answered", "2026-03-12")
+    repo.record("api-design.md", """
+        type: decision
+        initiative: checkout
+        title: API design
+        status: accepted
+    """)
+    repo.commit("API design accepted", "2026-04-01")
+    repo.record("api-design.md", """
+        type: decision
+        initiative: checkout
+        title: API design
+        status: accepted
+        actions:
+          - what: Deploy the gateway
+            status: blocked
+    """)
+    repo.commit("Gateway deployment blocked", "2026-05-01")
+    repo.record("api-design.md", """
+        type: decision
+        initiative: checkout
+        title: API design
+        status: accepted
+        actions:
+          - what: Deploy the gateway
+            status: open
+    """)
+    repo.commit("Gateway deployment unblocked", "2026-05-11")
+
+
+@pytest.fixture
+def built(repo: GitRepo) -> Built:
+    known_blocks(repo)
+    return build(repo)
+
+
+def test_block_history_gives_the_spec_intervals(built: Built) -> None:
+    records = built.records
+    assert built.export["version"] == 2
+    assert records["vendor-quote"]["block_history"] == [
+        iv("Procurement", "who", "2026-03-02", "2026-03-12")]
+    assert records["tax-rules"]["block_history"] == [iv("Legal", "who", "2026-01-20", None)]
+    # the chain: tax-rules was the root while nothing held it up; then Legal, since the
+    # later of the day the dependency was added and the day Legal began to hold tax-rules up
+    assert records["pay-provider"]["block_history"] == [
+        iv("tax-rules", "record", "2026-01-10", "2026-02-01"),
+        iv("Legal", "who", "2026-01-20", None)]
+    assert records["pay-provider"]["root_blockers"] == ["Legal"]
+    # resolved by acceptance
+    assert records["ui-flow"]["block_history"] == [
+        iv("api-design", "record", "2026-02-10", "2026-04-01")]
+    assert records["ui-flow"]["blocked"] is False
+    # the blocked action: blocked by its own decision (no `who`); the decision, accepted,
+    # is not blocked itself
+    (action,) = records["api-design"]["actions"]
+    assert action["block_history"] == [iv("api-design", "record", "2026-05-01", "2026-05-11")]
+    assert records["api-design"]["block_history"] == []
+    assert records["checkout"]["block_history"] == []
+
+
+def test_blocker_clustering_adds_up_the_days(built: Built) -> None:
+    blockers = built.export["blockers"]
+    assert blockers == [
+        {"name": "Legal", "kind": "who", "blocked_days": 2 * days("2026-01-20"),
+         "items": 2, "open_items": 2},
+        {"name": "api-design", "kind": "record",
+         "blocked_days": days("2026-02-10", "2026-04-01") + days("2026-05-01", "2026-05-11"),
+         "items": 2, "open_items": 0},
+        {"name": "tax-rules", "kind": "record", "blocked_days": days("2026-01-10", "2026-02-01"),
+         "items": 1, "open_items": 0},
+        {"name": "Procurement", "kind": "who", "blocked_days": 10, "items": 1,
+         "open_items": 0},
+    ]
+
+
+def test_lead_time_of_decisions(built: Built) -> None:
+    api = built.records["api-design"]
+    assert api["decided"] == "2026-04-01"
+    assert api["lead_time_days"] == days("2026-01-05", "2026-04-01") == 86
+    assert api["exploring_days"] == days("2026-01-05", "2026-02-10")
+    assert api["proposed_days"] == days("2026-02-10", "2026-04-01")
+    ui = built.records["ui-flow"]
+    assert ui["decided"] is None and ui["lead_time_days"] is None
+    assert ui["exploring_days"] == days("2026-02-10")
+    flow = built.records["checkout"]["flow"]
+    assert flow["median_lead_time_days"] == 86
+    assert flow["decided"] == 1
+    assert flow["exploring_days"] == (days("2026-01-05", "2026-02-10") + days("2026-02-10")
+                                      + days("2026-01-10"))
+    assert flow["gathering_days"] == days("2026-01-05") + days("2026-03-02")
