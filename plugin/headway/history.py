@@ -21,7 +21,14 @@ from typing import Any, NamedTuple
 import yaml
 
 from .bulk import gc_paused
-from .flowfields import NO_FLOW, fields_from_json, fields_to_json, flow_fields, mentions_flow
+from .flowfields import (
+    NO_FLOW,
+    fields_from_json,
+    fields_to_json,
+    flow_blocks,
+    flow_fields,
+    mentions_flow,
+)
 from .model import STATUSES, FlowFields, FlowVersion, GitFacts, StatusChange
 
 # gitpython looks for git when it is imported; without this a machine with no git would fail
@@ -1435,21 +1442,34 @@ def _depends(snippet: str) -> tuple[str, ...]:
 # ---------------------------------------------------------------- block history's inputs
 
 
-class FlowMemo(dict[bytes, FlowFields]):
-    """Waits and actions already read, by front matter: most versions change only the body."""
+class FlowMemo:
+    """Waits and actions already read, by front matter (most versions change only the body)
+    and by the blocks read from it (most of the others change other fields)."""
+
+    __slots__ = ("by_blocks", "by_front_matter")
+
+    def __init__(self) -> None:
+        self.by_front_matter: dict[bytes, FlowFields] = {}
+        self.by_blocks: dict[tuple[bytes, ...], FlowFields] = {}
 
 
 def _read_flow(data: bytes, start: int, end: int, name: str, flows: dict[str, FlowFields],
                memo: FlowMemo) -> None:
     """The waits and actions of the version `name` (`data[start:end]`) into `flows`, when
     it has any; YAML is parsed only for front matter that mentions them, once per text."""
+    if data.find(b"waiting_on", start, end) < 0 and data.find(b"actions", start, end) < 0:
+        return  # most versions: two scans in C, nothing else
     span = _front_matter(data, start, end)
-    if span is None or not mentions_flow(data, *span):
+    if span is None:
         return
     front = data[span[0]:span[1]]
-    fields = memo.get(front)
+    fields = memo.by_front_matter.get(front)
     if fields is None:
-        fields = memo[front] = flow_fields(front)
+        blocks = flow_blocks(front) if mentions_flow(front) else ()
+        fields = memo.by_blocks.get(blocks)
+        if fields is None:
+            fields = memo.by_blocks[blocks] = flow_fields(blocks) if blocks else NO_FLOW
+        memo.by_front_matter[front] = fields
     if fields is not NO_FLOW:
         flows[name] = fields
 
