@@ -181,3 +181,40 @@ def test_lead_time_of_decisions(built: Built) -> None:
     assert flow["exploring_days"] == (days("2026-01-05", "2026-02-10") + days("2026-02-10")
                                       + days("2026-01-10"))
     assert flow["gathering_days"] == days("2026-01-05") + days("2026-03-02")
+
+
+def test_flow_page_shows_blockers_lead_times_and_flow(built: Built) -> None:
+    html = built.html("flow/")
+    text = built.text("flow/")
+    # blocked days per root blocker, the largest first, in the picture and in the table
+    legal, api = 2 * days("2026-01-20"), days("2026-02-10", "2026-04-01") + 10
+    assert text.index("Legal") < text.index("API design") < text.index("Tax rules") \
+        < text.index("Procurement")
+    assert f"Legal: {legal} blocked days (0 resolved, {legal} still open)" in text
+    assert f"API design: {api} blocked days ({api} resolved, 0 still open)" in text
+    assert "Procurement: 10 blocked days (10 resolved, 0 still open)" in text
+    assert html.count('<svg class="hw-flow-svg"') == 3  # drawn at build time, no script
+    # decision lead times: the one decided decision, and the median
+    assert "API design: 86 days, created 2026-01-05, decided 2026-04-01" in text
+    assert "median 86 days" in text
+    assert '<time datetime="2026-04-01">' in html
+    # cumulative flow: learnings and decisions by status, now
+    assert "decided (accepted or rejected) (1)" in text
+    assert "exploring (2)" in text and "learning open (2)" in text
+    # per initiative
+    assert "Checkout" in text and "86 days" in text
+    assert 'href="../flow/"' in built.html("blocked/")  # in every page's headway nav
+
+
+def test_initiative_page_has_a_flow_section(built: Built) -> None:
+    html = built.html("initiatives/checkout/")
+    text = built.text("initiatives/checkout/")
+    assert 'id="hw-flow"' in html
+    blocked = 2 * days("2026-01-20") + days("2026-02-10", "2026-04-01") + 10 + 22 + 10
+    assert f"{blocked} blocked days in all; 1 decision decided, in 86 days (median)" in text
+    assert "Legal" in text and "Procurement" in text
+
+
+def test_flow_page_is_in_the_navigation(built: Built) -> None:
+    index = built.html("")
+    assert 'href="flow/"' in index

@@ -19,7 +19,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from . import pages
+from . import flowpages, pages
 from .bulk import gc_paused
 from .catalog import Catalog, Source, build_catalog
 from .clock import build_day
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 log = get_plugin_logger(__name__)
 
-ASSETS = ("assets/headway/headway.css", "assets/headway/headway.js")
+ASSETS = ("assets/headway/headway.css", "assets/headway/headway.js", "assets/headway/flow.css")
 
 
 class AdrFolderConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -148,12 +148,13 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
                                   lambda url: pages.log_page(site, url, "decision")),
             pages.LEARNINGS_URI: ("Learnings", "headway/log.html",
                                   lambda url: pages.log_page(site, url, "learning")),
+            flowpages.FLOW_URI: ("Flow", "headway/flow.html",
+                                 lambda url: flowpages.flow_page(site, url)),
         }
         for iid in site.derived.initiatives:
             title = site.records[iid].title if iid in site.records else iid
             self.generated[pages.initiative_uri(iid)] = (
-                title, "headway/initiative.html",
-                partial(pages.initiative_page, site, iid))
+                title, "headway/initiative.html", partial(_with_flow, site, iid))
         if catalog.problems:
             self.generated[pages.PROBLEMS_URI] = (
                 "Problems in records", "headway/problems.html",
@@ -208,8 +209,8 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
             "initiatives/") and u != pages.INITIATIVES_URI]
         if pages.INITIATIVES_URI in ours:
             items.append(Section("Initiatives", [ours[pages.INITIATIVES_URI], *initiatives]))
-        for uri in (pages.BLOCKED_URI, pages.DECISIONS_URI, pages.LEARNINGS_URI,
-                    pages.PROBLEMS_URI):
+        for uri in (pages.BLOCKED_URI, flowpages.FLOW_URI, pages.DECISIONS_URI,
+                    pages.LEARNINGS_URI, pages.PROBLEMS_URI):
             if uri in ours:
                 items.append(ours[uri])
         flat = _link(items, None)
@@ -291,6 +292,12 @@ def _escape_theme_meta(meta: MutableMapping[str, Any]) -> None:
     tags = meta.get("tags")
     if isinstance(tags, list):
         meta["tags"] = [html_escape(str(tag)) if isinstance(tag, str) else tag for tag in tags]
+
+
+def _with_flow(site: SiteFacts, iid: str, url: str) -> dict[str, Any]:
+    """An initiative page's context, with its flow section."""
+    return {**pages.initiative_page(site, iid, url),
+            **flowpages.initiative_flow_section(site, iid, url)}
 
 
 def _link(items: list[Any], parent: Section | None) -> list[Page]:
