@@ -218,3 +218,52 @@ def test_initiative_page_has_a_flow_section(built: Built) -> None:
 def test_flow_page_is_in_the_navigation(built: Built) -> None:
     index = built.html("")
     assert 'href="flow/"' in index
+
+
+def test_digest_since_a_date(chdir_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    from headway.cli import main
+
+    known_blocks(chdir_repo)
+    chdir_repo.mkdocs_yml(extra="site_url: https://example.org/records/\n")
+    assert main(["digest", "--since", "2026-03-10"]) == 0
+    out = capsys.readouterr().out
+    url = "https://example.org/records/"
+    assert out.startswith("## What changed since 2026-03-10\n")
+    assert f"**Decided** (1)\n\n- [API design](<{url}api-design/>) (Checkout): accepted on " \
+        "2026-04-01\n" in out
+    assert "**Proposed**" not in out  # proposed on 2026-02-10, before the day asked
+    assert f"**Newly blocked** (1)\n\n- action “Deploy the gateway” of [API design](<{url}" \
+        "api-design/>) (Checkout): blocked by API design since 2026-05-01\n" in out
+    unblocked = out.split("**Unblocked** (3)\n\n")[1].split("\n\n")[0].splitlines()
+    assert unblocked == [
+        f"- [Vendor quote](<{url}vendor-quote/>) (Checkout): no longer held up by "
+        "Procurement, on 2026-03-12 after 10 days",
+        f"- [UI flow](<{url}ui-flow/>) (Checkout): no longer held up by API design, on "
+        "2026-04-01 after 50 days",
+        f"- action “Deploy the gateway” of [API design](<{url}api-design/>) (Checkout): no "
+        "longer held up by API design, on 2026-05-11 after 10 days"]
+    assert f"**Overdue now** (1)\n\n- [Tax rules](<{url}tax-rules/>) (Checkout): waiting on " \
+        f"Legal for “which countries need VAT invoices”, due 2026-03-01 " \
+        f"({days('2026-03-01')} days ago)\n" in out
+
+
+def test_digest_relative_and_without_site_url(chdir_repo: GitRepo,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from headway.cli import main
+
+    known_blocks(chdir_repo)
+    chdir_repo.commit("records", "2026-09-20")  # nothing new: an empty commit
+    chdir_repo.record("ops.md", """
+        type: learning
+        initiative: checkout
+        title: Ops *load* [test]
+        status: done
+    """)
+    chdir_repo.commit("Ops learned", "2026-09-21")
+    assert main(["digest", "--since", "7d"]) == 0  # 2026-09-18 to 2026-09-25
+    out = capsys.readouterr().out
+    assert out.startswith("## What changed since 2026-09-18\n")
+    assert "- Ops \\*load\\* \\[test\\] (Checkout): done on 2026-09-21\n" in out  # text, no link
+    assert "Decided" not in out and "Unblocked" not in out
+    assert main(["digest", "--since", "last week"]) == 2
+    assert "expected YYYY-MM-DD, or a number of days or weeks" in capsys.readouterr().err

@@ -38,6 +38,7 @@ class Interval:
     kind: str  # "who" or "record"
     since: date
     until: date | None  # None while it lasts
+    opened: date | None = None  # the day of the commit that began it (`since` may be earlier)
 
     def days(self, today: date) -> int:
         """Days it lasted (an open one up to `today`); never negative."""
@@ -123,11 +124,14 @@ class _Replay:
         self.dependents: dict[str, set[str]] = defaultdict(set)  # id → who depends on it
         self.memo: dict[str, tuple[str, ...]] = {}  # root blockers, as derive works them out
         self.roots: dict[str, tuple[str, ...]] = {}  # of each blocked record
+        # since when each unresolved record has not been blocked (its own work pending)
+        self.free_since: dict[str, date] = {}
         self.dep_added: dict[str, dict[str, date]] = defaultdict(dict)
         self.wait_added: dict[tuple[str, ...], date] = {}
-        self.open: dict[str, dict[str, tuple[str, date]]] = defaultdict(dict)
+        self.open: dict[str, dict[str, tuple[str, date, date]]] = defaultdict(dict)
         self.closed: dict[str, list[Interval]] = defaultdict(list)
-        self.action_open: dict[ActionKey, dict[str, tuple[str, date]]] = defaultdict(dict)
+        self.action_open: dict[ActionKey, dict[str, tuple[str, date, date]]] = \
+            defaultdict(dict)
         self.action_closed: dict[ActionKey, list[Interval]] = defaultdict(list)
 
     def step(self, day: date, changes: Mapping[str, State | None]) -> None:
@@ -148,19 +152,25 @@ class _Replay:
             rec = self.records.get(rid)
             if rec is not None and is_blocked(rec, self.records):
                 self.roots[rid] = roots_of(rid, self.records, self.memo)
+                self.free_since.pop(rid, None)
             else:
                 self.roots.pop(rid, None)
+                if rec is not None and not rec.resolved:
+                    self.free_since.setdefault(rid, day)
+                else:
+                    self.free_since.pop(rid, None)
         for rid in affected:
             now = self.roots.get(rid, ())
             held = self.open[rid]
             for blocker in [b for b in held if b not in now]:
-                kind, since = held.pop(blocker)
-                self.closed[rid].append(Interval(blocker, kind, since, max(since, day)))
+                kind, since, opened = held.pop(blocker)
+                self.closed[rid].append(Interval(blocker, kind, since, max(since, day), opened))
         for rid in affected:
             held = self.open[rid]
             for blocker in self.roots.get(rid, ()):
                 if blocker not in held:
-                    held[blocker] = (self._kind(rid, blocker), self._since(rid, blocker, day))
+                    held[blocker] = (self._kind(rid, blocker), self._since(rid, blocker, day),
+                                     day)
         for rid in changes:
             self._step_actions(rid, day)
 
@@ -216,9 +226,9 @@ class _Replay:
             if target is not None and target.resolved:
                 continue
             added = self.dep_added[rid].get(dep, day)
-            if dep not in self.roots:  # not blocked (or not a record): itself the root
-                if dep == blocker:
-                    found.append(added)
+            if dep not in self.roots:  # not blocked (or not a record): itself the root,
+                if dep == blocker:  # from the day its own work became what was pending
+                    found.append(max(added, self.free_since.get(dep, added)))
             elif blocker in self.roots[dep]:
                 found.append(max(added, self._since(dep, blocker, day, seen | {rid})))
         return min(min(found, default=day), day)
@@ -243,13 +253,14 @@ class _Replay:
             held = self.action_open[key]
             wanted = now.get(what, {})
             for blocker in [b for b in held if b not in wanted]:
-                kind, since = held.pop(blocker)
-                self.action_closed[key].append(Interval(blocker, kind, since, max(since, day)))
+                kind, since, opened = held.pop(blocker)
+                self.action_closed[key].append(
+                    Interval(blocker, kind, since, max(since, day), opened))
             for blocker, wait in wanted.items():
                 if blocker not in held:
                     since = day if wait is None else self._wait_since(
                         wait, (rid, what, wait.who, wait.what), day)
-                    held[blocker] = ("record" if wait is None else "who", since)
+                    held[blocker] = ("record" if wait is None else "who", since, day)
 
     def result(self) -> BlockHistory:
         records = {rid: _sorted([*self.closed.get(rid, ()), *_opened(self.open.get(rid, {}))])
@@ -271,8 +282,9 @@ def _open_wait_keys(rid: str, state: State) -> Iterable[tuple[str, ...]]:
                 yield (rid, action.what, wait.who, wait.what)
 
 
-def _opened(held: Mapping[str, tuple[str, date]]) -> list[Interval]:
-    return [Interval(blocker, kind, since, None) for blocker, (kind, since) in held.items()]
+def _opened(held: Mapping[str, tuple[str, date, date]]) -> list[Interval]:
+    return [Interval(blocker, kind, since, None, opened)
+            for blocker, (kind, since, opened) in held.items()]
 
 
 def _sorted(intervals: list[Interval]) -> tuple[Interval, ...]:
