@@ -267,3 +267,21 @@ def test_digest_relative_and_without_site_url(chdir_repo: GitRepo,
     assert "Decided" not in out and "Unblocked" not in out
     assert main(["digest", "--since", "last week"]) == 2
     assert "expected YYYY-MM-DD, or a number of days or weeks" in capsys.readouterr().err
+
+
+def test_feed_has_blocked_and_unblocked_events(built: Built) -> None:
+    import xml.etree.ElementTree as ET
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.fromstring((built.site / "headway" / "feed.xml").read_bytes())
+    entries = {e.findtext(f"{atom}title"): e.findtext(f"{atom}updated")
+               for e in feed.findall(f"{atom}entry")}
+    assert entries["Vendor quote: blocked by Procurement"] == "2026-03-02T00:00:00+00:00"
+    assert entries["Vendor quote: no longer held up by Procurement"] == \
+        "2026-03-12T00:00:00+00:00"
+    assert entries["UI flow: no longer held up by API design"] == "2026-04-01T00:00:00+00:00"
+    # opened by the commit of 2026-02-01, though Legal's wait began on 2026-01-20
+    assert entries["Payment provider: blocked by Legal"] == "2026-02-01T00:00:00+00:00"
+    assert entries["API design, action “Deploy the gateway”: blocked by API design"] == \
+        "2026-05-01T00:00:00+00:00"
+    assert "Tax rules: no longer held up by Legal" not in entries
