@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 
 import pytest
-
 from conftest import Built, GitRepo, build
 
 TODAY = date(2026, 9, 25)  # conftest's SOURCE_DATE_EPOCH
@@ -285,3 +285,115 @@ def test_feed_has_blocked_and_unblocked_events(built: Built) -> None:
     assert entries["API design, action “Deploy the gateway”: blocked by API design"] == \
         "2026-05-01T00:00:00+00:00"
     assert "Tax rules: no longer held up by Legal" not in entries
+
+
+def test_bad_input_gives_a_reading_never_a_negative_duration(repo: GitRepo) -> None:
+    repo.record("checkout.md", INITIATIVE)
+    repo.record("early.md", """
+        type: learning
+        initiative: checkout
+        title: Early
+        waiting_on:
+          - who: Finance
+            what: numbers
+            since: 2026-12-01
+    """)
+    repo.record("gone.md", "type: learning\ninitiative: checkout\ntitle: Gone")
+    repo.commit("A wait dated in the future; a learning that will go", "2026-03-01")
+    repo.record("needs-gone.md", """
+        type: decision
+        initiative: checkout
+        title: Needs gone
+        depends_on: [gone]
+    """)
+    repo.commit("Depends on gone", "2026-03-02")
+    (repo.root / "docs" / "gone.md").unlink()
+    repo.commit("Gone is deleted", "2026-03-03")
+    repo.record("needs-gone.md", "type: decision\ninitiative: checkout\ntitle: Needs gone")
+    repo.commit("The dependency is removed", "2026-03-09")
+    repo.record("early.md", """
+        type: learning
+        initiative: checkout
+        title: Early
+        waiting_on:
+          - who: Finance
+            what: numbers
+            since: 2026-12-01
+            done: true
+    """)
+    # the clock of this commit is wrong: a day before the one that added the wait
+    repo.commit("Finance answered", "2026-02-28")
+    built = build(repo)
+    records = built.records
+    # a `since` later than the commit that recorded the wait counts from that commit; the
+    # end, dated before it by a wrong clock, counts as that day: no negative length
+    assert records["early"]["block_history"] == [
+        iv("Finance", "who", "2026-03-01", "2026-03-01")]
+    # a dependency on a record that was deleted holds up until the dependency is removed
+    assert records["needs-gone"]["block_history"] == [
+        iv("gone", "record", "2026-03-02", "2026-03-09")]
+    assert all(b["blocked_days"] >= 0 for b in built.export["blockers"])
+    assert any("docs/early.md:8: `waiting_on.0.since` is 2026-12-01, after today "
+               "(2026-09-25): a wait cannot have begun in the future" in w
+               for w in built.warnings), built.warnings
+
+
+def test_block_history_is_kept_by_the_cache(repo: GitRepo) -> None:
+    """A rebuild after a new commit extends the cached history: the same as a cold read."""
+    known_blocks(repo)
+    build(repo)
+    repo.record("tax-rules.md", """
+        type: learning
+        initiative: checkout
+        title: Tax rules
+        waiting_on:
+          - who: Legal
+            what: which countries need VAT invoices
+            since: 2026-01-20
+            done: true
+    """)
+    repo.commit("Legal answered", "2026-06-01")
+    warm = build(repo).export
+    assert (repo.root / ".cache" / "headway").is_dir()
+    shutil.rmtree(repo.root / ".cache")
+    cold = build(repo).export
+    warm.pop("generated"), cold.pop("generated")
+    assert warm == cold
+    records = {r["id"]: r for r in warm["records"]}
+    assert records["pay-provider"]["block_history"] == [
+        iv("tax-rules", "record", "2026-01-10", "2026-02-01"),
+        iv("Legal", "who", "2026-01-20", "2026-06-01"),
+        iv("tax-rules", "record", "2026-06-01", None)]
+
+
+SHAPES = [
+    "waiting_on:\n  - who: Legal\n    what: a review\n    since: 2026-01-20\n    done: true",
+    "waiting_on:\n- who: Legal\n  what: 'quoted: text'\n  done: yes",
+    "waiting_on: []",
+    'waiting_on:\n  - who: "Legal"\n    what: x  # a comment\n',
+    "waiting_on:\n  - {who: Legal, what: inline}",
+    "waiting_on:\n  - who: Legal\n    what: >-\n      folded\n      text",
+    "actions:\n  - what: Deploy\n    status: blocked\n    waiting_on:\n      - who: Ops\n"
+    "        what: a window\n  - what: Announce\n    status: done",
+    "actions:\n  - what: Deploy\n    waiting_on:\n    - who: Ops\n      what: w\n    owner: Ann",
+    "actions:\n  - what: Deploy\n    waiting_on:\n      - who: Ops\n        done: 'true'",
+    "waiting_on:\n  - who: Legal\n    what: a\n    who: Sales",
+    "waiting_on:\n  - who: Legal\n    since: 2026-01-20 10:00:00",
+    "waiting_on:\n  - who: Legal\n    since: 2026-02-30",
+    "waiting_on:\n  - who: Legal\n    since: 2026-1-5",
+    "waiting_on:\n  - who: 42\n    what: ~\n  - just text",
+    "waiting_on: nonsense",
+]
+
+
+@pytest.mark.parametrize("text", SHAPES)
+def test_fast_reader_of_old_versions_agrees_with_yaml(text: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from headway import flowfields
+
+    front = ("\ntype: decision\n" + text + "\nstatus: proposed\n").encode()
+    blocks = flowfields.flow_blocks(front)
+    fast = flowfields.flow_fields(blocks)
+    monkeypatch.setattr(flowfields, "_read_simply", lambda blocks: None)
+    assert fast == flowfields.flow_fields(blocks)
+    assert blocks and all(b.startswith((b"waiting_on", b"actions")) for b in blocks)

@@ -301,11 +301,17 @@ def block_history(versions: Mapping[str, Sequence[FlowVersion]], current: Mappin
     steps: dict[str, tuple[datetime, date, dict[str, State | None]]] = {}
     last: dict[str, State | None] = {}
     for rid, history in versions.items():
+        latest = datetime.min.replace(tzinfo=UTC)
         for version in history:
+            # Each record's versions stay in their first-parent order: a commit dated before
+            # the one before it (a clock set wrong) counts as made at that one's date.
+            latest = max(latest, _instant(version.date))
             step = steps.get(version.commit)
             if step is None:  # the day as the committer's clock gave it, as status history's
-                step = steps[version.commit] = (_instant(version.date),
-                                                date.fromisoformat(version.date[:10]), {})
+                step = steps[version.commit] = (latest, date.fromisoformat(version.date[:10]),
+                                                {})
+            elif latest > step[0]:
+                step = steps[version.commit] = (latest, step[1], step[2])
             state: State = (version.type, version.status, version.depends_on, version.waits,
                             version.actions)
             step[2][rid] = state if version.type else None

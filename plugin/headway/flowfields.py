@@ -178,4 +178,16 @@ def _scalar(raw: str) -> Any:
         return False
     if not _PLAIN.fullmatch(raw) or ": " in raw:
         raise _Fallback
+    if raw[:4].isdigit() and raw[4:5] == "-" and not _is_day(raw):
+        raise _Fallback  # a timestamp, or a date YAML refuses: YAML decides
     return raw
+
+
+def _is_day(raw: str) -> bool:
+    if len(raw) != 10:
+        return False
+    try:
+        date.fromisoformat(raw)
+    except ValueError:
+        return False
+    return True
