@@ -130,8 +130,9 @@ class _Replay:
         self.wait_added: dict[tuple[str, ...], date] = {}
         self.open: dict[str, dict[str, tuple[str, date, date]]] = defaultdict(dict)
         self.closed: dict[str, list[Interval]] = defaultdict(list)
-        self.action_open: dict[ActionKey, dict[str, tuple[str, date, date]]] = \
-            defaultdict(dict)
+        # record id → action → blocker → (kind, since, opened)
+        self.action_open: dict[str, dict[str, dict[str, tuple[str, date, date]]]] = \
+            defaultdict(lambda: defaultdict(dict))
         self.action_closed: dict[ActionKey, list[Interval]] = defaultdict(list)
 
     def step(self, day: date, changes: Mapping[str, State | None]) -> None:
@@ -247,10 +248,10 @@ class _Replay:
                     continue
                 whos: dict[str, WaitingOn | None] = {w.who: w for w in action.open_waits}
                 now[action.what] = whos or {rid: None}
-        keys = {key for key in self.action_open if key[0] == rid and self.action_open[key]}
-        for what in {*now, *(k[1] for k in keys)}:
+        actions = self.action_open[rid]
+        for what in {*now, *(w for w, held in actions.items() if held)}:
             key = (rid, what)
-            held = self.action_open[key]
+            held = actions[what]
             wanted = now.get(what, {})
             for blocker in [b for b in held if b not in wanted]:
                 kind, since, opened = held.pop(blocker)
@@ -265,9 +266,10 @@ class _Replay:
     def result(self) -> BlockHistory:
         records = {rid: _sorted([*self.closed.get(rid, ()), *_opened(self.open.get(rid, {}))])
                    for rid in {*self.closed, *self.open}}
-        actions = {key: _sorted([*self.action_closed.get(key, ()),
-                                 *_opened(self.action_open.get(key, {}))])
-                   for key in {*self.action_closed, *self.action_open}}
+        opened = {(rid, what): held for rid, by_what in self.action_open.items()
+                  for what, held in by_what.items()}
+        actions = {key: _sorted([*self.action_closed.get(key, ()), *_opened(opened.get(key, {}))])
+                   for key in {*self.action_closed, *opened}}
         return BlockHistory({k: v for k, v in records.items() if v},
                             {k: v for k, v in actions.items() if v})
 
@@ -420,6 +422,7 @@ class FlowFacts:
     single_points: set[str]
     lead: dict[str, LeadTime]  # decision id → its lead time
     started: dict[str, date]  # record id → the day lead time counts from
+    by_initiative: dict[str, BlockHistory]  # the block history of each initiative's items
 
 
 def flow_facts(records: Mapping[str, Record], git: Mapping[str, GitFacts],
@@ -433,7 +436,17 @@ def flow_facts(records: Mapping[str, Record], git: Mapping[str, GitFacts],
     started = {rid: _started(git.get(rid), created[rid]) for rid in records}
     lead = {rid: lead_time(git[rid].status_history if rid in git else (), started[rid], today)
             for rid, rec in records.items() if isinstance(rec, Decision)}
-    return FlowFacts(history, blockers, single_points(blockers, history), lead, started)
+    home = {rid: rid if isinstance(rec, Initiative) else rec.initiative
+            for rid, rec in records.items()}
+    grouped: dict[str, BlockHistory] = defaultdict(lambda: BlockHistory({}, {}))
+    for rid, intervals in history.records.items():
+        if home.get(rid):
+            grouped[home[rid] or ""].records[rid] = intervals
+    for key, intervals in history.actions.items():
+        if home.get(key[0]):
+            grouped[home[key[0]] or ""].actions[key] = intervals
+    return FlowFacts(history, blockers, single_points(blockers, history), lead, started,
+                     dict(grouped))
 
 
 def _started(facts: GitFacts | None, created: date) -> date:
@@ -457,10 +470,9 @@ def initiative_flow(site: SiteFacts, iid: str) -> dict[str, Any]:
             history = site.git[rid].status_history if rid in site.git else ()
             gathering += status_days(history, site.today).get("open", 0)
     leads = [flow.lead[rid] for rid in members if rid in flow.lead]
-    blocked = sum(i.days(site.today) for rid in (iid, *members)
-                  for i in flow.history.records.get(rid, ()))
-    blocked += sum(i.days(site.today) for (rid, _), ivs in flow.history.actions.items()
-                   if rid == iid or rid in members for i in ivs)
+    own = flow.by_initiative.get(iid, BlockHistory({}, {}))
+    blocked = sum(i.days(site.today) for ivs in [*own.records.values(), *own.actions.values()]
+                  for i in ivs)
     return {
         "gathering_days": gathering,
         "exploring_days": sum(lead.exploring_days for lead in leads),

@@ -257,9 +257,7 @@ def flow_section(site: SiteFacts, link: Linker, initiative: str | None = None
         history, blockers, spof = flow.history, flow.blockers, flow.single_points
     else:
         ids = (initiative, *site.derived.members.get(initiative, ()))
-        wanted = set(ids)
-        history = BlockHistory({r: v for r, v in flow.history.records.items() if r in wanted},
-                               {k: v for k, v in flow.history.actions.items() if k[0] in wanted})
+        history = flow.by_initiative.get(initiative, BlockHistory({}, {}))
         blockers = cluster(history, site.today)
         spof = single_points(blockers, history)
     return {
