@@ -13,12 +13,6 @@ from .model import ActionState, FlowFields, WaitState
 NO_FLOW = FlowFields()
 
 
-def mentions_flow(front_matter: bytes) -> bool:
-    """Whether front matter may hold waits or actions (most versions do not, and are never
-    parsed)."""
-    return b"waiting_on" in front_matter or b"actions" in front_matter
-
-
 # A top-level `waiting_on:` or `actions:` line and the lines that continue it (indented,
 # list items, blank), as history's reader finds `depends_on`.
 _BLOCK = re.compile(rb"(?:waiting_on|actions)[ \t]*:[^\n]*(?:\n(?:[ \t]+[^\n]*|-[^\n]*|\r?(?=\n)))*")
@@ -167,15 +161,17 @@ def _items(lines: list[tuple[str, str, str, str]]) -> list[dict[str, Any]]:
 
 def _scalar(raw: str) -> Any:
     raw = raw.rstrip(" ")
-    quoted = _QUOTED.fullmatch(raw)
-    if quoted:
-        return quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
     if raw in _NULLS:
         return None
     if raw in _TRUE:
         return True
     if raw in _FALSE:
         return False
+    if raw[0] in "'\"":
+        quoted = _QUOTED.fullmatch(raw)
+        if quoted is None:
+            raise _Fallback
+        return quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
     if not _PLAIN.fullmatch(raw) or ": " in raw:
         raise _Fallback
     if raw[:4].isdigit() and raw[4:5] == "-" and not _is_day(raw):

@@ -27,7 +27,6 @@ from .flowfields import (
     fields_to_json,
     flow_blocks,
     flow_fields,
-    mentions_flow,
 )
 from .model import STATUSES, FlowFields, FlowVersion, GitFacts, StatusChange
 
@@ -206,11 +205,12 @@ class _CatFile:
     answers in the order it was asked, so the name is the next one of `order`."""
 
     def __init__(self, runner: GitRunner, known: dict[str, BlobFacts],
-                 progress: threading.Condition, flows: dict[str, FlowFields] | None = None
-                 ) -> None:
+                 progress: threading.Condition, flows: dict[str, FlowFields] | None = None,
+                 flow_memo: FlowMemo | None = None) -> None:
         self.runner = runner
         self.known = known
         self.flows: dict[str, FlowFields] = {} if flows is None else flows
+        self.flow_memo = FlowMemo() if flow_memo is None else flow_memo
         self.order: list[str] = []  # names in the order they were sent
         self.places: list[int] = []  # the place of each among all requests (increasing)
         self.answered = 0  # answers read so far (_ALL once the reader has stopped)
@@ -257,7 +257,7 @@ class _CatFile:
         fd = self.proc.stdout.fileno()
         known, order, gather = self.known, self.order, self._gather
         memo = FactsMemo()
-        flows, flow_memo = self.flows, FlowMemo()
+        flows, flow_memo = self.flows, self.flow_memo
         answered = 0
         buf, pos, wanted = b"", 0, 0  # wanted: bytes the object begun in buf still needs
         try:
@@ -334,6 +334,7 @@ class _Blobs:
         self.runner = runner
         self.known = known
         self.flows: dict[str, FlowFields] = {} if flows is None else flows
+        self.flow_memo = FlowMemo()  # shared by the cat-files' readers (one runs at a time)
         self.asked: dict[str, int] = {}  # name → its place among the requests
         self.names: list[str] = []  # every name asked, in order (its index is its place)
         self.sent = 0  # names sent so far
@@ -361,7 +362,8 @@ class _Blobs:
 
     def _worker(self, index: int) -> _CatFile:
         while len(self.workers) <= index:
-            self.workers.append(_CatFile(self.runner, self.known, self._progress, self.flows))
+            self.workers.append(_CatFile(self.runner, self.known, self._progress, self.flows,
+                                         self.flow_memo))
         return self.workers[index]
 
     def _send(self, worker: _CatFile, count: int) -> None:
@@ -1457,15 +1459,14 @@ def _read_flow(data: bytes, start: int, end: int, name: str, flows: dict[str, Fl
                memo: FlowMemo) -> None:
     """The waits and actions of the version `name` (`data[start:end]`) into `flows`, when
     it has any; YAML is parsed only for front matter that mentions them, once per text."""
-    if data.find(b"waiting_on", start, end) < 0 and data.find(b"actions", start, end) < 0:
-        return  # most versions: two scans in C, nothing else
     span = _front_matter(data, start, end)
-    if span is None:
-        return
+    if span is None or (data.find(b"\nwaiting_on", *span) < 0
+                        and data.find(b"\nactions", *span) < 0):
+        return  # most versions: the front matter found, two scans of it in C, nothing else
     front = data[span[0]:span[1]]
     fields = memo.by_front_matter.get(front)
     if fields is None:
-        blocks = flow_blocks(front) if mentions_flow(front) else ()
+        blocks = flow_blocks(front)
         fields = memo.by_blocks.get(blocks)
         if fields is None:
             fields = memo.by_blocks[blocks] = flow_fields(blocks) if blocks else NO_FLOW
