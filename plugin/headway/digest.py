@@ -12,7 +12,9 @@ from .model import Decision, Learning, Record
 from .pages import overdue_actions
 
 _RELATIVE = re.compile(r"(\d+)([dw])")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
+# What could make text into markup inside a list item (brackets escaped, so parentheses and
+# `!` cannot form a link or an image; `#` and `+` only count at a line's start).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>~])")
 
 
 class DigestError(ValueError):
