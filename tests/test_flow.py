@@ -383,6 +383,13 @@ SHAPES = [
     "waiting_on:\n  - who: Legal\n    since: 2026-1-5",
     "waiting_on:\n  - who: 42\n    what: ~\n  - just text",
     "waiting_on: nonsense",
+    "waiting_on:\n  - who: yes\n    what: Null",
+    "waiting_on:\n  - who: Legal\n    what: Re: the contract",
+    "waiting_on:\n  - who: Legal\n    due: 2026-13-01",
+    "waiting_on:\n  - who: Legal\n    what: the ~ review\n    done: Off\n  - who: Ops\n"
+    "    what: a window",
+    "actions:\n  - what: Deploy\n    status: blocked\n    owner: Ann\n  - what: Tell\n",
+    "actions:\n  - what: Deploy\n    status: blocked\n    owner: Ann\n  - status: open",
 ]
 
 
@@ -394,8 +401,10 @@ def test_fast_reader_of_old_versions_agrees_with_yaml(text: str,
     front = ("\ntype: decision\n" + text + "\nstatus: proposed\n").encode()
     blocks = flowfields.flow_blocks(front)
     fast = flowfields.flow_fields(blocks)
+    monkeypatch.setattr(flowfields, "_read_plainly", lambda blocks: None)
+    simple = flowfields.flow_fields(blocks)
     monkeypatch.setattr(flowfields, "_read_simply", lambda blocks: None)
-    assert fast == flowfields.flow_fields(blocks)
+    assert fast == simple == flowfields.flow_fields(blocks)
     assert blocks and all(b.startswith((b"waiting_on", b"actions")) for b in blocks)
 
 

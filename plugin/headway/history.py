@@ -284,8 +284,10 @@ class _CatFile:
                     if end >= size:  # the rest of this object is in the next reads
                         wanted = end + 1 - size
                         break
+                    memo.front = None
                     known[order[answered]] = blob_facts(buf, memo, eol + 1, end)
-                    _read_flow(buf, eol + 1, end, order[answered], flows, flow_memo)
+                    if memo.front is not None:
+                        _read_flow(memo.front, order[answered], flows, flow_memo)
                     answered += 1
                     pos = end + 1
                 self._answered(answered)
@@ -924,10 +926,11 @@ def _read_current(current: Mapping[str, bytes], known: dict[str, BlobFacts], hea
         digest.update(data)
         name = digest.hexdigest()
         if name not in known:
+            memo.front = None
             known[name] = blob_facts(data, memo)
             added.add(name)
-            if flows is not None:
-                _read_flow(data, 0, len(data), name, flows, flow_memo)
+            if flows is not None and memo.front is not None:
+                _read_flow(memo.front, name, flows, flow_memo)
     return added
 
 
@@ -1357,11 +1360,12 @@ class FactsMemo:
     """Facts already worked out, by front matter and by the lines read from it: most versions
     change only the body, and most of the others change fields history does not read."""
 
-    __slots__ = ("by_front_matter", "by_lines")
+    __slots__ = ("by_front_matter", "by_lines", "front")
 
     def __init__(self) -> None:
         self.by_front_matter: dict[bytes, BlobFacts | None] = {}
         self.by_lines: dict[_FactLines, BlobFacts | None] = {}
+        self.front: bytes | None = None  # the front matter of the last version read
 
 
 def blob_facts(data: bytes, memo: FactsMemo | None = None, start: int = 0,
@@ -1375,7 +1379,7 @@ def blob_facts(data: bytes, memo: FactsMemo | None = None, start: int = 0,
     if memo is None:
         facts = _headway_facts(tuple(_FACT_LINES.findall(data, *span)))
     else:
-        fm = data[span[0]:span[1]]
+        fm = memo.front = data[span[0]:span[1]]
         facts = memo.by_front_matter.get(fm, _UNSEEN)
         if facts is _UNSEEN:
             lines = tuple(_FACT_LINES.findall(fm))
@@ -1455,18 +1459,14 @@ class FlowMemo:
         self.by_blocks: dict[tuple[bytes, ...], FlowFields] = {}
 
 
-def _read_flow(data: bytes, start: int, end: int, name: str, flows: dict[str, FlowFields],
-               memo: FlowMemo) -> None:
-    """The waits and actions of the version `name` (`data[start:end]`) into `flows`, when
-    it has any; YAML is parsed only for front matter that mentions them, once per text."""
-    span = _front_matter(data, start, end)
-    if span is None or (data.find(b"\nwaiting_on", *span) < 0
-                        and data.find(b"\nactions", *span) < 0):
-        return  # most versions: the front matter found, two scans of it in C, nothing else
-    front = data[span[0]:span[1]]
+def _read_flow(front: bytes, name: str, flows: dict[str, FlowFields], memo: FlowMemo) -> None:
+    """The waits and actions of the version `name` (whose front matter blob_facts has just
+    read, and hashed) into `flows`, when it has any; their blocks are read only for front
+    matter not seen before that mentions them, and parsed once per text."""
     fields = memo.by_front_matter.get(front)
     if fields is None:
-        blocks = flow_blocks(front)
+        blocks = flow_blocks(front) if b"\nwaiting_on" in front or b"\nactions" in front \
+            else ()
         fields = memo.by_blocks.get(blocks)
         if fields is None:
             fields = memo.by_blocks[blocks] = flow_fields(blocks) if blocks else NO_FLOW
@@ -1488,11 +1488,15 @@ def _flow_versions(evs: list[_Event], blobs: dict[str, BlobFacts],
     `before`'s."""
     out = list(before.flow) if before is not None else []
     last = tuple(out[-1][2:]) if out else None
+    seen: tuple[BlobFacts | None, FlowFields | None] = (None, None)
     for commit, blob, _, _ in evs:
         info = blobs.get(blob)
         if info is None:  # a version git could not read: as the one before
             continue
         fields = flows.get(blob, NO_FLOW)
+        if info is seen[0] and fields is seen[1]:  # the usual case: the same facts, shared
+            continue
+        seen = (info, fields)
         state = (info.type, info.status or _FIRST_STATUS.get(info.type),  # type: ignore[arg-type]
                  info.depends_on, fields.waits, fields.actions)
         if state != last:
