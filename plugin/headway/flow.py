@@ -10,10 +10,12 @@ from statistics import median
 from typing import Any
 
 from .derive import SiteFacts, is_blocked, roots_of
+from .flowfields import flow_fields
 from .model import (
     Action,
     ActionState,
     Decision,
+    FlowFields,
     FlowVersion,
     GitFacts,
     Initiative,
@@ -302,6 +304,7 @@ def block_history(versions: Mapping[str, Sequence[FlowVersion]], current: Mappin
     since deleted) counts as unresolved, that id its root, as `root_blockers` reads one."""
     steps: dict[str, tuple[datetime, date, dict[str, State | None]]] = {}
     last: dict[str, State | None] = {}
+    read: dict[tuple[bytes, ...], FlowFields] = {(): FlowFields()}  # blocks → waits, actions
     for rid, history in versions.items():
         latest = datetime.min.replace(tzinfo=UTC)
         for version in history:
@@ -314,8 +317,11 @@ def block_history(versions: Mapping[str, Sequence[FlowVersion]], current: Mappin
                                                 {})
             elif latest > step[0]:
                 step = steps[version.commit] = (latest, step[1], step[2])
-            state: State = (version.type, version.status, version.depends_on, version.waits,
-                            version.actions)
+            fields = read.get(version.blocks)
+            if fields is None:
+                fields = read[version.blocks] = flow_fields(version.blocks)
+            state: State = (version.type, version.status, version.depends_on, fields.waits,
+                            fields.actions)
             step[2][rid] = state if version.type else None
     replay = _Replay()
     for _, (_, day, changes) in sorted(steps.items(), key=lambda s: (s[1][0], s[0])):

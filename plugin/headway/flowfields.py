@@ -73,18 +73,6 @@ def _waits(value: Any) -> tuple[WaitState, ...]:
     return tuple(out)
 
 
-def fields_to_json(fields: FlowFields) -> list[Any]:
-    return [[list(w) for w in fields.waits],
-            [[a.what, a.status, [list(w) for w in a.waits]] for a in fields.actions]]
-
-
-def fields_from_json(value: list[Any]) -> FlowFields:
-    waits, actions = value
-    return FlowFields(tuple(WaitState(*w) for w in waits),
-                      tuple(ActionState(a, s, tuple(WaitState(*w) for w in ws))
-                            for a, s, ws in actions))
-
-
 # ---------------------------------------------------------------- the usual shape, read fast
 # Thousands of distinct old versions: YAML's loader costs a tenth of a millisecond each; one
 # regular expression over the block, then a loop over its lines, a fraction of that.

@@ -21,14 +21,8 @@ from typing import Any, NamedTuple
 import yaml
 
 from .bulk import gc_paused
-from .flowfields import (
-    NO_FLOW,
-    fields_from_json,
-    fields_to_json,
-    flow_blocks,
-    flow_fields,
-)
-from .model import STATUSES, FlowFields, FlowVersion, GitFacts, StatusChange
+from .flowfields import flow_blocks
+from .model import STATUSES, FlowVersion, GitFacts, StatusChange
 
 # gitpython looks for git when it is imported; without this a machine with no git would fail
 # the import itself instead of getting our message.
@@ -90,6 +84,9 @@ class BlobFacts(NamedTuple):
 # The lines read of one version's front matter (see _FACT_LINES): key and value of a `type`
 # or `status` line, or a `depends_on` block.
 _FactLines = tuple[tuple[bytes, bytes, bytes], ...]
+
+
+_Blocks = tuple[bytes, ...]  # a version's `waiting_on` and `actions` blocks (flowfields.py)
 
 
 class GitTrouble(Exception):
@@ -205,11 +202,11 @@ class _CatFile:
     answers in the order it was asked, so the name is the next one of `order`."""
 
     def __init__(self, runner: GitRunner, known: dict[str, BlobFacts],
-                 progress: threading.Condition, flows: dict[str, FlowFields] | None = None,
+                 progress: threading.Condition, flows: dict[str, _Blocks] | None = None,
                  flow_memo: FlowMemo | None = None) -> None:
         self.runner = runner
         self.known = known
-        self.flows: dict[str, FlowFields] = {} if flows is None else flows
+        self.flows: dict[str, _Blocks] = {} if flows is None else flows
         self.flow_memo = FlowMemo() if flow_memo is None else flow_memo
         self.order: list[str] = []  # names in the order they were sent
         self.places: list[int] = []  # the place of each among all requests (increasing)
@@ -332,10 +329,10 @@ class _Blobs:
     _SHARED = 1024  # fewer left than this at the end: the first cat-file takes them alone
 
     def __init__(self, runner: GitRunner, known: dict[str, BlobFacts],
-                 flows: dict[str, FlowFields] | None = None) -> None:
+                 flows: dict[str, _Blocks] | None = None) -> None:
         self.runner = runner
         self.known = known
-        self.flows: dict[str, FlowFields] = {} if flows is None else flows
+        self.flows: dict[str, _Blocks] = {} if flows is None else flows
         self.flow_memo = FlowMemo()  # shared by the cat-files' readers (one runs at a time)
         self.asked: dict[str, int] = {}  # name → its place among the requests
         self.names: list[str] = []  # every name asked, in order (its index is its place)
@@ -911,7 +908,7 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
 
 
 def _read_current(current: Mapping[str, bytes], known: dict[str, BlobFacts], head: str,
-                  flows: dict[str, FlowFields] | None = None) -> set[str]:
+                  flows: dict[str, _Blocks] | None = None) -> set[str]:
     """The facts of the files the caller read, under their git object names: most records'
     newest version is the file on disk, which git then need not inflate and send. (A file
     git would store differently, say with other line endings, gets another name and is
@@ -1088,7 +1085,8 @@ class _Cache:
         # orders are stored apart.
         self.topo = not first_parent
         self.blob_facts: dict[str, BlobFacts] = {}
-        self.flow_fields: dict[str, FlowFields] = {}  # of the versions that have waits/actions
+        # the `waiting_on` and `actions` blocks of the versions that have them
+        self.flow_fields: dict[str, _Blocks] = {}
         self.from_disk: set[str] = set()  # names in blob_facts read from files, not from git
         self.raw = b""  # the stored commits as git printed them, newest first
         self.fresh: list[bytes] = []  # commits read in this run, newer than those
@@ -1449,79 +1447,77 @@ def _depends(snippet: str) -> tuple[str, ...]:
 
 
 class FlowMemo:
-    """Waits and actions already read, by front matter (most versions change only the body)
-    and by the blocks read from it (most of the others change other fields)."""
+    """The blocks block history reads, by front matter: most versions change only the body."""
 
-    __slots__ = ("by_blocks", "by_front_matter")
+    __slots__ = ("by_front_matter",)
 
     def __init__(self) -> None:
-        self.by_front_matter: dict[bytes, FlowFields] = {}
-        self.by_blocks: dict[tuple[bytes, ...], FlowFields] = {}
+        self.by_front_matter: dict[bytes, _Blocks] = {}
 
 
-def _read_flow(front: bytes, name: str, flows: dict[str, FlowFields], memo: FlowMemo) -> None:
-    """The waits and actions of the version `name` (whose front matter blob_facts has just
-    read, and hashed) into `flows`, when it has any; their blocks are read only for front
-    matter not seen before that mentions them, and parsed once per text."""
-    fields = memo.by_front_matter.get(front)
-    if fields is None:
-        blocks = flow_blocks(front) if b"\nwaiting_on" in front or b"\nactions" in front \
-            else ()
-        fields = memo.by_blocks.get(blocks)
-        if fields is None:
-            fields = memo.by_blocks[blocks] = flow_fields(blocks) if blocks else NO_FLOW
-        memo.by_front_matter[front] = fields
-    if fields is not NO_FLOW:
-        flows[name] = fields
+def _read_flow(front: bytes, name: str, flows: dict[str, _Blocks], memo: FlowMemo) -> None:
+    """The `waiting_on` and `actions` blocks of the version `name` (whose front matter
+    blob_facts has just read, and hashed) into `flows`, when it has any: found once per
+    front matter, and read as YAML only by block history (flow.py), once per text."""
+    blocks = memo.by_front_matter.get(front)
+    if blocks is None:
+        blocks = memo.by_front_matter[front] = flow_blocks(front) \
+            if b"\nwaiting_on" in front or b"\nactions" in front else ()
+    if blocks:
+        flows[name] = blocks
 
 
 def _add_flow(tally: _Tally | None, evs: list[_Event], blobs: dict[str, BlobFacts],
-              flows: dict[str, FlowFields], before: _Tally | None) -> None:
+              flows: dict[str, _Blocks], before: _Tally | None) -> None:
     if tally is not None:
         tally.flow = _flow_versions(evs, blobs, flows, before)
 
 
 def _flow_versions(evs: list[_Event], blobs: dict[str, BlobFacts],
-                   flows: dict[str, FlowFields], before: _Tally | None) -> list[FlowVersion]:
+                   flows: dict[str, _Blocks], before: _Tally | None) -> list[FlowVersion]:
     """Oldest-first events of one file (see _Trail) → the versions whose blocking inputs
     (type, status, depends_on, waits, actions) differ from the version before, going on from
     `before`'s."""
     out = list(before.flow) if before is not None else []
     last = tuple(out[-1][2:]) if out else None
-    seen: tuple[BlobFacts | None, FlowFields | None] = (None, None)
+    seen: tuple[BlobFacts | None, _Blocks | None] = (None, None)
     for commit, blob, _, _ in evs:
         info = blobs.get(blob)
         if info is None:  # a version git could not read: as the one before
             continue
-        fields = flows.get(blob, NO_FLOW)
-        if info is seen[0] and fields is seen[1]:  # the usual case: the same facts, shared
+        blocks = flows.get(blob, ())
+        if info is seen[0] and blocks is seen[1]:  # the usual case: the same facts, shared
             continue
-        seen = (info, fields)
+        seen = (info, blocks)
         state = (info.type, info.status or _FIRST_STATUS.get(info.type),  # type: ignore[arg-type]
-                 info.depends_on, fields.waits, fields.actions)
+                 info.depends_on, blocks)
         if state != last:
             out.append(FlowVersion(commit.date, commit.sha, *state))
             last = state
     return out
 
 
-def _flows_to_json(flows: dict[str, FlowFields]) -> dict[str, Any]:
-    return {name: fields_to_json(fields) for name, fields in flows.items()}
+def _flows_to_json(flows: dict[str, _Blocks]) -> dict[str, Any]:
+    return {name: _blocks_to_json(blocks) for name, blocks in flows.items()}
 
 
-def _flows_from_json(value: dict[str, Any]) -> dict[str, FlowFields]:
-    return {str(name): fields_from_json(fields) for name, fields in value.items()}
+def _flows_from_json(value: dict[str, Any]) -> dict[str, _Blocks]:
+    return {str(name): _blocks_from_json(blocks) for name, blocks in value.items()}
+
+
+def _blocks_to_json(blocks: _Blocks) -> list[str]:
+    return [b.decode("utf-8", "surrogateescape") for b in blocks]
+
+
+def _blocks_from_json(value: list[str]) -> _Blocks:
+    return tuple(str(b).encode("utf-8", "surrogateescape") for b in value)
 
 
 def _versions_to_json(versions: list[FlowVersion]) -> list[Any]:
-    return [[v.date, v.commit, v.type, v.status, list(v.depends_on),
-             *fields_to_json(FlowFields(v.waits, v.actions))] for v in versions]
+    return [[v.date, v.commit, v.type, v.status, list(v.depends_on), _blocks_to_json(v.blocks)]
+            for v in versions]
 
 
 def _versions_from_json(value: list[Any]) -> tuple[FlowVersion, ...]:
-    out = []
-    for when, sha, rtype, status, depends, waits, actions in value:
-        fields = fields_from_json([waits, actions])
-        out.append(FlowVersion(when, sha, rtype, status, tuple(depends), fields.waits,
-                               fields.actions))
-    return tuple(out)
+    return tuple(FlowVersion(when, sha, rtype, status, tuple(depends), _blocks_from_json(blocks))
+                 for when, sha, rtype, status, depends, blocks in value)

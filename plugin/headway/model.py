@@ -175,15 +175,15 @@ class FlowFields(NamedTuple):
 
 class FlowVersion(NamedTuple):
     """One version of a record whose blocking inputs differ from the version before it: the
-    commit (ISO datetime, sha) and the inputs; `type` None when the file was not a record."""
+    commit (ISO datetime, sha) and the inputs, read no further than history needs (block
+    history reads the blocks); `type` None when the file was not a record."""
 
     date: str
     commit: str
     type: str | None
     status: str | None
     depends_on: tuple[str, ...]
-    waits: tuple[WaitState, ...]
-    actions: tuple[ActionState, ...]
+    blocks: tuple[bytes, ...]  # `waiting_on` and `actions` as written (see flowfields.py)
 
 
 @dataclass(kw_only=True, slots=True)
