@@ -224,20 +224,20 @@ def cumulative_flow(site: SiteFacts, ids: Iterable[str]) -> CumulativeFlow | Non
     def x_of(day: date) -> float:
         return round(8 + (WIDTH - 16) * (day - first).days / span, 1)
 
-    def y_of(value: int) -> float:
-        return round(chart.bottom - plot * value / highest, 1)
-
-    below = [0] * len(samples)
+    # Only where some count changes (and the end) need a point: the bands are steps.
+    kept = [i for i in range(len(samples)) if i == 0 or counts[i] != counts[i - 1]]
+    xs = [x_of(samples[i]) for i in kept] + [x_of(end)]
+    scale = plot / highest
+    below = [0] * len(kept)
     for band, label in BANDS:
-        above = [b + c.get(band, 0) for b, c in zip(below, counts, strict=True)]
-        if any(a != b for a, b in zip(above, below, strict=True)):
-            top_line: list[str] = []
-            for i, sample in enumerate(samples):
-                x = x_of(sample)
-                x_next = x_of(samples[i + 1]) if i + 1 < len(samples) else x
-                top_line += [f"{x},{y_of(above[i])}", f"{x_next},{y_of(above[i])}"]
-            bottom_line = [f"{x_of(samples[i])},{y_of(below[i])}"
-                           for i in range(len(samples) - 1, -1, -1)]
+        above = [b + counts[i].get(band, 0) for b, i in zip(below, kept, strict=True)]
+        if above != below:
+            top_line = [f"{xs[j]},{chart.bottom - scale * above[j]:.1f} "
+                        f"{xs[j + 1]},{chart.bottom - scale * above[j]:.1f}"
+                        for j in range(len(kept))]
+            bottom_line = [f"{xs[j + 1]},{chart.bottom - scale * below[j]:.1f} "
+                           f"{xs[j]},{chart.bottom - scale * below[j]:.1f}"
+                           for j in range(len(kept) - 1, -1, -1)]
             chart.areas.append(FlowArea(band, label, " ".join(top_line + bottom_line),
                                         counts[-1].get(band, 0)))
         below = above
