@@ -63,11 +63,12 @@ def test_export_matches_the_site(chdir_repo: GitRepo, capsys: pytest.CaptureFixt
     exported.pop("generated"), site.pop("generated")
     assert exported == site
     assert main(["export"]) == 0
-    assert json.loads(capsys.readouterr().out)["version"] == 1
+    assert json.loads(capsys.readouterr().out)["version"] == 2
     # One record per line, so that a diff of two exports shows which records changed.
     lines = (chdir_repo.root / "out.json").read_text().splitlines()
-    assert lines[:2] == ["{", ' "version": 1,'] and lines[3] == ' "records": ['
-    assert [json.loads(line.rstrip(","))["id"] for line in lines[4:-2]] == \
+    assert lines[:2] == ["{", ' "version": 2,'] and lines[4] == ' "records": ['
+    assert lines[3].startswith(' "blockers": [')
+    assert [json.loads(line.rstrip(","))["id"] for line in lines[5:-2]] == \
         [r["id"] for r in exported["records"]]
     assert lines[-2:] == [" ]", "}"]
 

@@ -117,7 +117,7 @@ def test_same_pages_exports_and_working_links_under_each_engine(
     docs_before = tree_digest(repo.root / "docs")
     monkeypatch.chdir(repo.root)
     assert main(["generate", "-o", "out"]) == 0
-    assert "wrote out: 4 record(s), 5 page(s) of headway's" in capsys.readouterr().err
+    assert "wrote out: 4 record(s), 6 page(s) of headway's" in capsys.readouterr().err
     assert tree_digest(repo.root / "docs") == docs_before  # the user's docs_dir untouched
     project = repo.root / "out"
     config = yaml.safe_load((project / "mkdocs.yml").read_text("utf-8"))

@@ -59,7 +59,7 @@ def test_site_pages_and_export(repo: GitRepo) -> None:
                 "created", "updated", "authors", "status_history", "depends_on", "waiting_on",
                 "blocked", "root_blockers", "blocked_since"):
         assert all(key in r for r in records.values()), key
-    assert built.export["version"] == 1
+    assert built.export["version"] == 2
 
     # Every page of the spec's Site table exists with its content.
     initiatives = built.text("initiatives/")

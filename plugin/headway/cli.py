@@ -1,4 +1,4 @@
-"""The `headway` command (check, export, new, schema, init, convert) over the same core as the
+"""The `headway` command (check, export, digest, new, schema, init, convert) over the same core as the
 MkDocs plugin."""
 
 from __future__ import annotations
@@ -108,6 +108,26 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"wrote {len(site.records)} record(s) to {args.output}", file=sys.stderr)
     # History git could not read (missing or corrupt objects) is not lost silently either.
     return 1 if catalog.errors or catalog.history_incomplete else 0
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    from .digest import DigestError, digest_markdown, parse_since
+
+    today = build_day()
+    try:
+        since = parse_since(args.since, today)
+    except DigestError as exc:
+        print(f"headway: {exc}", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    catalog = build_catalog(discover(settings), settings)
+    for warning in catalog.history_warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    _report(catalog.problems, sys.stderr)
+    site = site_facts(catalog.records, catalog.git, catalog.urls, today,
+                      settings.use_directory_urls)
+    sys.stdout.write(digest_markdown(site, since, settings.site_url))
+    return 0
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -258,6 +278,11 @@ def parser() -> argparse.ArgumentParser:
                      "building the site")
     export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     export.set_defaults(func=cmd_export)
+    digest = command("digest", "print Markdown for a weekly update: decided, proposed, "
+                     "learned, newly blocked and unblocked since a day, and what is overdue")
+    digest.add_argument("--since", required=True, metavar="DATE", help="YYYY-MM-DD, or days "
+                        "or weeks back: 7d, 2w")
+    digest.set_defaults(func=cmd_digest)
     new = command("new", "write a new record from its type's template and print its path")
     new.add_argument("type", choices=RECORD_TYPES, help="record type")
     new.add_argument("title", help="the record's title")

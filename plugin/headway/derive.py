@@ -6,9 +6,13 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from .model import Decision, GitFacts, Initiative, Record
 from .validate import supersession
+
+if TYPE_CHECKING:
+    from .flow import FlowFacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,14 @@ def root_blockers(records: Mapping[str, Record]) -> dict[str, tuple[str, ...]]:
         roots = _roots(start, records, memo)
         result[start] = roots or (start,)
     return result
+
+
+def roots_of(rid: str, records: Mapping[str, Record], memo: dict[str, tuple[str, ...]]
+             ) -> tuple[str, ...]:
+    """The root blockers of one blocked record, as `root_blockers` gives them, with a memo
+    the caller keeps (block history applies the rule commit by commit, dropping only the
+    entries of records whose inputs changed)."""
+    return _roots(rid, records, memo) or (rid,)
 
 
 def _roots(start: str, records: Mapping[str, Record], memo: dict[str, tuple[str, ...]]
@@ -161,13 +173,16 @@ class SiteFacts:
     derived: Derived
     today: date
     use_directory_urls: bool = True
+    flow: FlowFacts | None = None  # block history, blockers, lead times (see flow.py)
 
 
 def site_facts(records: Mapping[str, Record], git: Mapping[str, GitFacts],
                urls: Mapping[str, str], today: date, use_directory_urls: bool = True
                ) -> SiteFacts:
     from .catalog import created_date  # one-way: catalog does not import derive
+    from .flow import flow_facts  # flow builds on this module's rule of root blockers
 
     created = {rid: created_date(rec, git.get(rid), today) for rid, rec in records.items()}
     return SiteFacts(dict(records), dict(git), dict(urls), created,
-                     derive(records, git, created), today, use_directory_urls)
+                     derive(records, git, created), today, use_directory_urls,
+                     flow_facts(records, git, created, today))

@@ -8,10 +8,11 @@ from typing import Any
 
 from .clock import build_time
 from .derive import SiteFacts
+from .flow import Interval, initiative_flow
 from .model import Action, Decision, GitFacts, Initiative, Learning, Record, WaitingOn
 from .statuses import status_note
 
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2
 
 
 def _iso(value: date | None) -> str | None:
@@ -23,9 +24,16 @@ def _waiting(w: WaitingOn) -> dict[str, Any]:
             "done": w.done}
 
 
-def _action(a: Action) -> dict[str, Any]:
+def _action(a: Action, site: SiteFacts, rid: str) -> dict[str, Any]:
+    history = site.flow.history.actions.get((rid, a.what), ()) if site.flow else ()
     return {"what": a.what, "owner": a.owner, "due": _iso(a.due), "status": a.status,
-            "waiting_on": [_waiting(w) for w in a.waiting_on], "blocked": a.blocked}
+            "waiting_on": [_waiting(w) for w in a.waiting_on], "blocked": a.blocked,
+            "block_history": [_interval(i) for i in history]}
+
+
+def _interval(i: Interval) -> dict[str, Any]:
+    return {"blocker": i.blocker, "kind": i.kind, "since": i.since.isoformat(),
+            "until": _iso(i.until)}
 
 
 def _git_date(value: str | None, facts: GitFacts | None, site: SiteFacts, rid: str) -> str:
@@ -71,13 +79,15 @@ def record_json(rec: Record, site: SiteFacts) -> dict[str, Any]:
         "root_blockers": d.root_blockers.get(rec.id, ()),
         "blocked_since": _iso(d.blocked_since.get(rec.id)),
         "blocks": d.blocks.get(rec.id, ()),
+        "block_history": [_interval(i) for i in (
+            site.flow.history.records.get(rec.id, ()) if site.flow else ())],
     }
     if rec.source_format != "headway":
         out.update(format=rec.source_format, status_text=rec.status_text, number=rec.number,
                    status_note=status_note(rec.status_source, rec.status, rec.status_text))
     if isinstance(rec, Initiative):
         out.update(goal=rec.goal, target=_iso(rec.target),
-                   records=d.members.get(rec.id, ()))
+                   records=d.members.get(rec.id, ()), flow=initiative_flow(site, rec.id))
     elif isinstance(rec, Learning):
         out.update(question=rec.question, participants=rec.participants,
                    sources=rec.sources, informs=d.informs.get(rec.id, ()))
@@ -87,16 +97,25 @@ def record_json(rec: Record, site: SiteFacts) -> dict[str, Any]:
                    supersedes=rec.supersedes or next(iter(d.supersedes.get(rec.id, ())), None),
                    supersedes_all=d.supersedes.get(rec.id, ()),
                    superseded_by=d.superseded_by.get(rec.id),
-                   actions=[_action(a) for a in rec.actions])
+                   actions=[_action(a, site, rec.id) for a in rec.actions])
+        lead = site.flow.lead.get(rec.id) if site.flow else None
+        out.update(decided=_iso(lead.decided) if lead else None,
+                   lead_time_days=lead.lead_time_days if lead else None,
+                   exploring_days=lead.exploring_days if lead else 0,
+                   proposed_days=lead.proposed_days if lead else 0)
     return out
 
 
 def records_document(site: SiteFacts, generated: datetime | None = None) -> dict[str, Any]:
-    """`{"version": 1, "generated": …, "records": [...]}`, records in id order."""
+    """`{"version": 2, "generated": …, "blockers": [...], "records": [...]}`, records in id
+    order, blockers the largest `blocked_days` first."""
     when = generated or build_time()
     return {
         "version": EXPORT_VERSION,
         "generated": when.replace(microsecond=0).isoformat(),
+        "blockers": [{"name": b.name, "kind": b.kind, "blocked_days": b.blocked_days,
+                      "items": b.items, "open_items": b.open_items}
+                     for b in (site.flow.blockers if site.flow else ())],
         "records": [record_json(site.records[rid], site) for rid in sorted(site.records)],
     }
 

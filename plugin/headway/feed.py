@@ -1,11 +1,11 @@
-"""The Atom feed of record events (created, status changed), newest first."""
+"""The Atom feed of record events (created, status changed, blocked, unblocked), newest first."""
 
 from __future__ import annotations
 
 import posixpath
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 from .derive import SiteFacts
 from .pages import TYPE_LABELS
@@ -25,6 +25,9 @@ class FeedEvent:
     author: str | None
     commit: str | None
     shown: str = ""  # the status with how it was read (`accepted (Done)`), for its text
+    kind: str = "status"  # status | blocked | unblocked
+    blocker: str = ""  # blocked, unblocked: the root blocker
+    action: str = ""  # blocked, unblocked: the action's `what`, for an action
 
 
 def feed_events(site: SiteFacts) -> list[FeedEvent]:
@@ -46,8 +49,36 @@ def feed_events(site: SiteFacts) -> list[FeedEvent]:
                                     change.commit, status_shown(change.status, change.written,
                                                                 change.source)
                                     if foreign else change.status))
+    events += block_events(site)
     events.sort(key=lambda e: (_utc(e.when), e.record), reverse=True)
     return events
+
+
+def block_events(site: SiteFacts) -> list[FeedEvent]:
+    """A "blocked" event for each interval of block history (on the day of the commit that
+    began it), an "unblocked" one for each that ended."""
+    flow = site.flow
+    if flow is None:
+        return []
+    events: list[FeedEvent] = []
+    items = [*((rid, "", ivs) for rid, ivs in flow.history.records.items()),
+             *((rid, what, ivs) for (rid, what), ivs in flow.history.actions.items())]
+    for rid, what, intervals in items:
+        if rid not in site.records:
+            continue
+        status = site.records[rid].status
+        for iv in intervals:
+            began = iv.opened or iv.since
+            events.append(FeedEvent(_day_start(began), rid, status, False, None, None,
+                                    kind="blocked", blocker=iv.blocker, action=what))
+            if iv.until is not None:
+                events.append(FeedEvent(_day_start(iv.until), rid, status, False, None, None,
+                                        kind="unblocked", blocker=iv.blocker, action=what))
+    return events
+
+
+def _day_start(day: date) -> str:
+    return datetime.combine(day, time(0), UTC).isoformat()
 
 
 def _utc(iso: str) -> datetime:
@@ -82,10 +113,19 @@ def feed_xml(site: SiteFacts, site_name: str, site_url: str | None, limit: int |
         rec = site.records[event.record]
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         label = TYPE_LABELS[rec.type]
-        title = (f"New {label.lower()}: {rec.title}" if event.created
-                 else f"{rec.title}: {event.shown or event.status}")
+        blocker = _blocker_name(site, event.blocker)
+        item = f"{rec.title}, action “{event.action}”" if event.action else rec.title
+        if event.kind == "blocked":
+            title = f"{item}: blocked by {blocker}"
+        elif event.kind == "unblocked":
+            title = f"{item}: no longer held up by {blocker}"
+        else:
+            title = (f"New {label.lower()}: {rec.title}" if event.created
+                     else f"{rec.title}: {event.shown or event.status}")
         ET.SubElement(entry, f"{{{ATOM}}}title").text = title
         ET.SubElement(entry, f"{{{ATOM}}}id").text = (
+            f"urn:headway:{rec.id}:{event.kind}:{event.when[:10]}:{slugify(event.blocker)}:"
+            f"{slugify(event.action)}" if event.kind != "status" else
             f"urn:headway:{rec.id}:{event.commit or 'uncommitted'}:{event.status}")
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = _utc(event.when).isoformat()
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=href(site.urls[rec.id]))
@@ -96,7 +136,15 @@ def feed_xml(site: SiteFacts, site_name: str, site_url: str | None, limit: int |
         where = f" in {initiative.title if initiative else rec.initiative}" \
             if rec.initiative else ""
         shown = event.shown or event.status
-        summary = (f"{label}{where}, created as {shown}" if event.created
-                   else f"{label}{where} is now {shown}")
+        if event.kind != "status":
+            summary = f"{label}{where}: {title[len(item) + 2:]}"
+        else:
+            summary = (f"{label}{where}, created as {shown}" if event.created
+                       else f"{label}{where} is now {shown}")
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = summary
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _blocker_name(site: SiteFacts, name: str) -> str:
+    rec = site.records.get(name)
+    return rec.title if rec is not None else name

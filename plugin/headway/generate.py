@@ -441,7 +441,8 @@ def _config_text(config: dict[str, Any], config_file: Path, out_dir: Path,
     if "plugins" in data:
         data["plugins"] = _without_headway(data["plugins"])
     data["nav"] = nav if data.get("nav") is None else _renamed(data["nav"], moved)
-    for key, asset in (("extra_css", ASSETS[0]), ("extra_javascript", ASSETS[1])):
+    for asset in ASSETS:
+        key = "extra_css" if asset.endswith(".css") else "extra_javascript"
         listed = list(data.get(key) or [])
         if asset not in listed:
             listed.append(asset)

@@ -21,7 +21,8 @@ from typing import Any, NamedTuple
 import yaml
 
 from .bulk import gc_paused
-from .model import STATUSES, GitFacts, StatusChange, StatusRead
+from .flowfields import flow_blocks
+from .model import STATUSES, FlowVersion, GitFacts, StatusChange, StatusRead
 
 # gitpython looks for git when it is imported; without this a machine with no git would fail
 # the import itself instead of getting our message.
@@ -38,7 +39,7 @@ try:
 except ImportError:  # Windows: pipes keep their default size
     fcntl = None  # type: ignore[assignment]
 
-CACHE_VERSION = 9
+CACHE_VERSION = 10
 _LOG_FORMAT = "%x1e%H%x1f%P%x1f%aN%x1f%cI"  # %aN: the name .mailmap gives
 
 
@@ -89,6 +90,9 @@ class BlobFacts(NamedTuple):
 # The lines read of one version's front matter (see _FACT_LINES): key and value of a `type`
 # or `status` line, or a `depends_on` block.
 _FactLines = tuple[tuple[bytes, bytes, bytes], ...]
+
+
+_Blocks = tuple[bytes, ...]  # a version's `waiting_on` and `actions` blocks (flowfields.py)
 
 
 class GitTrouble(Exception):
@@ -204,9 +208,12 @@ class _CatFile:
     answers in the order it was asked, so the name is the next one of `order`."""
 
     def __init__(self, runner: GitRunner, known: dict[str, BlobFacts],
-                 progress: threading.Condition) -> None:
+                 progress: threading.Condition, flows: dict[str, _Blocks] | None = None,
+                 flow_memo: FlowMemo | None = None) -> None:
         self.runner = runner
         self.known = known
+        self.flows: dict[str, _Blocks] = {} if flows is None else flows
+        self.flow_memo = FlowMemo() if flow_memo is None else flow_memo
         self.order: list[str] = []  # names in the order they were sent
         self.places: list[int] = []  # the place of each among all requests (increasing)
         self.answered = 0  # answers read so far (_ALL once the reader has stopped)
@@ -257,6 +264,7 @@ class _CatFile:
         fd = self.proc.stdout.fileno()
         known, order, gather = self.known, self.order, self._gather
         memo = FactsMemo()
+        flows, flow_memo = self.flows, self.flow_memo
         answered = 0
         buf, pos, wanted = b"", 0, 0  # wanted: bytes the object begun in buf still needs
         try:
@@ -283,7 +291,10 @@ class _CatFile:
                     if end >= size:  # the rest of this object is in the next reads
                         wanted = end + 1 - size
                         break
+                    memo.front = None
                     known[order[answered]] = blob_facts(buf, memo, eol + 1, end)
+                    if memo.front is not None:
+                        _read_flow(memo.front, order[answered], flows, flow_memo)
                     answered += 1
                     pos = end + 1
                 self._answered(answered)
@@ -328,9 +339,11 @@ class _Blobs:
     _SHARED = 1024  # fewer left than this at the end: the first cat-file takes them alone
 
     def __init__(self, runner: GitRunner, known: dict[str, BlobFacts],
-                 promisor: str | None = None) -> None:
+                 promisor: str | None = None, flows: dict[str, _Blocks] | None = None) -> None:
         self.runner = runner
         self.known = known
+        self.flows: dict[str, _Blocks] = {} if flows is None else flows
+        self.flow_memo = FlowMemo()  # shared by the cat-files' readers (one runs at a time)
         self.asked: dict[str, int] = {}  # name → its place among the requests
         self.names: list[str] = []  # every name asked, in order (its index is its place)
         self.sent = 0  # names sent so far
@@ -366,7 +379,8 @@ class _Blobs:
 
     def _worker(self, index: int) -> _CatFile:
         while len(self.workers) <= index:
-            self.workers.append(_CatFile(self.runner, self.known, self._progress))
+            self.workers.append(_CatFile(self.runner, self.known, self._progress, self.flows,
+                                         self.flow_memo))
         return self.workers[index]
 
     def _send(self, worker: _CatFile, count: int) -> None:
@@ -943,8 +957,8 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
     wanted = paths.get()
     if not wanted:
         return None
-    cache.from_disk |= _read_current(paths.current, cache.blob_facts, head)
-    blobs = _Blobs(runner, cache.blob_facts, cache.promisor)
+    cache.from_disk |= _read_current(paths.current, cache.blob_facts, head, cache.flow_fields)
+    blobs = _Blobs(runner, cache.blob_facts, cache.promisor, cache.flow_fields)
     trails = [_Trail(path) for path in wanted]
     tracked = {trail.path: trail for trail in trails}  # by each file's name at this commit
     from_disk = cache.from_disk  # versions read from the files
@@ -1056,6 +1070,7 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
                 evs.reverse()  # oldest first
                 tally: _Tally | None = _facts_of(evs, known, landed, before.get(path),
                                                  by_parent=not first_parent)
+                _add_flow(tally, evs, known, cache.flow_fields, before.get(path))
             else:
                 tally = before.get(path)
             worked[path] = facts = tally.facts() if tally is not None else _UNCOMMITTED
@@ -1066,12 +1081,13 @@ def _walk_commits(runner: GitRunner, cache: _Cache, head: str, paths: _Wanted,
     if from_disk:  # files edited, not committed: their versions are not kept in the cache
         for name in from_disk - committed:
             del known[name]
+            cache.flow_fields.pop(name, None)
         from_disk.clear()
     return _Walked({path: worked[path] for path in wanted}, blobs.missing, tuple(unread))
 
 
-def _read_current(current: Mapping[str, bytes], known: dict[str, BlobFacts], head: str
-                  ) -> set[str]:
+def _read_current(current: Mapping[str, bytes], known: dict[str, BlobFacts], head: str,
+                  flows: dict[str, _Blocks] | None = None) -> set[str]:
     """The facts of the files the caller read, under their git object names: most records'
     newest version is the file on disk, which git then need not inflate and send. (A file
     git would store differently, say with other line endings, gets another name and is
@@ -1080,14 +1096,17 @@ def _read_current(current: Mapping[str, bytes], known: dict[str, BlobFacts], hea
     algorithm = {40: "sha1", 64: "sha256"}.get(len(head))
     if not current or algorithm is None:
         return added
-    memo = FactsMemo()
+    memo, flow_memo = FactsMemo(), FlowMemo()
     for data in current.values():
         digest = hashlib.new(algorithm, b"blob %d\x00" % len(data))
         digest.update(data)
         name = digest.hexdigest()
         if name not in known:
+            memo.front = None
             known[name] = blob_facts(data, memo)
             added.add(name)
+            if flows is not None and memo.front is not None:
+                _read_flow(memo.front, name, flows, flow_memo)
     return added
 
 
@@ -1127,13 +1146,15 @@ class _Tally:
     depends: tuple[str, ...] = ()  # depends_on of the newest version read
     status: str | None = None  # status of the newest version read
     word: str | None = None  # and what it was read from (see _status_of)
+    flow: list[FlowVersion] = field(default_factory=list)  # see _flow_versions
 
     def facts(self) -> GitFacts:
         authors = self.authors
         return GitFacts(
             created=self.created, updated=self.updated,
             authors=tuple(sorted(authors, key=lambda a: (-authors[a], a))),
-            status_history=tuple(self.history), depends_added=tuple(sorted(self.added.items())))
+            status_history=tuple(self.history), depends_added=tuple(sorted(self.added.items())),
+            flow_versions=tuple(self.flow))
 
 
 def _facts_of(evs: list[_Event], blobs: dict[str, BlobFacts],
@@ -1263,6 +1284,8 @@ class _Cache:
         # orders are stored apart.
         self.topo = not first_parent
         self.blob_facts: dict[str, BlobFacts] = {}
+        # the `waiting_on` and `actions` blocks of the versions that have them
+        self.flow_fields: dict[str, _Blocks] = {}
         self.from_disk: set[str] = set()  # names in blob_facts read from files, not from git
         self.raw = b""  # the stored commits as git printed them, newest first
         self.fresh: list[bytes] = []  # commits read in this run, newer than those
@@ -1343,9 +1366,10 @@ class _Cache:
             distinct = [BlobFacts(f[0], f[1], tuple(f[2]), StatusRead(*f[3]) if f[3:] else None)
                         for f in data["distinct_facts"]]
             self.blob_facts = dict(zip(names, map(distinct.__getitem__, which), strict=True))
+            self.flow_fields = _flows_from_json(data["flow_of_blobs"])
             self.raw, self.head = raw, data["head"]
         except (OSError, *_BAD_DATA):
-            self.blob_facts = {}
+            self.blob_facts, self.flow_fields = {}, {}
             self.forget_log()
 
     def remember(self, path: str, facts: GitFacts, tally: _Tally | None) -> None:
@@ -1406,6 +1430,7 @@ class _Cache:
                     "distinct_facts": [[*f[:3], [r.status, r.source, r.written, r.word]]
                                        if (r := f.reading) is not None else f[:3]
                                        for f in distinct],
+                    "flow_of_blobs": _flows_to_json(self.flow_fields),
                 })
                 self.head, self._loaded, self._log_bytes = None, False, None
             if paths is None:
@@ -1457,7 +1482,8 @@ def _facts_to_json(f: GitFacts, tally: _Tally | None) -> list[Any]:
     return [f.created, f.updated, list(f.authors),
             [[s.status, s.date, s.commit, s.author, s.written, s.source] for s in f.status_history],
             f.uncommitted, [list(x) for x in f.depends_added],
-            *([tally.authors, tally.status, list(tally.depends), tally.word] if tally else [])]
+            *([tally.authors, tally.status, list(tally.depends), _versions_to_json(tally.flow),
+               tally.word] if tally else [])]
 
 
 def _tally_from_json(v: list[Any]) -> _Tally | None:
@@ -1468,12 +1494,13 @@ def _tally_from_json(v: list[Any]) -> _Tally | None:
         raise ValueError("a tally without dates")
     return _Tally(facts.created, facts.updated, {str(k): int(n) for k, n in v[6].items()},
                   list(facts.status_history), dict(facts.depends_added), tuple(v[8]), v[7],
-                  v[9] if len(v) > 9 else None)
+                  v[10] if len(v) > 10 else None, list(facts.flow_versions))
 
 
 def _facts_from_json(v: list[Any]) -> GitFacts:
     return GitFacts(v[0], v[1], tuple(v[2]), tuple(StatusChange(*s) for s in v[3]), v[4],
-                    tuple((a, b) for a, b in v[5]))
+                    tuple((a, b) for a, b in v[5]),
+                    _versions_from_json(v[9]) if len(v) > 9 else ())
 
 
 # The lines of an old version's front matter that history reads: a top-level `type:` or
@@ -1539,11 +1566,12 @@ class FactsMemo:
     """Facts already worked out, by front matter and by the lines read from it: most versions
     change only the body, and most of the others change fields history does not read."""
 
-    __slots__ = ("by_front_matter", "by_lines")
+    __slots__ = ("by_front_matter", "by_lines", "front")
 
     def __init__(self) -> None:
         self.by_front_matter: dict[bytes, BlobFacts | None] = {}
         self.by_lines: dict[_FactLines, BlobFacts | None] = {}
+        self.front: bytes | None = None  # the front matter of the last version read
 
 
 def blob_facts(data: bytes, memo: FactsMemo | None = None, start: int = 0,
@@ -1557,7 +1585,7 @@ def blob_facts(data: bytes, memo: FactsMemo | None = None, start: int = 0,
     if memo is None:
         facts = _headway_facts(tuple(_FACT_LINES.findall(data, *span)))
     else:
-        fm = data[span[0]:span[1]]
+        fm = memo.front = data[span[0]:span[1]]
         facts = memo.by_front_matter.get(fm, _UNSEEN)
         if facts is _UNSEEN:
             lines = tuple(_FACT_LINES.findall(fm))
@@ -1622,3 +1650,83 @@ def _depends(snippet: str) -> tuple[str, ...]:
     if isinstance(value, list):
         return tuple(str(v) for v in value if isinstance(v, str | int))
     return ()
+
+
+# ---------------------------------------------------------------- block history's inputs
+
+
+class FlowMemo:
+    """The blocks block history reads, by front matter: most versions change only the body."""
+
+    __slots__ = ("by_front_matter",)
+
+    def __init__(self) -> None:
+        self.by_front_matter: dict[bytes, _Blocks] = {}
+
+
+def _read_flow(front: bytes, name: str, flows: dict[str, _Blocks], memo: FlowMemo) -> None:
+    """The `waiting_on` and `actions` blocks of the version `name` (whose front matter
+    blob_facts has just read, and hashed) into `flows`, when it has any: found once per
+    front matter, and read as YAML only by block history (flow.py), once per text."""
+    blocks = memo.by_front_matter.get(front)
+    if blocks is None:
+        blocks = memo.by_front_matter[front] = flow_blocks(front) \
+            if b"\nwaiting_on" in front or b"\nactions" in front else ()
+    if blocks:
+        flows[name] = blocks
+
+
+def _add_flow(tally: _Tally | None, evs: list[_Event], blobs: dict[str, BlobFacts],
+              flows: dict[str, _Blocks], before: _Tally | None) -> None:
+    if tally is not None:
+        tally.flow = _flow_versions(evs, blobs, flows, before)
+
+
+def _flow_versions(evs: list[_Event], blobs: dict[str, BlobFacts],
+                   flows: dict[str, _Blocks], before: _Tally | None) -> list[FlowVersion]:
+    """Oldest-first events of one file (see _Trail) → the versions whose blocking inputs
+    (type, status, depends_on, waits, actions) differ from the version before, going on from
+    `before`'s."""
+    out = list(before.flow) if before is not None else []
+    last = tuple(out[-1][2:]) if out else None
+    seen: tuple[BlobFacts | None, _Blocks | None] = (None, None)
+    for commit, blob, _, _ in evs:
+        info = blobs.get(blob)
+        if info is None:  # a version git could not read: as the one before
+            continue
+        blocks = flows.get(blob, ())
+        if info is seen[0] and blocks is seen[1]:  # the usual case: the same facts, shared
+            continue
+        seen = (info, blocks)
+        state = (info.type, info.status or _FIRST_STATUS.get(info.type),  # type: ignore[arg-type]
+                 info.depends_on, blocks)
+        if state != last:
+            out.append(FlowVersion(commit.date, commit.sha, *state))
+            last = state
+    return out
+
+
+def _flows_to_json(flows: dict[str, _Blocks]) -> dict[str, Any]:
+    return {name: _blocks_to_json(blocks) for name, blocks in flows.items()}
+
+
+def _flows_from_json(value: dict[str, Any]) -> dict[str, _Blocks]:
+    return {str(name): _blocks_from_json(blocks) for name, blocks in value.items()}
+
+
+def _blocks_to_json(blocks: _Blocks) -> list[str]:
+    return [b.decode("utf-8", "surrogateescape") for b in blocks]
+
+
+def _blocks_from_json(value: list[str]) -> _Blocks:
+    return tuple(str(b).encode("utf-8", "surrogateescape") for b in value)
+
+
+def _versions_to_json(versions: list[FlowVersion]) -> list[Any]:
+    return [[v.date, v.commit, v.type, v.status, list(v.depends_on), _blocks_to_json(v.blocks)]
+            for v in versions]
+
+
+def _versions_from_json(value: list[Any]) -> tuple[FlowVersion, ...]:
+    return tuple(FlowVersion(when, sha, rtype, status, tuple(depends), _blocks_from_json(blocks))
+                 for when, sha, rtype, status, depends, blocks in value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 RecordType = Literal["initiative", "learning", "decision"]
 # A note is for the reader's information (a status read from what a record says): listed by
@@ -169,6 +169,45 @@ class GitFacts:
     uncommitted: bool = False
     # commit in which each current depends_on entry was (last) added
     depends_added: tuple[tuple[str, str], ...] = ()
+    # what block history is replayed from: each version whose blocking inputs changed
+    flow_versions: tuple[FlowVersion, ...] = ()
+
+
+class WaitState(NamedTuple):
+    """A `waiting_on` entry as an old version of a record wrote it (`since` as text)."""
+
+    who: str
+    what: str
+    since: str | None
+    done: bool
+
+
+class ActionState(NamedTuple):
+    """An action as an old version of a decision wrote it."""
+
+    what: str
+    status: str
+    waits: tuple[WaitState, ...]
+
+
+class FlowFields(NamedTuple):
+    """The blocking inputs of one version that history's fast reader does not read."""
+
+    waits: tuple[WaitState, ...] = ()
+    actions: tuple[ActionState, ...] = ()
+
+
+class FlowVersion(NamedTuple):
+    """One version of a record whose blocking inputs differ from the version before it: the
+    commit (ISO datetime, sha) and the inputs, read no further than history needs (block
+    history reads the blocks); `type` None when the file was not a record."""
+
+    date: str
+    commit: str
+    type: str | None
+    status: str | None
+    depends_on: tuple[str, ...]
+    blocks: tuple[bytes, ...]  # `waiting_on` and `actions` as written (see flowfields.py)
 
 
 @dataclass(kw_only=True, slots=True)

@@ -247,6 +247,7 @@ def _nav_links(link: Linker, site: SiteFacts) -> dict[str, str]:
         "blocked": link.to(page_url_of(BLOCKED_URI, site)),
         "decisions": link.to(page_url_of(DECISIONS_URI, site)),
         "learnings": link.to(page_url_of(LEARNINGS_URI, site)),
+        "flow": link.to(page_url_of("flow/index.md", site)),
     }
 
 

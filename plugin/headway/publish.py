@@ -14,7 +14,7 @@ from typing import Any
 
 import jinja2
 
-from . import pages
+from . import flowpages, pages
 from .derive import SiteFacts
 from .export import records_json
 from .feed import FEED_URL, feed_xml
@@ -23,7 +23,7 @@ from .render import template_dirs
 from .schema import SCHEMA_URL, record_schema
 
 # headway's stylesheet and script, where the site serves them (relative to its root)
-ASSETS = ("assets/headway/headway.css", "assets/headway/headway.js")
+ASSETS = ("assets/headway/headway.css", "assets/headway/headway.js", "assets/headway/flow.css")
 RECORDS_URL = "headway/records.json"
 
 
@@ -42,12 +42,14 @@ class RenderError(Exception):
 
 def generated_pages(site: SiteFacts, problems: list[Problem]) -> dict[str, GeneratedPage]:
     """Every page headway generates, by its path in the docs folder, in navigation order: the
-    initiatives, each initiative, what is blocked, the decision log, learnings, problems."""
+    initiatives, each initiative, what is blocked, flow, the decision log, learnings, problems."""
     generated = {
         pages.INITIATIVES_URI: GeneratedPage("Initiatives", "headway/initiatives.html",
                                              lambda url: pages.initiatives_page(site, url)),
         pages.BLOCKED_URI: GeneratedPage("What is blocked", "headway/blocked.html",
                                          lambda url: pages.blocked_page(site, url)),
+        flowpages.FLOW_URI: GeneratedPage("Flow", "headway/flow.html",
+                                          lambda url: flowpages.flow_page(site, url)),
         pages.DECISIONS_URI: GeneratedPage("Decision log", "headway/log.html",
                                            lambda url: pages.log_page(site, url, "decision")),
         pages.LEARNINGS_URI: GeneratedPage("Learnings", "headway/log.html",
@@ -56,12 +58,18 @@ def generated_pages(site: SiteFacts, problems: list[Problem]) -> dict[str, Gener
     for iid in site.derived.initiatives:
         title = site.records[iid].title if iid in site.records else iid
         generated[pages.initiative_uri(iid)] = GeneratedPage(
-            title, "headway/initiative.html", partial(pages.initiative_page, site, iid))
+            title, "headway/initiative.html", partial(_initiative_with_flow, site, iid))
     if problems:
         generated[pages.PROBLEMS_URI] = GeneratedPage(
             "Problems in records", "headway/problems.html",
             lambda url: pages.problems_page(problems))
     return generated
+
+
+def _initiative_with_flow(site: SiteFacts, iid: str, url: str) -> dict[str, Any]:
+    """An initiative page's context, with its flow section."""
+    return {**pages.initiative_page(site, iid, url),
+            **flowpages.initiative_flow_section(site, iid, url)}
 
 
 def nav_order(generated: dict[str, GeneratedPage]) -> tuple[list[str], list[str]]:
@@ -70,8 +78,8 @@ def nav_order(generated: dict[str, GeneratedPage]) -> tuple[list[str], list[str]
     initiatives = [pages.INITIATIVES_URI] if pages.INITIATIVES_URI in generated else []
     initiatives += [u for u in generated
                     if u.startswith("initiatives/") and u != pages.INITIATIVES_URI]
-    after = [u for u in (pages.BLOCKED_URI, pages.DECISIONS_URI, pages.LEARNINGS_URI,
-                         pages.PROBLEMS_URI) if u in generated]
+    after = [u for u in (pages.BLOCKED_URI, flowpages.FLOW_URI, pages.DECISIONS_URI,
+                         pages.LEARNINGS_URI, pages.PROBLEMS_URI) if u in generated]
     return initiatives, after
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from .clock import build_day
 from .model import (
     ACTION_FIELDS,
     ACTION_STATUSES,
@@ -378,9 +379,20 @@ def _waiting(r: _Reader, data: Mapping[str, Any], key: str) -> tuple[WaitingOn, 
             due=r.day(item, f"{at}.due"), done=r.flag(item, f"{at}.done"),
             line=r.doc.lines.get(at),
         )
+        _future_since(r, entry, f"{at}.since")
         if who and what:
             out.append(entry)
     return tuple(out)
+
+
+def _future_since(r: _Reader, wait: WaitingOn, key: str) -> None:
+    """A wait cannot have begun after today. (Block history reads such a `since` as the day
+    of the commit that recorded the wait, so that no interval has a negative length.)"""
+    today = build_day()
+    if wait.since is not None and wait.since > today:
+        r.warn(key, f"`{key}` is {wait.since.isoformat()}, after today ({today.isoformat()}): "
+               f"a wait cannot have begun in the future; write the day the request was made "
+               f"(until then, block history counts the wait from the day it was committed)")
 
 
 def _actions(r: _Reader, data: Mapping[str, Any]) -> tuple[Action, ...]:

@@ -1,0 +1,490 @@
+"""Flow: block history replayed over the versions git gave, blocker clustering, lead times."""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from statistics import median
+from typing import Any
+
+from .derive import SiteFacts, is_blocked, roots_of
+from .flowfields import flow_fields
+from .model import (
+    Action,
+    ActionState,
+    Decision,
+    FlowFields,
+    FlowVersion,
+    GitFacts,
+    Initiative,
+    Learning,
+    Record,
+    StatusChange,
+    WaitingOn,
+    WaitState,
+)
+
+# A record's state as block history sees it: (type, status, depends_on, waits, actions).
+State = tuple[str | None, str | None, tuple[str, ...], tuple[WaitState, ...],
+              tuple[ActionState, ...]]
+ActionKey = tuple[str, str]  # (record id, the action's `what`)
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """A stretch of time during which one root blocker held an item up."""
+
+    blocker: str
+    kind: str  # "who" or "record"
+    since: date
+    until: date | None  # None while it lasts
+    opened: date | None = None  # the day of the commit that began it (`since` may be earlier)
+
+    def days(self, today: date) -> int:
+        """Days it lasted (an open one up to `today`); never negative."""
+        return max(0, ((self.until or today) - self.since).days)
+
+
+@dataclass(frozen=True, slots=True)
+class Blocker:
+    """One root blocker ever met, with what it cost (blocker clustering)."""
+
+    name: str
+    kind: str
+    blocked_days: int
+    items: int  # records and actions it ever held up
+    open_items: int  # those it holds up now
+
+
+@dataclass(frozen=True, slots=True)
+class BlockHistory:
+    records: dict[str, tuple[Interval, ...]]  # record id → its intervals, oldest first
+    actions: dict[ActionKey, tuple[Interval, ...]]
+
+
+# ---------------------------------------------------------------- replay
+
+
+def state_of(rec: Record) -> State:
+    """The blocking inputs of a record as it is now (the working tree)."""
+    actions: tuple[ActionState, ...] = ()
+    if isinstance(rec, Decision):
+        actions = tuple(ActionState(a.what, a.status, _wait_states(a.waiting_on))
+                        for a in rec.actions)
+    return (rec.type, rec.status, rec.depends_on, _wait_states(rec.waiting_on), actions)
+
+
+def _wait_states(waits: Iterable[WaitingOn]) -> tuple[WaitState, ...]:
+    return tuple(WaitState(w.who, w.what, w.since.isoformat() if w.since else None, w.done)
+                 for w in waits)
+
+
+def _as_record(rid: str, state: State) -> Record | None:
+    """A model record with only what the rule of root blockers reads."""
+    rtype, status, depends, waits, actions = state
+    kinds: dict[str, type[Record]] = {"initiative": Initiative, "learning": Learning,
+                                      "decision": Decision}
+    cls = kinds.get(rtype or "")
+    if cls is None:
+        return None
+    common = dict(id=rid, title=rid, path="", src_uri="", status=status or "",
+                  depends_on=depends, waiting_on=_waitings(waits))
+    if cls is Decision:
+        return Decision(type="decision", actions=tuple(
+            Action(a.what, status=a.status, waiting_on=_waitings(a.waits)) for a in actions),
+            **common)  # type: ignore[arg-type]
+    return cls(type=rtype, **common)  # type: ignore[arg-type]
+
+
+def _waitings(waits: tuple[WaitState, ...]) -> tuple[WaitingOn, ...]:
+    return tuple(WaitingOn(w.who, w.what, _day(w.since), done=w.done) for w in waits)
+
+
+def _day(text: str | None) -> date | None:
+    """A `since` as a date; None when it is not one (`headway check` reports it)."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def _instant(iso: str) -> datetime:
+    moment = datetime.fromisoformat(iso)
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class _Replay:
+    """The records as they were, commit after commit, with the intervals opened and closed."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, Record] = {}
+        self.states: dict[str, State] = {}
+        self.dependents: dict[str, set[str]] = defaultdict(set)  # id → who depends on it
+        self.memo: dict[str, tuple[str, ...]] = {}  # root blockers, as derive works them out
+        self.roots: dict[str, tuple[str, ...]] = {}  # of each blocked record
+        # since when each unresolved record has not been blocked (its own work pending)
+        self.free_since: dict[str, date] = {}
+        self.dep_added: dict[str, dict[str, date]] = defaultdict(dict)
+        self.wait_added: dict[tuple[str, ...], date] = {}
+        self.open: dict[str, dict[str, tuple[str, date, date]]] = defaultdict(dict)
+        self.closed: dict[str, list[Interval]] = defaultdict(list)
+        # record id → action → blocker → (kind, since, opened)
+        self.action_open: dict[str, dict[str, dict[str, tuple[str, date, date]]]] = \
+            defaultdict(lambda: defaultdict(dict))
+        self.action_closed: dict[ActionKey, list[Interval]] = defaultdict(list)
+
+    def step(self, day: date, changes: Mapping[str, State | None]) -> None:
+        """One commit: the records it changed (None: no longer a record)."""
+        for rid, state in changes.items():
+            self._apply(rid, state, day)
+        affected: set[str] = set()
+        queue = deque(changes)
+        while queue:  # the changed records and everything that depends on them
+            rid = queue.popleft()
+            if rid in affected:
+                continue
+            affected.add(rid)
+            queue.extend(self.dependents.get(rid, ()))
+        for rid in affected:
+            self.memo.pop(rid, None)
+        for rid in affected:
+            rec = self.records.get(rid)
+            if rec is not None and is_blocked(rec, self.records):
+                self.roots[rid] = roots_of(rid, self.records, self.memo)
+                self.free_since.pop(rid, None)
+            else:
+                self.roots.pop(rid, None)
+                if rec is not None and not rec.resolved:
+                    self.free_since.setdefault(rid, day)
+                else:
+                    self.free_since.pop(rid, None)
+        for rid in affected:
+            now = self.roots.get(rid, ())
+            held = self.open[rid]
+            for blocker in [b for b in held if b not in now]:
+                kind, since, opened = held.pop(blocker)
+                self.closed[rid].append(Interval(blocker, kind, since, max(since, day), opened))
+        for rid in affected:
+            held = self.open[rid]
+            for blocker in self.roots.get(rid, ()):
+                if blocker not in held:
+                    held[blocker] = (self._kind(rid, blocker), self._since(rid, blocker, day),
+                                     day)
+        for rid in changes:
+            self._step_actions(rid, day)
+
+    def _apply(self, rid: str, state: State | None, day: date) -> None:
+        old = self.states.get(rid)
+        old_deps = set(old[2]) if old else set()
+        new_deps = set(state[2]) if state else set()
+        added = self.dep_added[rid]
+        for dep in old_deps - new_deps:
+            self.dependents[dep].discard(rid)
+            added.pop(dep, None)
+        for dep in new_deps - old_deps:
+            self.dependents[dep].add(rid)
+            added[dep] = day
+        old_waits = set(_open_wait_keys(rid, old)) if old else set()
+        for key in _open_wait_keys(rid, state) if state else ():
+            if key not in old_waits:
+                self.wait_added[key] = day
+        record = _as_record(rid, state) if state else None
+        if record is None:
+            self.records.pop(rid, None)
+            self.states.pop(rid, None)
+        else:
+            self.records[rid] = record
+            self.states[rid] = state  # type: ignore[assignment]
+
+    def _kind(self, rid: str, blocker: str) -> str:
+        if blocker == rid or blocker in self.records or self.dependents.get(blocker):
+            return "record"
+        return "who"
+
+    def _since(self, rid: str, blocker: str, day: date, seen: frozenset[str] = frozenset()
+               ) -> date:
+        """When `blocker` started holding `rid` up (see the spec's block history)."""
+        held = self.open.get(rid, {}).get(blocker)
+        if held is not None:
+            return held[1]
+        rec = self.records.get(rid)
+        if rec is None or rid in seen:
+            return day
+        found: list[date] = []
+        for wait in rec.waiting_on:
+            if wait.who == blocker and not wait.done:
+                found.append(self._wait_since(wait, (rid, "", wait.who, wait.what), day))
+        if isinstance(rec, Decision):
+            for action in rec.actions:
+                for wait in action.open_waits:
+                    if wait.who == blocker:
+                        found.append(self._wait_since(
+                            wait, (rid, action.what, wait.who, wait.what), day))
+        for dep in rec.depends_on:
+            target = self.records.get(dep)
+            if target is not None and target.resolved:
+                continue
+            added = self.dep_added[rid].get(dep, day)
+            if dep not in self.roots:  # not blocked (or not a record): itself the root,
+                if dep == blocker:  # from the day its own work became what was pending
+                    found.append(max(added, self.free_since.get(dep, added)))
+            elif blocker in self.roots[dep]:
+                found.append(max(added, self._since(dep, blocker, day, seen | {rid})))
+        return min(min(found, default=day), day)
+
+    def _wait_since(self, wait: WaitingOn, key: tuple[str, ...], day: date) -> date:
+        """A wait's `since` when given, else the day the commit added it; never later than
+        the commit that makes it count (a `since` in the future is read as that day)."""
+        return min(wait.since or self.wait_added.get(key, day), day)
+
+    def _step_actions(self, rid: str, day: date) -> None:
+        rec = self.records.get(rid)
+        now: dict[str, dict[str, WaitingOn | None]] = {}
+        if isinstance(rec, Decision):
+            for action in rec.actions:
+                if action.what in now or not action.blocked:
+                    continue
+                whos: dict[str, WaitingOn | None] = {w.who: w for w in action.open_waits}
+                now[action.what] = whos or {rid: None}
+        actions = self.action_open[rid]
+        for what in {*now, *(w for w, held in actions.items() if held)}:
+            key = (rid, what)
+            held = actions[what]
+            wanted = now.get(what, {})
+            for blocker in [b for b in held if b not in wanted]:
+                kind, since, opened = held.pop(blocker)
+                self.action_closed[key].append(
+                    Interval(blocker, kind, since, max(since, day), opened))
+            for blocker, wait in wanted.items():
+                if blocker not in held:
+                    since = day if wait is None else self._wait_since(
+                        wait, (rid, what, wait.who, wait.what), day)
+                    held[blocker] = ("record" if wait is None else "who", since, day)
+
+    def result(self) -> BlockHistory:
+        records = {rid: _sorted([*self.closed.get(rid, ()), *_opened(self.open.get(rid, {}))])
+                   for rid in {*self.closed, *self.open}}
+        opened = {(rid, what): held for rid, by_what in self.action_open.items()
+                  for what, held in by_what.items()}
+        actions = {key: _sorted([*self.action_closed.get(key, ()), *_opened(opened.get(key, {}))])
+                   for key in {*self.action_closed, *opened}}
+        return BlockHistory({k: v for k, v in records.items() if v},
+                            {k: v for k, v in actions.items() if v})
+
+
+def _open_wait_keys(rid: str, state: State) -> Iterable[tuple[str, ...]]:
+    for wait in state[3]:
+        if not wait.done:
+            yield (rid, "", wait.who, wait.what)
+    for action in state[4]:
+        for wait in action.waits:
+            if not wait.done:
+                yield (rid, action.what, wait.who, wait.what)
+
+
+def _opened(held: Mapping[str, tuple[str, date, date]]) -> list[Interval]:
+    return [Interval(blocker, kind, since, None, opened)
+            for blocker, (kind, since, opened) in held.items()]
+
+
+def _sorted(intervals: list[Interval]) -> tuple[Interval, ...]:
+    return tuple(sorted(intervals, key=lambda i: (i.since, i.until or date.max, i.blocker)))
+
+
+def block_history(versions: Mapping[str, Sequence[FlowVersion]], current: Mapping[str, Record],
+                  today: date) -> BlockHistory:
+    """Every record's and action's intervals: the versions of each record (by id) replayed
+    commit by commit in the order of their dates, the rule of root blockers applied to the
+    records as they were at each, then the records as they are now (the working tree, on
+    `today`). A dependency on an id that no record had at the time (not yet written, or
+    since deleted) counts as unresolved, that id its root, as `root_blockers` reads one."""
+    steps: dict[str, tuple[datetime, date, dict[str, State | None]]] = {}
+    last: dict[str, State | None] = {}
+    read: dict[tuple[bytes, ...], FlowFields] = {(): FlowFields()}  # blocks → waits, actions
+    for rid, history in versions.items():
+        latest = datetime.min.replace(tzinfo=UTC)
+        for version in history:
+            # Each record's versions stay in their first-parent order: a commit dated before
+            # the one before it (a clock set wrong) counts as made at that one's date.
+            latest = max(latest, _instant(version.date))
+            step = steps.get(version.commit)
+            if step is None:  # the day as the committer's clock gave it, as status history's
+                step = steps[version.commit] = (latest, date.fromisoformat(version.date[:10]),
+                                                {})
+            elif latest > step[0]:
+                step = steps[version.commit] = (latest, step[1], step[2])
+            fields = read.get(version.blocks)
+            if fields is None:
+                fields = read[version.blocks] = flow_fields(version.blocks)
+            state: State = (version.type, version.status, version.depends_on, fields.waits,
+                            fields.actions)
+            step[2][rid] = state if version.type else None
+    replay = _Replay()
+    for _, (_, day, changes) in sorted(steps.items(), key=lambda s: (s[1][0], s[0])):
+        replay.step(day, changes)
+        last.update(changes)
+    now: dict[str, State | None] = {}
+    for rid, rec in current.items():
+        state = state_of(rec)
+        if last.get(rid) != state:
+            now[rid] = state
+    for rid in last:
+        if rid not in current and last[rid] is not None:
+            now[rid] = None  # in history, not published now (deleted, or left out)
+    if now:
+        replay.step(today, now)
+    return replay.result()
+
+
+# ---------------------------------------------------------------- clustering
+
+
+def cluster(history: BlockHistory, today: date) -> list[Blocker]:
+    """For each root blocker ever met: the days of every interval it held an item up, how
+    many items it held up, how many it holds up now; the largest first."""
+    days: dict[tuple[str, str], int] = defaultdict(int)
+    items: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    still: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    every: list[tuple[tuple[str, str], tuple[Interval, ...]]] = [
+        *(((rid, ""), ivs) for rid, ivs in history.records.items()),
+        *history.actions.items()]
+    for item, intervals in every:
+        for interval in intervals:
+            key = (interval.blocker, interval.kind)
+            days[key] += interval.days(today)
+            items[key].add(item)
+            if interval.until is None:
+                still[key].add(item)
+    out = [Blocker(name, kind, days[(name, kind)], len(items[(name, kind)]),
+                   len(still[(name, kind)])) for name, kind in items]
+    out.sort(key=lambda b: (-b.blocked_days, -b.items, b.name.lower()))
+    return out
+
+
+def single_points(blockers: Sequence[Blocker], history: BlockHistory) -> set[str]:
+    """The blockers that held up at least three items and at least a quarter of all items
+    ever blocked (the blocked page's rule for a single point of failure, over time)."""
+    total = len(history.records) + len(history.actions)
+    return {b.name for b in blockers if b.items >= max(3, total / 4)}
+
+
+# ---------------------------------------------------------------- lead time
+
+
+@dataclass(frozen=True, slots=True)
+class LeadTime:
+    """How long a decision took: exploring and proposed days, and created → decided."""
+
+    decided: date | None
+    lead_time_days: int | None
+    exploring_days: int
+    proposed_days: int
+
+
+def lead_time(history: Sequence[StatusChange], created: date, today: date) -> LeadTime:
+    """`decided`: the first accepted or rejected entry of the status history; the days spent
+    exploring and proposed up to it (to `today` while undecided)."""
+    decided = next((_date_of(s) for s in history if s.status in ("accepted", "rejected")),
+                   None)
+    spent = status_days(history, decided or today)
+    lead = max(0, (decided - created).days) if decided else None
+    return LeadTime(decided, lead, spent.get("exploring", 0), spent.get("proposed", 0))
+
+
+def status_days(history: Sequence[StatusChange], end: date) -> dict[str, int]:
+    """Days spent in each status of a status history, up to `end`."""
+    spent: dict[str, int] = defaultdict(int)
+    for entry, following in zip(history, [*history[1:], None], strict=False):
+        start = _date_of(entry)
+        if start >= end:
+            break
+        stop = min(_date_of(following), end) if following is not None else end
+        spent[entry.status] += max(0, (stop - start).days)
+    return dict(spent)
+
+
+def _date_of(change: StatusChange) -> date:
+    return date.fromisoformat(change.date[:10])
+
+
+def median_days(values: Iterable[int]) -> float | None:
+    found = list(values)
+    return median(found) if found else None
+
+
+# ---------------------------------------------------------------- all of it
+
+
+@dataclass(frozen=True, slots=True)
+class FlowFacts:
+    """What the flow page, records.json and the digest show of the site's history."""
+
+    history: BlockHistory
+    blockers: list[Blocker]
+    single_points: set[str]
+    lead: dict[str, LeadTime]  # decision id → its lead time
+    started: dict[str, date]  # record id → the day lead time counts from
+    by_initiative: dict[str, BlockHistory]  # the block history of each initiative's items
+
+
+def flow_facts(records: Mapping[str, Record], git: Mapping[str, GitFacts],
+               created: Mapping[str, date], today: date) -> FlowFacts:
+    """Block history, blockers and lead times of the published records. Lead time counts
+    from git's created date (a front-matter `date` changes what is shown, not history)."""
+    versions = {rid: facts.flow_versions for rid, facts in git.items()
+                if rid in records and facts.flow_versions}
+    history = block_history(versions, records, today)
+    blockers = cluster(history, today)
+    started = {rid: _started(git.get(rid), created[rid]) for rid in records}
+    lead = {rid: lead_time(git[rid].status_history if rid in git else (), started[rid], today)
+            for rid, rec in records.items() if isinstance(rec, Decision)}
+    home = {rid: rid if isinstance(rec, Initiative) else rec.initiative
+            for rid, rec in records.items()}
+    grouped: dict[str, BlockHistory] = defaultdict(lambda: BlockHistory({}, {}))
+    for rid, intervals in history.records.items():
+        if home.get(rid):
+            grouped[home[rid] or ""].records[rid] = intervals
+    for key, intervals in history.actions.items():
+        if home.get(key[0]):
+            grouped[home[key[0]] or ""].actions[key] = intervals
+    return FlowFacts(history, blockers, single_points(blockers, history), lead, started,
+                     dict(grouped))
+
+
+def _started(facts: GitFacts | None, created: date) -> date:
+    if facts is not None and facts.created and not facts.uncommitted:
+        return date.fromisoformat(facts.created[:10])
+    return created
+
+
+def initiative_flow(site: SiteFacts, iid: str) -> dict[str, Any]:
+    """An initiative's time per bucket (learnings open, decisions exploring and proposed, in
+    days summed over its records), its decisions' median lead time, and the days its records
+    and actions were blocked."""
+    flow = site.flow
+    members = site.derived.members.get(iid, ())
+    if flow is None:
+        return {}
+    gathering = 0
+    for rid in members:
+        rec = site.records[rid]
+        if isinstance(rec, Learning):
+            history = site.git[rid].status_history if rid in site.git else ()
+            gathering += status_days(history, site.today).get("open", 0)
+    leads = [flow.lead[rid] for rid in members if rid in flow.lead]
+    own = flow.by_initiative.get(iid, BlockHistory({}, {}))
+    blocked = sum(i.days(site.today) for ivs in [*own.records.values(), *own.actions.values()]
+                  for i in ivs)
+    return {
+        "gathering_days": gathering,
+        "exploring_days": sum(lead.exploring_days for lead in leads),
+        "proposed_days": sum(lead.proposed_days for lead in leads),
+        "decided": sum(1 for lead in leads if lead.decided),
+        "median_lead_time_days": median_days(
+            lead.lead_time_days for lead in leads if lead.lead_time_days is not None),
+        "blocked_days": blocked,
+    }
