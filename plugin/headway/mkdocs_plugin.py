@@ -149,6 +149,9 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
             pages.LEARNINGS_URI: ("Learnings", "headway/log.html",
                                   lambda url: pages.log_page(site, url, "learning")),
         }
+        if not any(files.get_file_from_path(home) for home in ("index.md", "README.md")):
+            self.generated[pages.HOME_URI] = (  # a docs folder of records only: an overview
+                config.site_name, "headway/home.html", lambda url: pages.home_page(site, url))
         for iid in site.derived.initiatives:
             title = site.records[iid].title if iid in site.records else iid
             self.generated[pages.initiative_uri(iid)] = (
@@ -204,6 +207,8 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
             return kept
 
         items = keep(nav.items)
+        if pages.HOME_URI in ours:
+            items.insert(0, ours[pages.HOME_URI])
         initiatives = [ours[u] for u in self.generated if u in ours and u.startswith(
             "initiatives/") and u != pages.INITIATIVES_URI]
         if pages.INITIATIVES_URI in ours:
@@ -244,7 +249,9 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
         if self.settings is None:
             return None
         feed = pages.relative_url(page.url, FEED_URL)
-        link = (f'<link rel="alternate" type="application/atom+xml" '
+        # rel "alternate feed", not "alternate" alone: Material takes every
+        # link[rel=alternate] for a language version and fetches a sitemap.xml beside it (a 404).
+        link = (f'<link rel="alternate feed" type="application/atom+xml" '
                 f'title="{html_escape(config.site_name)}: decisions and learnings" '
                 f'href="{html_escape(feed)}">')
         head, sep, rest = output.partition("</head>")
