@@ -367,7 +367,7 @@ def test_timeline_shows_its_whole_span_and_labels(browser: Any, sites: dict[str,
             assert tl["scroll"]["left"] <= m["box"]["left"] and \
                 m["box"]["right"] <= tl["scroll"]["right"] + 1, (path, m)
             if size == "phone":
-                assert m["box"]["width"] >= 24 and m["box"]["height"] >= 24, (path, m)
+                assert m["box"]["width"] >= 23.9 and m["box"]["height"] >= 23.9, (path, m)
         assert "hover" not in tl["caption"] and "tap" in tl["caption"]
     page.context.close()
     assert visit.errors == []
@@ -450,7 +450,7 @@ def test_logs_read_as_cards_on_a_phone(browser: Any, sites: dict[str, Site], nam
 
 
 SEARCHES = {  # site: (words, the record's path): by a title, and by a word of the body only
-    "example": [("Route EU accounts", "eu-data-residency/decisions/0001-residency-eu-subdomain/"),
+    "example": [("Route EU accounts through eu.lumen.app", "eu-data-residency/decisions/0001-residency-eu-subdomain/"),
                 ("competitive", "invoice-ocr/learnings/ocr-accuracy-benchmark/")],
     "adr": [("Use gRPC between services", "adr/0006-use-grpc/"),
             ("zeppelin", "adr/0005-mermaid/")],
@@ -463,11 +463,12 @@ def test_material_search_finds_records(browser: Any, sites: dict[str, Site], nam
     page, visit = new_page(browser)
     for words, path in SEARCHES[name]:
         page.goto(site.url())
+        page.wait_for_load_state("networkidle")  # the search index is loaded
         page.locator("input.md-search__input").click()
-        page.locator("input.md-search__input").fill(words)
-        results = page.locator(".md-search-result__item a")
-        results.first.wait_for()
-        hrefs = [results.nth(i).get_attribute("href") or "" for i in range(results.count())]
+        page.keyboard.type(words)
+        page.locator(".md-search-result__item a").first.wait_for(state="attached")
+        hrefs = page.evaluate("""() => [...document.querySelectorAll(
+            ".md-search-result__item a")].map(a => a.getAttribute("href"))""")
         assert any(h.split("#")[0].endswith(path) for h in hrefs), (words, hrefs)
     page.context.close()
     assert visit.errors == []
@@ -532,8 +533,9 @@ def test_a_records_only_folder_gets_a_home_page(browser: Any, sites: dict[str, S
     page, visit = new_page(browser)
     page.goto(site.url("adr/0002-use-postgresql/"))
     panel = page.locator(".hw-panel").inner_text()
-    assert "(Accepted)" not in panel and "Decision date" in panel and "Created" not in panel
-    page.locator("a.md-logo").click()
+    assert "(Accepted)" not in panel and "decision date" in panel.lower()
+    assert "created" not in panel.lower()
+    page.locator("a.md-header__button.md-logo").click()
     page.wait_for_url(site.url())
     home = page.locator(".hw-home").inner_text()
     assert "platform" in home and "Latest decisions" in home

@@ -289,7 +289,7 @@ def timeline_events(site: SiteFacts, iid: str) -> list[Event]:
 # its size): one drawing for a desktop column, one for a phone; CSS shows the one that fits.
 # Lane labels are HTML beside the picture, so no scroll position can hide them.
 TIMELINE_WIDTHS = {"wide": 480, "narrow": 200}
-TIMELINE_PAD = 8  # space left of the first month
+TIMELINE_PAD = 14  # space left of the first month (half a tap target and a little)
 TIMELINE_RIGHT = 40  # room right of the last month for the "today" label
 TIMELINE_TOP = 40  # two rows of axis labels: years, then months
 TIMELINE_LANE = 44
