@@ -30,6 +30,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
+README_VIEWS = {"initiatives/self-serve-checkout/": "initiative", "blocked/": "blocked"}
 SCHEMES = ("light", "dark")
 ARTIFACTS = Path(os.environ.get("HEADWAY_ARTIFACTS") or ROOT / "tests" / "artifacts")
 # Elements headway draws (axe-core checks these, not the theme's own).
@@ -211,6 +212,16 @@ class Visit:
     """What went wrong while a page loaded: console errors and failed requests."""
 
     errors: list[str] = field(default_factory=list)
+    pending: int = 0  # requests started and not yet finished or failed
+
+    def settle(self, page: Any, quiet_ms: int = 150, limit_ms: int = 10_000) -> None:
+        """Wait until no request has been open for `quiet_ms` (Playwright's "networkidle"
+        waits a fixed 500 ms, which makes a sweep of every page slow)."""
+        quiet = waited = 0
+        while quiet < quiet_ms and waited < limit_ms:
+            page.wait_for_timeout(25)
+            waited += 25
+            quiet = quiet + 25 if self.pending == 0 else 0
 
 
 def watched(context: Any) -> Visit:
@@ -224,10 +235,21 @@ def watched(context: Any) -> Visit:
         if response.status >= 400:
             visit.errors.append(f"HTTP {response.status}: {response.url}")
 
+    def on_failed(request: Any) -> None:
+        visit.pending -= 1
+        visit.errors.append(f"request failed: {request.url} ({request.failure})")
+
+    def on_request(request: Any) -> None:
+        visit.pending += 1
+
+    def on_finished(request: Any) -> None:
+        visit.pending -= 1
+
     context.on("console", on_console)
     context.on("weberror", lambda e: visit.errors.append(f"page error: {e.error}"))
-    context.on("requestfailed", lambda r: visit.errors.append(
-        f"request failed: {r.url} ({r.failure})"))
+    context.on("request", on_request)
+    context.on("requestfinished", on_finished)
+    context.on("requestfailed", on_failed)
     context.on("response", on_response)
     return visit
 
@@ -242,6 +264,12 @@ def new_page(browser: Any, size: str = "desktop", scheme: str = "light", **optio
     context.route("https://api.github.com/**", lambda route: route.fulfill(
         json={"tag_name": "v1.0.0", "stargazers_count": 1, "forks_count": 0}))
     return context.new_page(), watched(context)
+
+
+def go(page: Any, visit: Visit, url: str) -> None:
+    """Open a page and wait until its requests are done (none left to be cut short)."""
+    page.goto(url)
+    visit.settle(page)
 
 
 def axe_violations(page: Any) -> list[str]:
@@ -271,9 +299,8 @@ def test_every_page_loads_cleanly(browser: Any, sites: dict[str, Site], name: st
     """No console error, no failed request, no sideways scroll on a phone, no serious or
     critical axe-core violation in headway's elements; a screenshot of each page.
 
-    To stay quick: the light pass waits for the network to settle on every page (a late
-    request, such as a theme's fetch, is caught there); the dark pass makes the same requests
-    and waits for the load only. axe-core runs on every page at desktop width, and on headway's
+    Each page is left only once no request has been open for 150 ms (a late request, such as
+    a theme's fetch of a sitemap, is caught on its page). axe-core runs on every page at desktop width, and on headway's
     own pages (not the records, whose panel it has seen at desktop) on a phone; dark
     screenshots are of headway's own pages."""
     site = sites[name]
@@ -286,8 +313,7 @@ def test_every_page_loads_cleanly(browser: Any, sites: dict[str, Site], name: st
         ours = path in generated or path.startswith("initiatives/")
         before = len(visit.errors)
         page.goto(site.url(path), wait_until="load")
-        if scheme == "light":
-            page.wait_for_load_state("networkidle")
+        visit.settle(page)
         problems += [f"/{path}: {e}" for e in visit.errors[before:]]
         if size == "phone":
             wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -298,6 +324,16 @@ def test_every_page_loads_cleanly(browser: Any, sites: dict[str, Site], name: st
         if scheme == "light" or ours:
             shot = (path.strip("/").replace("/", "--") or "home") + ".png"
             page.screenshot(path=str(folder / shot), full_page=True)
+        if name == "example" and path in README_VIEWS:  # the README's pictures
+            (ARTIFACTS / "readme").mkdir(exist_ok=True)
+            width, height = SIZES[size]
+            # on a phone, an initiative from its timeline down; otherwise from the top
+            top = page.evaluate("""() => { const h = document.getElementById("hw-timeline");
+                return h ? h.getBoundingClientRect().top + window.scrollY - 12 : 0; }""")
+            top = top if size == "phone" and README_VIEWS[path] == "initiative" else 0
+            page.screenshot(path=str(ARTIFACTS / "readme" / f"{README_VIEWS[path]}-{size}-{scheme}.png"),
+                            full_page=True, clip={"x": 0, "y": top, "width": width,
+                                                  "height": 1250 if size == "desktop" else height})
     page.context.close()
     assert len(site.pages) >= (25 if name == "example" else 10)
     assert not problems, "\n".join(problems)
@@ -348,7 +384,7 @@ def test_timeline_shows_its_whole_span_and_labels(browser: Any, sites: dict[str,
     initiatives = [p for p in site.pages if p.startswith("initiatives/") and p != "initiatives/"]
     assert initiatives
     for path in initiatives:
-        page.goto(site.url(path))
+        go(page, visit, site.url(path))
         tl = page.evaluate(TIMELINE_FACTS)
         assert ("hw-timeline-wide" if size == "desktop" else "hw-timeline-narrow") in tl["name"]
         assert [lane["text"] for lane in tl["lanes"]] == [
@@ -388,7 +424,7 @@ def test_logs_filter_and_sort(browser: Any, sites: dict[str, Site], name: str) -
     site = sites[name]
     page, visit = new_page(browser)
     for path in ("decisions/", "learnings/"):
-        page.goto(site.url(path))
+        go(page, visit, site.url(path))
         if name == "adr" and path == "learnings/":  # none: a sentence, not an empty table
             assert page.locator("table[data-hw-log]").count() == 0
             assert page.locator("form[data-hw-filters]").count() == 0
@@ -421,7 +457,7 @@ def test_logs_filter_and_sort(browser: Any, sites: dict[str, Site], name: str) -
     page.context.close()
     # Without JavaScript: every row, newest first, no filters.
     page, visit_off = new_page(browser, java_script_enabled=False)
-    page.goto(site.url("decisions/"))
+    go(page, visit_off, site.url("decisions/"))
     lead = page.locator(".hw-lead").first.inner_text()
     assert page.locator("table[data-hw-log] tbody tr").count() == int(lead.split()[0])
     assert not page.locator("form[data-hw-filters]").is_visible()
@@ -434,7 +470,7 @@ def test_logs_read_as_cards_on_a_phone(browser: Any, sites: dict[str, Site], nam
     """At 390 px every cell of a row is on screen (stacked, labelled), sorting still there."""
     site = sites[name]
     page, visit = new_page(browser, "phone")
-    page.goto(site.url("decisions/"))
+    go(page, visit, site.url("decisions/"))
     cells = page.evaluate("""() => [...document.querySelectorAll("table[data-hw-log] td")]
         .filter(td => td.textContent.trim()).map(td => {
           const r = td.getBoundingClientRect(); return [r.left, r.right, td.dataset.label || ""];
@@ -462,8 +498,7 @@ def test_material_search_finds_records(browser: Any, sites: dict[str, Site], nam
     site = sites[name]
     page, visit = new_page(browser)
     for words, path in SEARCHES[name]:
-        page.goto(site.url())
-        page.wait_for_load_state("networkidle")  # the search index is loaded
+        go(page, visit, site.url())
         page.locator("input.md-search__input").click()
         page.keyboard.type(words)
         page.locator(".md-search-result__item a").first.wait_for(state="attached")
@@ -488,14 +523,12 @@ def test_relation_links_land_on_their_records(browser: Any, sites: dict[str, Sit
     page, visit = new_page(browser)
     followed = 0
     for path in RELATIONS[name]:
-        page.goto(site.url(path))
-        page.wait_for_load_state("networkidle")
+        go(page, visit, site.url(path))
         links = page.evaluate("""() => [...document.querySelectorAll(".hw-panel dl div")]
             .filter(d => !["Initiative", "Overview"].includes(d.querySelector("dt").textContent))
             .flatMap(d => [...d.querySelectorAll("dd a")].map(a => [a.textContent, a.href]))""")
         for text, href in links:
-            page.goto(href)
-            page.wait_for_load_state("networkidle")
+            go(page, visit, href)
             heading = page.locator("article h1, .md-content h1").first.inner_text()
             assert heading.rstrip("¶").strip() == text, href
             followed += 1
@@ -509,7 +542,7 @@ def test_blocked_page_numbers_agree(browser: Any, sites: dict[str, Site]) -> Non
     blockers says so under each."""
     site = sites["example"]
     page, visit = new_page(browser)
-    page.goto(site.url("blocked/"))
+    go(page, visit, site.url("blocked/"))
     lead = page.locator(".hw-lead").inner_text()
     items = int(lead.split()[0])
     bars = [int(v) for v in page.locator(".hw-bar-value").all_inner_texts()]
@@ -531,18 +564,19 @@ def test_a_records_only_folder_gets_a_home_page(browser: Any, sites: dict[str, S
     decision's; a status written in other case is not repeated; the feed stays discoverable."""
     site = sites["adr"]
     page, visit = new_page(browser)
-    page.goto(site.url("adr/0002-use-postgresql/"))
+    go(page, visit, site.url("adr/0002-use-postgresql/"))
     panel = page.locator(".hw-panel").inner_text()
     assert "(Accepted)" not in panel and "decision date" in panel.lower()
     assert "created" not in panel.lower()
     page.locator("a.md-header__button.md-logo").click()
     page.wait_for_url(site.url())
+    visit.settle(page)
     home = page.locator(".hw-home").inner_text()
     assert "platform" in home and "Latest decisions" in home
     assert "Split billing out of the monolith" in home
     feed = page.locator('link[type="application/atom+xml"]').get_attribute("href") or ""
     assert page.request.get(site.url(feed)).ok
-    page.goto(site.url("decisions/"))
+    go(page, visit, site.url("decisions/"))
     text = page.locator("article").inner_text()
     assert "0005 - Adopt Mermaid diagram standard" in text
     assert not re.search(r"\b(\d{4})\s+\1\b", text), "a number shown twice"

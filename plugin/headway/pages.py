@@ -655,6 +655,13 @@ def blocked_page(site: SiteFacts, page_url: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- logs
 
 
+def _date_label(site: SiteFacts, rows: list[RecordView]) -> str:
+    """The heading of a table's date column: an ADR's `date` is its decision's date, not when
+    the record was created."""
+    adrs = rows and all(site.records[r.id].source_format != "headway" for r in rows)
+    return "Date" if adrs else "Created"
+
+
 def log_page(site: SiteFacts, page_url: str, rtype: str) -> dict[str, Any]:
     """Every record of a type, newest first, with what the filters need."""
     link = Linker(site, page_url)
@@ -662,10 +669,8 @@ def log_page(site: SiteFacts, page_url: str, rtype: str) -> dict[str, Any]:
     rows.sort(key=lambda v: (v.created, v.updated or v.created, v.id), reverse=True)
     statuses = [s for s in STATUSES[rtype] if any(r.status == s for r in rows)]
     initiatives = sorted({r.initiative.label for r in rows if r.initiative})
-    # An ADR's `date` is its decision's date, not when the record was created.
-    date_label = "Date" if rows and all(site.records[r.id].source_format != "headway"
-                                        for r in rows) else "Created"
-    return {"rows": rows, "type": rtype, "statuses": statuses, "date_label": date_label,
+    return {"rows": rows, "type": rtype, "statuses": statuses,
+            "date_label": _date_label(site, rows),
             "counts": Counter(r.status for r in rows),
             "initiatives": initiatives, "links": _nav_links(link, site)}
 
@@ -705,6 +710,7 @@ def initiative_page(site: SiteFacts, iid: str, page_url: str) -> dict[str, Any]:
         "awaiting": awaiting,
         "decisions": decisions,
         "learnings": learnings,
+        "date_label": _date_label(site, decisions + learnings),
         "blocked": blocked_groups(site, link, iid),
         "links": _nav_links(link, site),
     }
