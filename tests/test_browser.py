@@ -300,9 +300,9 @@ def test_every_page_loads_cleanly(browser: Any, sites: dict[str, Site], name: st
     critical axe-core violation in headway's elements; a screenshot of each page.
 
     Each page is left only once no request has been open for 150 ms (a late request, such as
-    a theme's fetch of a sitemap, is caught on its page). axe-core runs on every page at desktop width, and on headway's
-    own pages (not the records, whose panel it has seen at desktop) on a phone; dark
-    screenshots are of headway's own pages."""
+    a theme's fetch of a sitemap, is caught on its page). axe-core runs on every page at
+    desktop width, and on headway's own pages (not the records, whose panel it has seen at
+    desktop) on a phone; dark screenshots are of headway's own pages."""
     site = sites[name]
     page, visit = new_page(browser, size, scheme)
     folder = ARTIFACTS / name / f"{size}-{scheme}"
@@ -390,7 +390,7 @@ def test_timeline_shows_its_whole_span_and_labels(browser: Any, sites: dict[str,
         assert [lane["text"] for lane in tl["lanes"]] == [
             "Information gathering", "Internal product work", "Decision & execution"]
         for lane in tl["lanes"]:
-            assert lane["box"]["width"] > 0 and 0 <= lane["box"]["left"]
+            assert lane["box"]["width"] > 0 and lane["box"]["left"] >= 0
             assert lane["box"]["right"] <= min(tl["scroll"]["left"], tl["viewport"]), (path, lane)
         assert tl["overflow"] <= 0, f"{path}: the timeline hides {tl['overflow']} px"
         assert len(tl["axis"]) >= 2
@@ -447,8 +447,7 @@ def test_logs_filter_and_sort(browser: Any, sites: dict[str, Site], name: str) -
         assert titles == sorted(titles), titles  # by title, not by the number before it
         page.locator("th button.hw-sort", has_text="Title").click()
         assert [r["title"].lower() for r in _rows(page)] == sorted(titles, reverse=True)
-        date_head = page.locator("th button.hw-sort").nth(4 if path == "decisions/" else 4)
-        date_head.click()
+        page.locator("th button.hw-sort").nth(4).click()  # Created (or Date), oldest first
         dates = [r["date"] for r in _rows(page)]
         assert dates == sorted(dates)
         # The log fits its column at 1280 px: no sideways scroll inside it either.
@@ -475,7 +474,7 @@ def test_logs_read_as_cards_on_a_phone(browser: Any, sites: dict[str, Site], nam
         .filter(td => td.textContent.trim()).map(td => {
           const r = td.getBoundingClientRect(); return [r.left, r.right, td.dataset.label || ""];
         })""")
-    assert cells and all(0 <= left and right <= 390 for left, right, _ in cells), cells
+    assert cells and all(left >= 0 and right <= 390 for left, right, _ in cells), cells
     assert {"Status", "Initiative", "Updated"} <= {label for _, _, label in cells}
     assert page.locator("th button.hw-sort").first.is_visible()
     page.context.close()
@@ -486,7 +485,8 @@ def test_logs_read_as_cards_on_a_phone(browser: Any, sites: dict[str, Site], nam
 
 
 SEARCHES = {  # site: (words, the record's path): by a title, and by a word of the body only
-    "example": [("Route EU accounts through eu.lumen.app", "eu-data-residency/decisions/0001-residency-eu-subdomain/"),
+    "example": [("Route EU accounts through eu.lumen.app",
+                 "eu-data-residency/decisions/0001-residency-eu-subdomain/"),
                 ("competitive", "invoice-ocr/learnings/ocr-accuracy-benchmark/")],
     "adr": [("Use gRPC between services", "adr/0006-use-grpc/"),
             ("zeppelin", "adr/0005-mermaid/")],

@@ -35,7 +35,7 @@ def test_an_item_with_two_root_blockers_says_so_and_the_counts_agree(repo: GitRe
     page = built.html("blocked/")
     bars = [int(v) for v in re.findall(r'<span class="hw-bar-value">(\d+)</span>', page)]
     assert sorted(bars) == [1, 2] and sum(bars) == 3
-    also = re.findall(r'<span class="hw-also">also waiting for <span class="hw-who">([^<]+)<', page)
+    also = re.findall(r'<span class="hw-also">also held up by <span class="hw-who">([^<]+)<', page)
     assert sorted(also) == ["Finance", "Legal"]  # under Legal it names Finance, and back
 
 
