@@ -477,6 +477,13 @@ def test_logs_read_as_cards_on_a_phone(browser: Any, sites: dict[str, Site], nam
     assert cells and all(left >= 0 and right <= 390 for left, right, _ in cells), cells
     assert {"Status", "Initiative", "Updated"} <= {label for _, _, label in cells}
     assert page.locator("th button.hw-sort").first.is_visible()
+    if name == "example":  # a record's Actions: every column on screen, Status included
+        go(page, visit, site.url("eu-data-residency/decisions/0005-residency-backup-location/"))
+        cells = page.evaluate("""() => [...document.querySelectorAll("table[data-hw-actions] td")]
+            .map(td => { const r = td.getBoundingClientRect();
+                         return [r.left, r.right, td.dataset.label]; })""")
+        assert {"Action", "Owner", "Due", "Status"} <= {label for _, _, label in cells}
+        assert all(left >= 0 and right <= 390 for left, right, _ in cells), cells
     page.context.close()
     assert visit.errors == []
 
@@ -582,3 +589,29 @@ def test_a_records_only_folder_gets_a_home_page(browser: Any, sites: dict[str, S
     assert not re.search(r"\b(\d{4})\s+\1\b", text), "a number shown twice"
     page.context.close()
     assert visit.errors == []
+
+
+def test_mkdocs_own_theme_works_on_a_phone(browser: Any, tmp_path: Path) -> None:
+    """MkDocs' own theme: the same pages load cleanly, fit a phone, and show the narrow
+    timeline with its lane labels."""
+    repo = worked_example(tmp_path / "project")
+    config = (repo.root / "mkdocs.yml").read_text("utf-8")
+    # highlight.js comes from a CDN, which CI cannot reach: off
+    config = config.replace("  name: material\n", "  name: mkdocs\n  highlightjs: false\n", 1)
+    (repo.root / "mkdocs.yml").write_text(config, "utf-8")
+    built = build(repo)
+    site, server = serve("mkdocs", built.site)
+    try:
+        page, visit = new_page(browser, "phone")
+        for path in ("initiatives/eu-data-residency/", "decisions/", "blocked/",
+                     "eu-data-residency/decisions/0005-residency-backup-location/"):
+            go(page, visit, site.url(path))
+            assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+        go(page, visit, site.url("initiatives/eu-data-residency/"))
+        assert page.locator(".hw-timeline-narrow .hw-lane-label").first.is_visible()
+        assert not page.locator(".hw-timeline-wide").is_visible()
+        page.context.close()
+        assert visit.errors == []
+    finally:
+        server.shutdown()
+        server.server_close()
