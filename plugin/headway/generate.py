@@ -18,6 +18,7 @@ import frontmatter
 import jinja2
 import yaml
 
+from . import pages
 from .catalog import Catalog, build_catalog, discover, page_url
 from .clock import build_day
 from .derive import SiteFacts, site_facts
@@ -163,6 +164,8 @@ def automatic_nav(page_uris: list[str], generated: dict[str, GeneratedPage]) -> 
                 sections[parts[:depth]] = children
         sections[parts[:-1]].append(uri)
     section, after = nav_order(generated)
+    if pages.HOME_URI in generated:  # the overview headway gives a docs folder with none
+        root.insert(0, pages.HOME_URI)
     if section:
         root.append({"Initiatives": section})
     root.extend(after)
@@ -303,7 +306,9 @@ def generate(config_file: Path, out_dir: Path, *, strict: bool = False) -> Gener
     result = Generated(list(catalog.problems), list(catalog.history_warnings),
                        records=len(catalog.records), left_out=len(catalog.excluded))
     existing = {s.src_uri for s in sources}
-    generated = generated_pages(site, catalog.problems)
+    has_home = bool({"index.md", "README.md"} & existing)
+    generated = generated_pages(site, catalog.problems,
+                                None if has_home else str(config.get("site_name") or "Home"))
     for uri in [u for u in generated if u in existing]:
         result.warnings.append(f"{uri} exists in docs_dir, so headway does not generate its "
                                f"page there; move or rename that file")

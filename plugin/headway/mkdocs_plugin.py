@@ -151,7 +151,9 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
         self.record_uris = {rec.src_uri: rid for rid, rec in catalog.records.items()}
         self.document_uris = catalog.documents
 
-        self.generated = generated_pages(site, catalog.problems)
+        has_home = any(files.get_file_from_path(home) for home in ("index.md", "README.md"))
+        self.generated = generated_pages(site, catalog.problems,
+                                         None if has_home else config.site_name)
         for src_uri in list(self.generated):
             if files.get_file_from_path(src_uri) is not None:
                 log.warning(f"{src_uri} exists in docs_dir, so headway does not generate its "
@@ -192,6 +194,8 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
             return kept
 
         items = keep(nav.items)
+        if pages.HOME_URI in ours:
+            items.insert(0, ours[pages.HOME_URI])
         section, after = nav_order(self.generated)
         if pages.INITIATIVES_URI in ours:
             items.append(Section("Initiatives", [ours[u] for u in section if u in ours]))

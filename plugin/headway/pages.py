@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import posixpath
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -27,6 +28,7 @@ BLOCKED_URI = "blocked/index.md"
 DECISIONS_URI = "decisions/index.md"
 LEARNINGS_URI = "learnings/index.md"
 PROBLEMS_URI = "problems/index.md"
+HOME_URI = "index.md"  # generated only when docs_dir has no home page of its own
 
 
 def initiative_uri(initiative_id: str) -> str:
@@ -129,7 +131,7 @@ class Linker:
         rec = self.site.records[rid]
         facts = self.site.git.get(rid)
         updated = date.fromisoformat(facts.updated[:10]) if facts and facts.updated else None
-        number = rec.number
+        number = None if rec.number and _title_has_number(rec.title, rec.number) else rec.number
         return RecordView(
             id=rid, type=rec.type, title=rec.title, status=rec.status, owner=rec.owner,
             url=self.to(self.site.urls[rid]), initiative=self.initiative(rec.initiative),
@@ -147,6 +149,14 @@ def _status_reading(rec: Record) -> dict[str, Any]:
         return {}
     return {"status_reading": reading_of(rec.status, rec.status_text, rec.status_source),
             "status_note": status_note(rec.status_source, rec.status, rec.status_text)}
+
+
+def _title_has_number(title: str, number: str) -> bool:
+    """Whether a title already starts with the record's number ("0033 - Adopt…", "ADR-33: …"),
+    so that the number is not shown twice."""
+    if not number.isdigit():
+        return title.startswith(number)
+    return re.match(rf"\s*(?:adr[-\s_]*)?0*{int(number)}(?!\d)", title, re.IGNORECASE) is not None
 
 
 def page_url_of(src_uri: str, site: SiteFacts) -> str:
@@ -303,7 +313,16 @@ def timeline_events(site: SiteFacts, iid: str) -> list[Event]:
     return events
 
 
-TIMELINE_LEFT = 165  # where the timeline's lanes begin, after their labels
+# The picture fits the whole span in these widths (CSS pixels, drawn at 1:1 so that text keeps
+# its size): one drawing for a desktop column, one for a phone; CSS shows the one that fits.
+# Lane labels are HTML beside the picture, so no scroll position can hide them.
+TIMELINE_WIDTHS = {"wide": 480, "narrow": 200}
+TIMELINE_PAD = 14  # space left of the first month (half a tap target and a little)
+TIMELINE_RIGHT = 40  # room right of the last month for the "today" label
+TIMELINE_TOP = 40  # two rows of axis labels: years, then months
+TIMELINE_LANE = 44
+TIMELINE_LEFT = TIMELINE_PAD  # where the lanes begin (kept for callers of the old name)
+TAP = 24  # the smallest tap target on a touch screen, px: dots closer than this become one
 
 
 @dataclass(slots=True)
@@ -332,52 +351,87 @@ class MonthGroup:
 
 
 @dataclass(slots=True)
-class Timeline:
+class Drawing:
+    """The picture at one width: ticks and labels of the axis, the markers, today and target."""
+
+    name: str  # wide | narrow
     width: int
     height: int
     lanes: list[tuple[int, str, float]]  # (bucket, label, y)
-    months: list[tuple[int, str, bool]]  # (x, label, is_year_start)
+    months: list[tuple[float, bool]]  # (x, is_year_start): a tick per month
+    labels: list[tuple[float, float, str]]  # (x, y, text): axis labels that never overlap
     markers: list[Marker]
     today_x: float | None
     target_x: float | None
+
+
+@dataclass(slots=True)
+class Timeline:
+    drawings: list[Drawing]
     groups: list[MonthGroup]
     count: int
     hidden: int = 0  # events too far from today to draw (still listed by month)
     states: tuple[str, ...] = ()  # the markers' states other than "", for the key
-    left: int = TIMELINE_LEFT  # where the lanes begin
+
+    @property
+    def markers(self) -> list[Marker]:
+        return self.drawings[0].markers
+
+    @property
+    def width(self) -> int:
+        return self.drawings[0].width
+
+    @property
+    def lanes(self) -> list[tuple[int, str, float]]:
+        return self.drawings[0].lanes
 
 
 def _marker_radius(count: int) -> float:
     """A dot for one event; a larger one, with its count, for several."""
-    return 5.0 if count == 1 else min(6 + count ** 0.5 * 1.5, 14)
+    return 5.0 if count == 1 else min(7 + count ** 0.5 * 1.5, 14)
 
 
 def _month_index(day: date) -> int:
     return day.year * 12 + day.month - 1
 
 
-def timeline(site: SiteFacts, iid: str, link: Linker) -> Timeline | None:
-    """The initiative's events as a picture: a lane per bucket, a column per month; events of
-    one lane in the same week are drawn as one numbered dot, so 5 and 500 events both read."""
-    all_events = timeline_events(site, iid)
-    if not all_events:
-        return None
-    # A mistyped year (due: 2206-08-15) must not stretch the picture over centuries: the axis
-    # spans at most five years back and three ahead; the list below keeps every event.
-    earliest, latest = date(site.today.year - 5, 1, 1), date(site.today.year + 3, 12, 31)
-    events = [e for e in all_events if earliest <= e.day <= latest] or all_events[-1:]
-    rec = site.derived.initiatives.get(iid)
-    target = rec.target if isinstance(rec, Initiative) else None
-    if target is not None and not earliest <= target <= latest:
-        target = None
-    first = min(e.day for e in events)
-    last = max([e.day for e in events] + [site.today] + ([target] if target else []))
+def _label_width(text: str) -> float:
+    """About how wide a 12 px label is (digits and lower case ~7 px, a space 3.5)."""
+    return sum(3.5 if ch == " " else 7.5 for ch in text)
+
+
+def _axis_labels(start_m: int, months: int, col: float) -> list[tuple[float, float, str]]:
+    """Years on the first row (at each January, and at the first month when there is room),
+    months on the second, every `step` months, so that no two labels overlap."""
+    gap = 8
+    out: list[tuple[float, float, str]] = []
+    years: list[tuple[float, str]] = []
+    for m in range(months):
+        year, month = divmod(start_m + m, 12)
+        if month == 0 or m == 0:
+            years.append((TIMELINE_PAD + m * col + 2, str(year)))
+    for i, (x, text) in enumerate(years):
+        following = years[i + 1][0] if i + 1 < len(years) else None
+        if following is None or following - x >= _label_width(text) + gap:
+            out.append((x, 14, text))
+    step = next((s for s in (1, 2, 3, 6) if s * col >= _label_width("May") + gap), 0)
+    if step:
+        for m in range(months):
+            month = (start_m + m) % 12
+            if month % step == 0:
+                out.append((TIMELINE_PAD + m * col + 2, 30,
+                            date(2000, month + 1, 1).strftime("%b")))
+    return out
+
+
+def _drawing(name: str, plot: int, site: SiteFacts, events: list[Event], first: date, last: date,
+             target: date | None, link: Linker) -> Drawing:
     start_m, end_m = _month_index(first), _month_index(last)
     months = end_m - start_m + 1
-    col = 64 if months <= 12 else 40 if months <= 36 else 24
-    left, top, lane_h = TIMELINE_LEFT, 28, 44
-    width = left + months * col + 20
-    height = top + lane_h * 3 + 8
+    col = min(64.0, plot / months)
+    left, top, lane_h = TIMELINE_PAD, TIMELINE_TOP, TIMELINE_LANE
+    width = round(left + months * col + TIMELINE_RIGHT)
+    height = top + lane_h * 3 + 4
 
     def x_of(day: date) -> float:
         offset = _month_index(day) - start_m
@@ -390,16 +444,16 @@ def timeline(site: SiteFacts, iid: str, link: Linker) -> Timeline | None:
     def centre(group: list[Event]) -> float:
         return sum(x_of(e.day) for e in group) / len(group)
 
-    # Neighbouring clusters whose dots would overlap become one marker (again and again:
-    # a merged marker is larger, and may then reach the one before it).
+    # Neighbouring clusters whose dots (or tap targets) would overlap become one marker (again
+    # and again: a merged marker is larger, and may then reach the one before it).
     runs: list[tuple[int, list[Event]]] = [(b, list(g)) for (b, _), g in sorted(clusters.items())]
     merged = True
     while merged:
         merged = False
         kept: list[tuple[int, list[Event]]] = []
         for bucket, group in runs:
-            if kept and kept[-1][0] == bucket and centre(group) - centre(kept[-1][1]) < (
-                    _marker_radius(len(group)) + _marker_radius(len(kept[-1][1])) + 1):
+            if kept and kept[-1][0] == bucket and centre(group) - centre(kept[-1][1]) < max(
+                    _marker_radius(len(group)) + _marker_radius(len(kept[-1][1])) + 1, TAP):
                 kept[-1][1].extend(group)
                 merged = True
             else:
@@ -422,13 +476,33 @@ def timeline(site: SiteFacts, iid: str, link: Linker) -> Timeline | None:
         markers.append(Marker(round(xs, 1), bucket, len(group), url, tip, kinds,
                               _marker_radius(len(group)), state))
     lanes = [(b, BUCKETS[b], top + lane_h * (i + 0.5)) for i, b in enumerate((1, 2, 3))]
-    month_ticks = []
-    for m in range(months):
-        year, month = divmod(start_m + m, 12)
-        label = date(year, month + 1, 1).strftime("%b" if col >= 40 or month % 3 == 0 else "")
-        if month == 0 or m == 0:
-            label = f"{label} {year}".strip() if col >= 40 else str(year)
-        month_ticks.append((left + m * col, label, month == 0))
+    ticks = [(round(left + m * col, 1), (start_m + m) % 12 == 0) for m in range(months)]
+    return Drawing(
+        name=name, width=width, height=height, lanes=lanes, months=ticks,
+        labels=_axis_labels(start_m, months, col), markers=markers,
+        today_x=round(x_of(site.today), 1), target_x=round(x_of(target), 1) if target else None,
+    )
+
+
+def timeline(site: SiteFacts, iid: str, link: Linker) -> Timeline | None:
+    """The initiative's events as a picture: a lane per bucket, the whole span across the
+    column; events of a lane too close to tell (or to tap) apart are drawn as one numbered dot,
+    so 5 and 500 events both read."""
+    all_events = timeline_events(site, iid)
+    if not all_events:
+        return None
+    # A mistyped year (due: 2206-08-15) must not stretch the picture over centuries: the axis
+    # spans at most five years back and three ahead; the list below keeps every event.
+    earliest, latest = date(site.today.year - 5, 1, 1), date(site.today.year + 3, 12, 31)
+    events = [e for e in all_events if earliest <= e.day <= latest] or all_events[-1:]
+    rec = site.derived.initiatives.get(iid)
+    target = rec.target if isinstance(rec, Initiative) else None
+    if target is not None and not earliest <= target <= latest:
+        target = None
+    first = min(e.day for e in events)
+    last = max([e.day for e in events] + [site.today] + ([target] if target else []))
+    drawings = [_drawing(name, plot, site, events, first, last, target, link)
+                for name, plot in TIMELINE_WIDTHS.items()]
 
     groups: list[MonthGroup] = []
     by_month: dict[str, list[Event]] = defaultdict(list)
@@ -447,10 +521,10 @@ def timeline(site: SiteFacts, iid: str, link: Linker) -> Timeline | None:
             groups[-1].quiet_before = previous - index - 1
         previous = index
         groups.append(g)
+    markers = [m for d in drawings for m in d.markers]
     return Timeline(
-        width=width, height=height, lanes=lanes, months=month_ticks, markers=markers,
-        today_x=round(x_of(site.today), 1), target_x=round(x_of(target), 1) if target else None,
-        groups=groups, count=len(all_events), hidden=len(all_events) - len(events),
+        drawings=drawings, groups=groups, count=len(all_events),
+        hidden=len(all_events) - len(events),
         states=tuple(s for s in ("planned", "overdue") if any(m.state == s for m in markers)),
     )
 
@@ -472,6 +546,7 @@ class BlockedItem:
     due: date | None
     overdue: bool
     status: str
+    also: list[Link] = field(default_factory=list)  # its other root blockers, when several
 
 
 @dataclass(slots=True)
@@ -565,14 +640,19 @@ def blocked_groups(site: SiteFacts, link: Linker, initiative: str | None = None
     """Blocked items grouped by root blocker: the groups by how much they hold up, the items
     oldest first within each."""
     groups: dict[str, list[BlockedItem]] = defaultdict(list)
+    roots_of: dict[str, list[str]] = defaultdict(list)
     for root, item in blocked_items(site, link, initiative):
         groups[root].append(item)
+        roots_of[item.key].append(root)
+    for root, items in groups.items():  # an item under several blockers says so under each
+        for item in items:
+            item.also = [_blocker_link(link, r) for r in roots_of[item.key] if r != root]
     today = site.today
     total = len({item.key for items in groups.values() for item in items}) or 1
     out = []
     for key, items in groups.items():
         items.sort(key=lambda i: (i.since or today, i.title.lower()))
-        blocker = Link("No blocker named", None, "unnamed") if key == "" else link.blocker(key)
+        blocker = _blocker_link(link, key)
         inits = len({i.initiative.label for i in items if i.initiative})
         out.append(BlockerGroup(key, blocker, items, inits, share=len(items) / total))
     out.sort(key=lambda g: (-len(g.items), min((i.since or today) for i in g.items),
@@ -584,16 +664,30 @@ def blocked_groups(site: SiteFacts, link: Linker, initiative: str | None = None
     return out
 
 
+def _blocker_link(link: Linker, key: str) -> Link:
+    return Link("No blocker named", None, "unnamed") if key == "" else link.blocker(key)
+
+
 def blocked_page(site: SiteFacts, page_url: str) -> dict[str, Any]:
     link = Linker(site, page_url)
     groups = blocked_groups(site, link)
     kinds = {i.key: i.kind for g in groups for i in g.items}
     actions = sum(kind == "action" for kind in kinds.values())
+    listed = sum(len(g.items) for g in groups)
+    several = len({i.key for g in groups for i in g.items if i.also})
     return {"groups": groups, "items": len(kinds), "records": len(kinds) - actions,
-            "actions": actions, "links": _nav_links(link, site), "today": site.today}
+            "actions": actions, "listed": listed, "several": several,
+            "links": _nav_links(link, site), "today": site.today}
 
 
 # ---------------------------------------------------------------- logs
+
+
+def _date_label(site: SiteFacts, rows: list[RecordView]) -> str:
+    """The heading of a table's date column: an ADR's `date` is its decision's date, not when
+    the record was created."""
+    adrs = rows and all(site.records[r.id].source_format != "headway" for r in rows)
+    return "Date" if adrs else "Created"
 
 
 def log_page(site: SiteFacts, page_url: str, rtype: str) -> dict[str, Any]:
@@ -604,6 +698,7 @@ def log_page(site: SiteFacts, page_url: str, rtype: str) -> dict[str, Any]:
     statuses = [s for s in STATUSES[rtype] if any(r.status == s for r in rows)]
     initiatives = sorted({r.initiative.label for r in rows if r.initiative})
     return {"rows": rows, "type": rtype, "statuses": statuses,
+            "date_label": _date_label(site, rows),
             "counts": Counter(r.status for r in rows),
             "initiatives": initiatives, "links": _nav_links(link, site)}
 
@@ -643,6 +738,7 @@ def initiative_page(site: SiteFacts, iid: str, page_url: str) -> dict[str, Any]:
         "awaiting": awaiting,
         "decisions": decisions,
         "learnings": learnings,
+        "date_label": _date_label(site, decisions + learnings),
         "blocked": blocked_groups(site, link, iid),
         "links": _nav_links(link, site),
     }
@@ -722,3 +818,15 @@ def problems_page(problems: list[Problem]) -> dict[str, Any]:
     ordered = sorted(problems, key=lambda p: (p.severity != "error", p.path, p.line or 0))
     return {"problems": ordered, "files": len({p.path for p in problems}),
             "errors": sum(1 for p in problems if p.severity == "error")}
+
+
+def home_page(site: SiteFacts, page_url: str) -> dict[str, Any]:
+    """A home page for a docs folder that has none (an ADR-only folder): the initiatives, what
+    is blocked, the latest decisions."""
+    link = Linker(site, page_url)
+    blocked = blocked_page(site, page_url)
+    decisions = [link.view(rid) for rid, rec in site.records.items() if rec.type == "decision"]
+    decisions.sort(key=lambda v: (v.created, v.updated or v.created, v.id), reverse=True)
+    return {**initiatives_page(site, page_url), "blocked_items": blocked["items"],
+            "blockers": blocked["groups"][:3], "latest": decisions[:5],
+            "decision_count": len(decisions)}

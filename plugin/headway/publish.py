@@ -40,9 +40,11 @@ class RenderError(Exception):
     """A template could not be rendered (a user's override, usually); says which and where."""
 
 
-def generated_pages(site: SiteFacts, problems: list[Problem]) -> dict[str, GeneratedPage]:
+def generated_pages(site: SiteFacts, problems: list[Problem], home_title: str | None = None
+                    ) -> dict[str, GeneratedPage]:
     """Every page headway generates, by its path in the docs folder, in navigation order: the
-    initiatives, each initiative, what is blocked, flow, the decision log, learnings, problems."""
+    initiatives, each initiative, what is blocked, flow, the decision log, learnings, problems;
+    and a home page (an overview, titled `home_title`) for a docs folder that has none."""
     generated = {
         pages.INITIATIVES_URI: GeneratedPage("Initiatives", "headway/initiatives.html",
                                              lambda url: pages.initiatives_page(site, url)),
@@ -55,6 +57,9 @@ def generated_pages(site: SiteFacts, problems: list[Problem]) -> dict[str, Gener
         pages.LEARNINGS_URI: GeneratedPage("Learnings", "headway/log.html",
                                            lambda url: pages.log_page(site, url, "learning")),
     }
+    if home_title is not None:  # a docs folder of records only: an overview
+        generated[pages.HOME_URI] = GeneratedPage(home_title, "headway/home.html",
+                                                  lambda url: pages.home_page(site, url))
     for iid in site.derived.initiatives:
         title = site.records[iid].title if iid in site.records else iid
         generated[pages.initiative_uri(iid)] = GeneratedPage(
@@ -118,7 +123,9 @@ def record_panel_html(env: jinja2.Environment, site: SiteFacts, rid: str, page_u
 
 def feed_link(site_name: str, href: str) -> str:
     """The `<link>` by which browsers and feed readers find the feed from a page."""
-    return (f'<link rel="alternate" type="application/atom+xml" '
+    # rel "alternate feed", not "alternate" alone: Material takes every link[rel=alternate]
+    # for a language version and fetches a sitemap.xml beside it (a 404 on every page).
+    return (f'<link rel="alternate feed" type="application/atom+xml" '
             f'title="{html_escape(site_name)}: decisions and learnings" '
             f'href="{html_escape(href)}">')
 

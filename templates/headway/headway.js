@@ -47,9 +47,13 @@
           th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
           var body = table.tBodies[0];
           var rows = Array.prototype.slice.call(body.rows);
+          // A cell's data-value, else its link's text (a title, not the number before it).
+          function key(cell) {
+            return cell.dataset.value || (cell.querySelector("a") || cell).textContent.trim().toLowerCase();
+          }
           rows.sort(function (a, b) {
-            var x = a.cells[index].dataset.value || a.cells[index].textContent.trim().toLowerCase();
-            var y = b.cells[index].dataset.value || b.cells[index].textContent.trim().toLowerCase();
+            var x = key(a.cells[index]);
+            var y = key(b.cells[index]);
             return (x < y ? -1 : x > y ? 1 : 0) * (ascending ? 1 : -1);
           });
           rows.forEach(function (row) { body.appendChild(row); });
