@@ -197,6 +197,8 @@ def test_flow_page_shows_blockers_lead_times_and_flow(built: Built) -> None:
     # decision lead times: the one decided decision, and the median
     assert "API design: 86 days, created 2026-01-05, decided 2026-04-01" in text
     assert "median 86 days" in text
+    # in the table: created, decided, lead time, then the days exploring and proposed
+    assert "2026-01-05 2026-04-01 86 days 36 days 50 days" in text
     assert '<time datetime="2026-04-01">' in html
     # cumulative flow: learnings and decisions by status, now
     assert "decided (accepted or rejected) (1)" in text

@@ -70,6 +70,8 @@ class LeadPoint:
     created: date
     decided: date
     days: int
+    exploring: int = 0
+    proposed: int = 0
     x: float = 0
     y: float = 0
 
@@ -149,7 +151,7 @@ def lead_chart(site: SiteFacts, ids: Iterable[str], link: Linker) -> LeadChart |
         if lead is None or lead.decided is None or lead.lead_time_days is None:
             continue
         points.append(LeadPoint(link.record(rid), flow.started[rid], lead.decided,
-                                lead.lead_time_days))
+                                lead.lead_time_days, lead.exploring_days, lead.proposed_days))
     if not points:
         return None
     points.sort(key=lambda p: (p.decided, p.link.label), reverse=True)

@@ -39,7 +39,7 @@ try:
 except ImportError:  # Windows: pipes keep their default size
     fcntl = None  # type: ignore[assignment]
 
-CACHE_VERSION = 10
+CACHE_VERSION = 11
 _LOG_FORMAT = "%x1e%H%x1f%P%x1f%aN%x1f%cI"  # %aN: the name .mailmap gives
 
 
@@ -1366,7 +1366,7 @@ class _Cache:
             distinct = [BlobFacts(f[0], f[1], tuple(f[2]), StatusRead(*f[3]) if f[3:] else None)
                         for f in data["distinct_facts"]]
             self.blob_facts = dict(zip(names, map(distinct.__getitem__, which), strict=True))
-            self.flow_fields = _flows_from_json(data["flow_of_blobs"])
+            self.flow_fields = _flows_from_json(names, data["flow_of_blobs"])
             self.raw, self.head = raw, data["head"]
         except (OSError, *_BAD_DATA):
             self.blob_facts, self.flow_fields = {}, {}
@@ -1430,7 +1430,7 @@ class _Cache:
                     "distinct_facts": [[*f[:3], [r.status, r.source, r.written, r.word]]
                                        if (r := f.reading) is not None else f[:3]
                                        for f in distinct],
-                    "flow_of_blobs": _flows_to_json(self.flow_fields),
+                    "flow_of_blobs": _flows_to_json(self.blob_facts, self.flow_fields),
                 })
                 self.head, self._loaded, self._log_bytes = None, False, None
             if paths is None:
@@ -1706,12 +1706,18 @@ def _flow_versions(evs: list[_Event], blobs: dict[str, BlobFacts],
     return out
 
 
-def _flows_to_json(flows: dict[str, _Blocks]) -> dict[str, Any]:
-    return {name: _blocks_to_json(blocks) for name, blocks in flows.items()}
+def _flows_to_json(names: Iterable[str], flows: dict[str, _Blocks]) -> dict[str, Any]:
+    """The blocks of old versions as the facts are kept: the distinct blocks once, and for
+    each version (in the order of `names`) the index of its own, -1 for none."""
+    distinct: dict[_Blocks, int] = {}
+    which = [distinct.setdefault(flows[n], len(distinct)) if n in flows else -1 for n in names]
+    return {"distinct": [_blocks_to_json(b) for b in distinct], "of_blobs": which}
 
 
-def _flows_from_json(value: dict[str, Any]) -> dict[str, _Blocks]:
-    return {str(name): _blocks_from_json(blocks) for name, blocks in value.items()}
+def _flows_from_json(names: list[str], value: dict[str, Any]) -> dict[str, _Blocks]:
+    distinct = [_blocks_from_json(b) for b in value["distinct"]]
+    return {name: distinct[i] for name, i in zip(names, value["of_blobs"], strict=True)
+            if i >= 0}
 
 
 def _blocks_to_json(blocks: _Blocks) -> list[str]:
