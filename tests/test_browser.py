@@ -319,6 +319,10 @@ def test_every_page_loads_cleanly(browser: Any, sites: dict[str, Site], name: st
             wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             if wide > 0:
                 problems.append(f"/{path}: the page scrolls sideways by {wide} px")
+            broken = page.evaluate("""() => [...document.querySelectorAll("time")]
+                .filter(t => t.getClientRects().length > 1).map(t => t.textContent)""")
+            if broken:
+                problems.append(f"/{path}: dates broken across lines: {broken}")
         if size == "desktop" or ours:
             problems += [f"/{path}: axe {v}" for v in axe_violations(page)]
         if scheme == "light" or ours:
