@@ -396,14 +396,14 @@ def _month_index(day: date) -> int:
 
 
 def _label_width(text: str) -> float:
-    """About how wide a 12 px label is (digits and lower case ~7 px, a space 3.5)."""
-    return sum(3.5 if ch == " " else 7.5 for ch in text)
+    """About how wide a 12 px label is, a little more than measured (a digit 6.7 px in bold)."""
+    return sum(3.5 if ch == " " else 7.2 for ch in text)
 
 
 def _axis_labels(start_m: int, months: int, col: float) -> list[tuple[float, float, str]]:
     """Years on the first row (at each January, and at the first month when there is room),
     months on the second, every `step` months, so that no two labels overlap."""
-    gap = 8
+    gap = 6
     out: list[tuple[float, float, str]] = []
     years: list[tuple[float, str]] = []
     for m in range(months):
