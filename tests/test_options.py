@@ -143,7 +143,7 @@ def test_page_urls_agree_with_mkdocs(directory_urls: bool) -> None:
     """headway works out page URLs without MkDocs (for the CLI); they must be MkDocs' own."""
     from mkdocs.structure.files import File
 
-    from headway.catalog import page_url
+    from headway.urls import page_url
 
     for src_uri in ["index.md", "README.md", "a/README.md", "a/index.markdown", "a/b.md",
                     "a/b/c.mdown", "x.y.md", "a/Index.md", "readme.md", "0001-use-stripe.md"]:

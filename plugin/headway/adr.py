@@ -19,19 +19,12 @@ from typing import Any
 
 import yaml
 
+from .ids import default_id, file_id, file_number, slugify
 from .model import RECORD_TYPES, Problem, StatusRead, default_status, has_errors
 from .parse import Document, Limits, decode, first_heading, load_front_matter, parse_document
 from .settings import AdrFolder
 from .statuses import status_note
-from .validate import (
-    PAGE_META_FIELDS,
-    check_document,
-    default_id,
-    file_number,
-    file_stem,
-    short_text,
-    slugify,
-)
+from .validate import PAGE_META_FIELDS, check_document, short_text
 
 SOURCE_FORMATS = ("madr", "nygard", "log4brains")
 DEFAULT_LIMITS = Limits()
@@ -224,12 +217,6 @@ def index_folder(folder_dir: Path) -> FolderIndex:
         names.extend(name if rel_root == "." else f"{rel_root}/{name}" for name in sorted(files)
                      if name.endswith(".md") and not name.startswith("."))
     return folder_index(names)
-
-
-def file_id(path: str) -> str:
-    """The id a record of an ADR folder takes from its file name (`0007-Use X.md` →
-    `0007-use-x`)."""
-    return slugify(file_stem(path))
 
 
 def folder_index(names: Iterable[str]) -> FolderIndex:

@@ -13,10 +13,10 @@ import yaml
 
 from .catalog import build_catalog, discover
 from .history import GitRunner
+from .ids import ID_PATTERN, slugify, title_slug
 from .model import STATUSES, Record
 from .render import template_dirs
 from .settings import Settings
-from .validate import ID_PATTERN, slugify, title_slug
 
 _NUMBERED = re.compile(r"^(\d+)-")
 

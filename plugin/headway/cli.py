@@ -151,7 +151,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_convert(args: argparse.Namespace) -> int:
     """Rewrite a folder of MADR, adr-tools or log4brains records into headway's front matter."""
     from .adr import convert_folder
-    from .validate import ID_PATTERN, slugify
+    from .ids import ID_PATTERN, slugify
 
     config = Path(args.config_file)
     settings = read_settings(config) if config.exists() else None

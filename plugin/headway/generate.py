@@ -19,7 +19,7 @@ import jinja2
 import yaml
 
 from . import pages
-from .catalog import Catalog, build_catalog, discover, page_url
+from .catalog import Catalog, build_catalog, discover
 from .clock import build_day
 from .derive import SiteFacts, site_facts
 from .feed import FEED_URL
@@ -38,6 +38,7 @@ from .publish import (
 )
 from .render import environment
 from .settings import ConfigError, Settings, headway_options, plugin_entries, read_settings
+from .urls import page_url
 
 MARKER = ".headway-generated"  # in DIR: a folder generate made, which it may write again
 DOCS = "docs"

@@ -39,6 +39,7 @@ from .publish import (
 )
 from .render import environment
 from .settings import ADR_FORMATS, ConfigError, Settings, settings_from_options
+from .urls import relative_url
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -231,7 +232,7 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str | None:
         if self.settings is None:
             return None
-        link = feed_link(config.site_name, pages.relative_url(page.url, FEED_URL))
+        link = feed_link(config.site_name, relative_url(page.url, FEED_URL))
         head, sep, rest = output.partition("</head>")
         return f"{head}{link}\n{sep}{rest}" if sep else None
 

@@ -61,6 +61,9 @@ WAITING_FIELDS: tuple[str, ...] = tuple(WAITING_KINDS)
 ACTION_FIELDS: tuple[str, ...] = tuple(ACTION_KINDS)
 
 
+TYPE_LABELS = {"initiative": "Initiative", "learning": "Learning", "decision": "Decision"}
+
+
 def default_status(record_type: str) -> str:
     """The first status of a type's lifecycle, which a record without `status` has."""
     return STATUSES[record_type][0]

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from .ids import ID_PATTERN, slugify
 from .model import STATUSES
 from .parse import Limits
 
@@ -112,7 +113,6 @@ def headway_options(plugins: Any) -> dict[str, Any] | None:
 
 def adr_folders(entries: Any) -> tuple[AdrFolder, ...]:
     """The `adr_folders` option: a list of `{folder, initiative?, format?, default_status?}`."""
-    from .validate import ID_PATTERN, slugify
 
     if entries is None:
         return ()
