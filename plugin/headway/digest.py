@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .derive import SiteFacts, overdue_actions, own_open_waits
+from .errors import DigestError
 from .flow import Interval
 from .model import Decision, Learning, Record
 
@@ -14,10 +15,6 @@ _RELATIVE = re.compile(r"(\d+)([dw])")
 # What could make text into markup inside a list item (brackets escaped, so parentheses and
 # `!` cannot form a link or an image; `#` and `+` only count at a line's start).
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>~])")
-
-
-class DigestError(ValueError):
-    """A `--since` that is neither a date nor a number of days or weeks."""
 
 
 def parse_since(text: str, today: date) -> date:

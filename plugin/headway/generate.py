@@ -22,6 +22,7 @@ from . import pages
 from .catalog import Catalog, build_catalog, discover
 from .clock import build_day
 from .derive import SiteFacts, site_facts
+from .errors import ConfigError
 from .feed import FEED_URL
 from .model import Problem
 from .parse import first_heading
@@ -37,7 +38,7 @@ from .publish import (
     site_files,
 )
 from .render import environment
-from .settings import ConfigError, Settings, headway_options, plugin_entries, read_settings
+from .settings import Settings, headway_options, plugin_entries, read_settings
 from .urls import page_url
 
 MARKER = ".headway-generated"  # in DIR: a folder generate made, which it may write again

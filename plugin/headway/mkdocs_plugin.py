@@ -21,13 +21,13 @@ from .bulk import gc_paused
 from .catalog import Catalog, Source, build_catalog
 from .clock import build_day
 from .derive import SiteFacts, site_facts
+from .errors import ConfigError, RenderError
 from .feed import FEED_URL
 from .model import STATUSES
 from .parse import first_heading
 from .publish import (
     ASSETS,
     GeneratedPage,
-    RenderError,
     escape_theme_meta,
     feed_link,
     generated_pages,
@@ -38,7 +38,7 @@ from .publish import (
     site_files,
 )
 from .render import environment
-from .settings import ADR_FORMATS, ConfigError, Settings, settings_from_options
+from .settings import ADR_FORMATS, Settings, settings_from_options
 from .urls import relative_url
 
 if TYPE_CHECKING:

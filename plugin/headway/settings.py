@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from .errors import ConfigError
 from .ids import ID_PATTERN, slugify
 from .model import STATUSES
 from .parse import Limits
@@ -50,10 +51,6 @@ class Settings:
         """The ADR folder a page is in (the deepest, when folders nest), if any."""
         found = [f for f in self.adr_folders if f.holds(src_uri)]
         return max(found, key=lambda f: len(f.folder)) if found else None
-
-
-class ConfigError(Exception):
-    """`mkdocs.yml` is missing or unusable; the message says which and why."""
 
 
 class ConfigLoader(yaml.SafeLoader):
