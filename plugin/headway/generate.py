@@ -38,7 +38,7 @@ from .publish import (
     site_files,
 )
 from .render import environment
-from .settings import Settings, headway_options, plugin_entries, read_settings
+from .settings import Settings, plugin_entries, read_settings
 from .urls import page_url
 
 MARKER = ".headway-generated"  # in DIR: a folder generate made, which it may write again
@@ -300,7 +300,6 @@ def generate(config_file: Path, out_dir: Path, *, strict: bool = False) -> Gener
     settings = read_settings(config_file)
     config = load_config(config_file)
     check_output(out_dir, config_file, settings)
-    options = headway_options(config.get("plugins")) or {}
     sources = discover(settings)
     catalog = build_catalog(sources, settings)
     site = site_facts(catalog.records, catalog.git, catalog.urls, build_day(),
@@ -343,13 +342,13 @@ def generate(config_file: Path, out_dir: Path, *, strict: bool = False) -> Gener
         target.write_text(f"{placeholder(page.title)}\n<div class=\"hw-generated\">\n{html}\n"
                           f"</div>\n", "utf-8")
     for path, content in site_files(site, settings.site_name, settings.site_url,
-                                    options.get("feed_limit")).items():
+                                    settings.feed_limit).items():
         target = docs / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, "utf-8")
 
     in_nav = [moved.get(u, u) for u in built
-              if options.get("nav_records") or u not in catalog.documents]
+              if settings.nav_records or u not in catalog.documents]
     nav = automatic_nav(in_nav, generated)
     (out_dir / "mkdocs.yml").write_text(
         _config_text(config, config_file, out_dir, nav, moved, result.warnings), "utf-8")
