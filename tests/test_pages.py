@@ -355,3 +355,29 @@ def test_pages_read_well_with_a_screen_reader(repo: GitRepo) -> None:
     blocked = built.html("blocked/")
     assert 'aria-current="page" class="hw-current">What is blocked' in blocked
     assert '2<span class="hw-sr"> items:</span>' in blocked and "aria-label=\"2 items\"" not in blocked
+
+
+def test_blocked_counts_agree_between_cards_and_the_blocked_page(repo: GitRepo) -> None:
+    repo.record("i.md", "type: initiative", "# I\n")
+    repo.record("a.md", "type: decision\ninitiative: i\nstatus: proposed\nactions:\n"
+                "  - {what: ship, status: blocked}", "# A\n")
+    repo.record("b.md", "type: learning\ninitiative: i\nwaiting_on:\n"
+                "  - {who: Legal, what: x}\n  - {who: Finance, what: y}", "# B\n")
+    built = build(repo)
+    blocked = built.html("blocked/")
+    # B once, though under two blockers; A's action once
+    assert "2 blocked items (1 record and 1 action)" in blocked
+    assert "waiting for" not in blocked  # A is not its own blocker on the page
+    assert "No blocker named" in blocked
+    card = built.html("initiatives/")
+    assert re.search(r'hw-count">2</span> blocked', card)
+    assert built.records["a"]["root_blockers"] == ["a"]  # records.json keeps the spec's rule
+
+
+def test_generated_pages_have_a_real_heading_for_the_toc(repo: GitRepo) -> None:
+    team(repo)
+    repo.mkdocs_yml(theme="material")
+    page = build(repo).html("blocked/")
+    assert re.search(r'<h1 id="what-is-blocked">What is blocked', page)
+    assert 'href="#what-is-blocked"' in page  # Material's skip link finds it
+    assert not (build(repo).site / "headway" / "init").exists()  # no stray template files
