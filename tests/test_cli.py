@@ -150,6 +150,7 @@ def test_cli_mistakes_exit_2_without_a_traceback(chdir_repo: GitRepo,
     assert "is not an id" in capsys.readouterr().err
 
 
+@pytest.mark.expect_warnings("duplicate id '0002-tax'")
 def test_a_branch_that_takes_an_existing_id_is_caught_by_check_changed(
         chdir_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
     small_team(chdir_repo)

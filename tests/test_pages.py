@@ -8,6 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 from itertools import pairwise
 
+import pytest
 from conftest import GitRepo, build
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -214,6 +215,7 @@ def test_feed_is_atom_with_one_entry_per_event(repo: GitRepo) -> None:
 PAYLOAD = '<script>alert("hw")</script>'
 
 
+@pytest.mark.expect_warnings("evil-broken.md:4: unknown status 'bogus'")
 def test_front_matter_html_is_escaped_everywhere(repo: GitRepo) -> None:
     team(repo)
     p = PAYLOAD
@@ -333,6 +335,7 @@ def test_timeline_reads_with_five_events_and_with_five_hundred() -> None:
         assert all(x2 - x1 >= r1 + r2 for (x1, r1), (x2, r2) in pairwise(dots)), dots
 
 
+@pytest.mark.expect_warnings('decisions/index.md exists in docs_dir')
 def test_pages_read_well_with_a_screen_reader(repo: GitRepo) -> None:
     """Found by an accessibility review: unique ids whatever the titles, headings in order,
     the timeline's links exposed (a `group`, not an `img` that hides them), and the words a
