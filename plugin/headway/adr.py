@@ -21,7 +21,8 @@ import yaml
 
 from .ids import default_id, file_id, file_number, slugify
 from .model import RECORD_TYPES, Problem, StatusRead, default_status, has_errors
-from .parse import Document, Limits, decode, first_heading, load_front_matter, parse_document
+from .pagetext import first_heading, is_heading, scan, split_front_matter
+from .parse import Document, Limits, decode, load_front_matter, parse_document
 from .settings import AdrFolder
 from .statuses import status_note
 from .validate import PAGE_META_FIELDS, check_document, short_text
@@ -56,8 +57,6 @@ _NO_OUTCOME = frozenset({"", "tbd", "todo", "tba", "…", "...", "n/a", "none", 
 OUTCOME = "(outcome)"  # the `word` of a status read from a stated outcome
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
-_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"^(?:[-*+]|\d{1,3}[.)])[ \t]+(.*)$")
 _KEY_LINE = re.compile(r"^[ \t]*(?P<bullet>[-*+][ \t]+)?(?:\*\*|__)?(?P<key>[A-Za-z][A-Za-z _-]{0,30}?)"
                        r"[ \t]*(?:\*\*|__)?[ \t]*:[ \t]*(?:\*\*|__)?[ \t]*(?P<value>.*?)[ \t]*$")
@@ -165,7 +164,7 @@ def states_outcome(text: _Text) -> bool:
         return False
     for index in range(section[0] + 1, section[1]):
         line = text.lines[index]
-        if index in text.code or _HEADING.match(line) or not line.strip() or _CHOSEN.match(line):
+        if index in text.code or is_heading(line) or not line.strip() or _CHOSEN.match(line):
             continue  # a `Chosen option:` line was judged above
         if _stated(_COMMENT.sub("", line)):
             return True
@@ -289,27 +288,10 @@ class _Text:
     def __init__(self, lines: list[str], start: int) -> None:
         self.lines = lines
         self.start = start
-        self.headings: list[tuple[int, int, str, str]] = []  # (index, level, key, text)
-        self.code: set[int] = set()  # indexes of lines in code fences (the fences too)
-        fence: str | None = None
-        for index in range(start, len(lines)):
-            line = lines[index]
-            opening = _FENCE.match(line)
-            if opening:
-                marker = opening.group(1)
-                if fence is None:
-                    fence = marker[0] * 3
-                elif marker.startswith(fence):
-                    fence = None
-                self.code.add(index)
-                continue
-            if fence is not None:
-                self.code.add(index)
-                continue
-            match = _HEADING.match(line)
-            if match:
-                text = match.group(2).strip()
-                self.headings.append((index, len(match.group(1)), _heading_key(text), text))
+        self.headings: list[tuple[int, int, str, str]]  # (index, level, key, text)
+        self.code: set[int]
+        headings, self.code = scan(lines, start)  # code: indexes of lines in fences, fences too
+        self.headings = [(h.index, h.level, _heading_key(h.text), h.text) for h in headings]
 
     def title(self) -> tuple[int, str] | None:
         for index, level, _, text in self.headings:
@@ -583,19 +565,9 @@ def _headway_type(value: Any) -> bool:
 
 
 def _split_front_matter(text: str) -> tuple[str, int] | None:
-    """The YAML between a first line `---` and the next `---` (or `...`) line, and the index of
-    the line after it."""
-    if not text.startswith("---"):
-        return None
-    lines = text.split("\n", 1)
-    if lines[0].rstrip() != "---":
-        return None
-    rest = lines[1] if len(lines) > 1 else ""
-    closing = re.search(r"^(?:---|\.\.\.)[ \t]*$", rest, re.M)
-    if closing is None:
-        return None
-    fm_text = rest[: closing.start()]
-    return fm_text, fm_text.count("\n") + 2
+    """The YAML of the front matter and the index of the line after it."""
+    front = split_front_matter(text)
+    return None if front is None else (front.yaml, front.body_start)
 
 
 @dataclass(slots=True)
@@ -644,7 +616,7 @@ def _parse(path: str, src_uri: str, raw: bytes, folder: AdrFolder, limits: Limit
     split = _split_front_matter(text)
     if split is not None:
         fm_text, body_start = split
-        data, front_lines, problems = load_front_matter(fm_text, path, limits, offset=2)
+        data, front_lines, problems = load_front_matter(fm_text, path, limits, offset=1)
         if has_errors(problems):
             if re.search(r"^[\"']?type[\"']?[ \t]*:", fm_text, re.M):
                 return _Parsed(*parse_document(path, src_uri, raw, limits))
@@ -675,7 +647,7 @@ def _lenient_front(text: str) -> tuple[dict[str, Any] | None, int]:
     split = _split_front_matter(text)
     if split is None:
         return None, 0
-    data, _, problems = load_front_matter(split[0], "", DEFAULT_LIMITS, offset=2)
+    data, _, problems = load_front_matter(split[0], "", DEFAULT_LIMITS, offset=1)
     clean = not has_errors(problems)
     return (data if isinstance(data, dict) and clean else None), split[1]
 

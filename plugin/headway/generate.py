@@ -14,7 +14,6 @@ from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
-import frontmatter
 import jinja2
 import yaml
 
@@ -25,7 +24,7 @@ from .derive import SiteFacts, site_facts
 from .errors import ConfigError
 from .feed import FEED_URL
 from .model import Problem
-from .parse import first_heading
+from .pagetext import first_heading, split_front_matter
 from .publish import (
     ASSETS,
     GeneratedPage,
@@ -44,7 +43,6 @@ from .urls import page_url
 MARKER = ".headway-generated"  # in DIR: a folder generate made, which it may write again
 DOCS = "docs"
 OVERRIDES = "overrides"
-_FM = frontmatter.default_handlers.YAMLHandler()
 
 
 @dataclass(slots=True)
@@ -255,11 +253,12 @@ def _page_text(text: str, title: str | None, panel: str | None,
     not read as a mapping (a record with that problem) is left as written, links aside."""
     meta: dict[str, Any] = {}
     body = text
-    if _FM.detect(text):
+    matter = split_front_matter(text)
+    if matter is not None:
         try:
-            fm_text, body = _FM.split(text)
-            meta = yaml.load(fm_text, Loader=_FAST_LOADER)
-        except (ValueError, yaml.YAMLError):
+            body = matter.body
+            meta = yaml.load(matter.yaml, Loader=_FAST_LOADER)
+        except yaml.YAMLError:
             return links(text)
         if not isinstance(meta, dict):
             return links(text)

@@ -24,7 +24,7 @@ from .derive import SiteFacts, site_facts
 from .errors import ConfigError, RenderError
 from .feed import FEED_URL
 from .model import STATUSES
-from .parse import first_heading
+from .pagetext import first_heading
 from .publish import (
     ASSETS,
     GeneratedPage,
