@@ -239,7 +239,6 @@ def test_statuses_of_the_past(repo: GitRepo, first_parent: bool) -> None:
     assert "(Parked)" in page and "(Done)" in page and "exploring" not in page
 
 
-@pytest.mark.expect_warnings("status 'On hold' is not one headway knows")
 def test_an_unknown_current_status_keeps_the_one_it_had(repo: GitRepo) -> None:
     site(repo)
     path = f"{D}/0001-use-s3.md"
@@ -297,7 +296,6 @@ def test_a_bad_default_status_fails_the_build(repo: GitRepo) -> None:
     assert result.returncode != 0 and "default_status" in result.stderr
 
 
-@pytest.mark.expect_warnings("0007-madr4-on-hold.md:2: status 'on hold' is not one headway knows")
 def test_convert_writes_the_status_it_read(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     site(repo)
