@@ -12,7 +12,7 @@ from conftest import GitRepo, build
 from hypothesis import given
 from hypothesis import strategies as st
 
-from headway.adr import _Text
+from headway.adr.reading import _Text
 from headway.history import _front_matter
 from headway.pagetext import first_heading, scan, split_front_matter
 
