@@ -15,7 +15,8 @@ import headway
 ADAPTERS = frozenset({"headway.mkdocs_plugin", "headway.cli"})
 # What builds the model and the pages from it: no git, no MkDocs.
 PURE = ("model", "parse", "validate", "derive", "pages", "export", "feed", "schema", "flow",
-        "flowfields", "flowpages", "digest", "ids", "urls", "statuses", "clock")
+        "flowfields", "flowpages", "digest", "ids", "urls", "statuses", "clock", "pagetext",
+        "errors", "adr")
 
 
 def _modules() -> list[str]:

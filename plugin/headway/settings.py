@@ -24,7 +24,7 @@ class AdrFolder:
     folder: str  # relative to docs_dir, with forward slashes, no trailing slash
     initiative: str
     format: str = "auto"
-    # the status of a record that writes none and states no outcome (see adr.status_read)
+    # the status of a record that writes none and states no outcome (see adr.reading.status_read)
     default_status: str = "exploring"
 
     def holds(self, src_uri: str) -> bool:
