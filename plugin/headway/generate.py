@@ -246,6 +246,13 @@ _FAST_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FAST_DUMPER: type[Any] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
+def _one_blank_line(body: str) -> str:
+    """The body after the front matter, the blank lines that open it kept to one (as staged
+    pages have always been written)."""
+    cut = body[:len(body) - len(body.lstrip())].rfind("\n")
+    return body[cut:] if cut > 0 else body
+
+
 def _page_text(text: str, title: str | None, panel: str | None,
                links: Callable[[str], str]) -> str:
     """A record's page as staged: its title and the theme's text fields escaped (themes print
@@ -256,7 +263,7 @@ def _page_text(text: str, title: str | None, panel: str | None,
     matter = split_front_matter(text)
     if matter is not None:
         try:
-            body = matter.body
+            body = _one_blank_line(matter.body)
             meta = yaml.load(matter.yaml, Loader=_FAST_LOADER)
         except yaml.YAMLError:
             return links(text)
