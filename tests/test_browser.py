@@ -631,9 +631,11 @@ def test_a_records_only_folder_gets_a_home_page(browser: Any, sites: dict[str, S
     assert visit.errors == []
 
 
-def test_mkdocs_own_theme_works_on_a_phone(browser: Any, tmp_path: Path) -> None:
+def test_mkdocs_own_theme_works_on_a_phone(browser: Any, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """MkDocs' own theme: the same pages load cleanly, fit a phone, and show the narrow
     timeline with its lane labels."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EXAMPLE_TODAY_EPOCH)  # after its waits began
     repo = worked_example(tmp_path / "project")
     config = (repo.root / "mkdocs.yml").read_text("utf-8")
     # highlight.js comes from a CDN, which CI cannot reach: off
