@@ -647,8 +647,8 @@ def test_mkdocs_own_theme_works_on_a_phone(browser: Any, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """MkDocs' own theme: the same pages load cleanly, fit a phone, and show the narrow
     timeline with its lane labels."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EXAMPLE_TODAY_EPOCH)  # after its waits began
     repo = worked_example(tmp_path / "project")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", example_today(repo))  # after its waits began
     config = (repo.root / "mkdocs.yml").read_text("utf-8")
     # highlight.js comes from a CDN, which CI cannot reach: off
     config = config.replace("  name: material\n", "  name: mkdocs\n  highlightjs: false\n", 1)
