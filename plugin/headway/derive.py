@@ -1,4 +1,5 @@
-"""Derived facts: blocked, root blockers, blocked since, and the links each record gets back."""
+"""Derived rules, each written once: open waits, blocked, root blockers, blocked since, the date
+shown, what is in force or overdue, supersession, and the links each record gets back."""
 
 from __future__ import annotations
 
