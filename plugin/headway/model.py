@@ -151,7 +151,7 @@ class StatusChange:
     """One entry of a record's status history, read from git."""
 
     status: str
-    date: str  # ISO datetime of the commit that counts (see history.py)
+    date: str  # ISO datetime of the commit that counts (see git/tally.py)
     commit: str
     author: str
     written: str | None = None  # the status as written in that version (None: none written)
