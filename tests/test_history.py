@@ -187,10 +187,10 @@ def test_all_commits_mode_compares_each_commit_with_its_parent(repo: GitRepo,
     options = HistoryOptions(first_parent=False, cache_dir=tmp_path / "cache")
     for _ in range(2):  # from git, then from the cache
         facts = read_history(repo.root, ["docs/d.md"], options, "docs").facts["docs/d.md"]
-        assert [(s.status, s.date[:10], s.author) for s in facts.status_history] == [
+        assert [(s.status, s.date.date().isoformat(), s.author) for s in facts.status_history] == [
             ("exploring", "2024-01-01", "Alice Smith"), ("proposed", "2024-01-02", "Ann Lee"),
             ("accepted", "2024-01-10", "Ann Lee")]
-        assert facts.updated[:10] == "2024-01-10"  # the newest, though walked before B's
+        assert facts.updated.date().isoformat() == "2024-01-10"  # the newest, though walked before B's
 
 
 def test_detached_head(repo: GitRepo) -> None:
@@ -243,7 +243,7 @@ def test_cache_keeps_what_it_needs_of_other_commits(repo: GitRepo, tmp_path: Pat
     assert read_history(repo.root, paths, cache, "docs").facts == fresh  # one new commit
     stripe = fresh["docs/0001-use-stripe.md"]
     assert (stripe.status_history[-1].status, stripe.status_history[-1].author,
-            stripe.status_history[-1].date[:10]) == ("deprecated", "Sam Ortiz", "2026-05-03")
+            stripe.status_history[-1].date.date().isoformat()) == ("deprecated", "Sam Ortiz", "2026-05-03")
     log = tmp_path / "cache" / "history-docs_.log"
     log.write_bytes(log.read_bytes()[:-40])
     (tmp_path / "cache" / "facts-docs_-first-parent.json").unlink()
@@ -278,9 +278,9 @@ def test_main_line_printed_out_of_order_by_a_wrong_clock(repo: GitRepo, tmp_path
         for _ in range(2):  # from git, then from the cache
             facts = read_history(repo.root, paths, cache, "docs").facts
             stripe = facts["docs/use-stripe.md"]
-            assert [(s.status, s.date[:10], s.author) for s in stripe.status_history] == expected
-            assert stripe.created[:10] == "2026-01-01"
-            assert facts["docs/learned.md"].created[:10] == (
+            assert [(s.status, str(s.date.date()), s.author) for s in stripe.status_history] == expected
+            assert stripe.created.date().isoformat() == "2026-01-01"
+            assert facts["docs/learned.md"].created.date().isoformat() == (
                 "2026-03-15" if first_parent else "2026-03-05")
             (tmp_path / "cache" / f"facts-docs_{'' if first_parent else '-topo'}-"
              f"{'first-parent' if first_parent else 'all'}.json").unlink()
@@ -396,7 +396,7 @@ def test_an_old_version_git_cannot_find_is_reported_on_every_build(repo: GitRepo
                    and commit[:12] in w for w in result.warnings), result.warnings
         assert result.incomplete
         stripe = result.facts["docs/0001-use-stripe.md"]
-        assert stripe.created == "2026-01-05T12:00:00+00:00"
+        assert stripe.created.isoformat() == "2026-01-05T12:00:00+00:00"
         assert not (tmp_path / "cache" / "facts-docs_-first-parent.json").exists()
 
 

@@ -288,5 +288,5 @@ def created_date(record: Record, facts: GitFacts | None, today: date) -> date:
     if record.date is not None:
         return record.date
     if facts is not None and facts.created:
-        return date.fromisoformat(facts.created[:10])
+        return facts.created.date()
     return today

@@ -8,6 +8,7 @@ import json
 import os
 import re
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -278,10 +279,11 @@ def write_beside(path: Path, *parts: bytes) -> Path:
 def facts_to_json(f: GitFacts, tally: Tally | None) -> list[Any]:
     """[created, updated, authors, status history, uncommitted, depends added] and what the
     next build needs to go on from here: [commits by author, newest status, newest
-    depends_on] (empty for a file git has no commit of)."""
-    return [f.created, f.updated, list(f.authors),
-            [[s.status, s.date, s.commit, s.author, s.written, s.source] for s in f.status_history],
-            f.uncommitted, [list(x) for x in f.depends_added],
+    depends_on] (empty for a file git has no commit of). Dates as git printed them."""
+    return [_iso(f.created), _iso(f.updated), list(f.authors),
+            [[s.status, s.date.isoformat(), s.commit, s.author, s.written, s.source]
+             for s in f.status_history],
+            f.uncommitted, [[dep, when.isoformat()] for dep, when in f.depends_added],
             *([tally.authors, tally.status, list(tally.depends), _versions_to_json(tally.flow),
                tally.word] if tally else [])]
 
@@ -298,9 +300,18 @@ def tally_from_json(v: list[Any]) -> Tally | None:
 
 
 def facts_from_json(v: list[Any]) -> GitFacts:
-    return GitFacts(v[0], v[1], tuple(v[2]), tuple(StatusChange(*s) for s in v[3]), v[4],
-                    tuple((a, b) for a, b in v[5]),
+    return GitFacts(_datetime(v[0]), _datetime(v[1]), tuple(v[2]),
+                    tuple(StatusChange(s[0], datetime.fromisoformat(s[1]), *s[2:]) for s in v[3]),
+                    v[4], tuple((a, datetime.fromisoformat(b)) for a, b in v[5]),
                     _versions_from_json(v[9]) if len(v) > 9 else ())
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when is not None else None
+
+
+def _datetime(iso: str | None) -> datetime | None:
+    return datetime.fromisoformat(iso) if iso is not None else None
 
 
 def flows_to_json(names: Iterable[str], flows: dict[str, Blocks]) -> dict[str, Any]:
@@ -326,10 +337,11 @@ def _blocks_from_json(value: list[str]) -> Blocks:
 
 
 def _versions_to_json(versions: list[FlowVersion]) -> list[Any]:
-    return [[v.date, v.commit, v.type, v.status, list(v.depends_on), _blocks_to_json(v.blocks)]
+    return [[v.date.isoformat(), v.commit, v.type, v.status, list(v.depends_on), _blocks_to_json(v.blocks)]
             for v in versions]
 
 
 def _versions_from_json(value: list[Any]) -> tuple[FlowVersion, ...]:
-    return tuple(FlowVersion(when, sha, rtype, status, tuple(depends), _blocks_from_json(blocks))
+    return tuple(FlowVersion(datetime.fromisoformat(when), sha, rtype, status, tuple(depends),
+                             _blocks_from_json(blocks))
                  for when, sha, rtype, status, depends, blocks in value)

@@ -9,6 +9,7 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from .pipes import PIPE_BYTES, SHORT_READ, widen_pipe
@@ -22,7 +23,7 @@ class Commit:
     sha: str
     parents: tuple[str, ...]
     author: str
-    date: str  # committer date, ISO 8601 with the committer's offset
+    date: datetime  # committer date, with the committer's offset
     # (status, path, old_path or "", blob, the blob before: all zeros for an added file) for
     # Markdown files
     changes: list[tuple[str, str, str, str, str]] = field(default_factory=list)
@@ -168,7 +169,7 @@ def parse_commit(chunk: bytes) -> Commit:
     folder too: a record moved into it (or the folder renamed) has its history there."""
     header, _, rest = chunk.partition(b"\x00")
     sha, parents, author, date = header.decode("utf-8", "replace").split("\x1f")
-    commit = Commit(sha, tuple(parents.split()), author, date)
+    commit = Commit(sha, tuple(parents.split()), author, datetime.fromisoformat(date))
     changes = commit.changes
     for before, blob, moved, old, new, status, path in RAW_ENTRY.findall(rest):
         if not moved:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from ..bulk import gc_paused
@@ -157,13 +158,13 @@ def _read_history(repo_dir: Path, paths: Wanted, options: HistoryOptions,
                    incomplete=incomplete)
 
 
-def unread_warnings(unread: Iterable[tuple[str, str, str]], missing: int,
+def unread_warnings(unread: Iterable[tuple[str, str, datetime]], missing: int,
                      trouble: str | None) -> list[str]:
     """One warning per record with versions git could not read, naming the commits."""
     warnings = [trouble] if trouble else []
     commits: dict[str, list[str]] = {}
     for path, sha, date in unread:
-        commits.setdefault(path, []).append(f"{sha[:12]} of {date[:10]}")
+        commits.setdefault(path, []).append(f"{sha[:12]} of {date.date().isoformat()}")
     for path, shas in commits.items():
         shown = ", ".join(shas[:3]) + (f" and {len(shas) - 3} more" if len(shas) > 3 else "")
         warnings.append(f"{path}: git could not read {len(shas)} old version(s) of this record "

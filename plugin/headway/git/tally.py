@@ -23,11 +23,11 @@ class Tally:
     """What one file's facts are worked out from, kept in the cache so that the commits of a
     later build extend it instead of walking the whole history again."""
 
-    created: str
-    updated: str
+    created: datetime
+    updated: datetime
     authors: dict[str, int]  # author → commits
     history: list[StatusChange]
-    added: dict[str, str]  # depends_on id → date it was (last) added
+    added: dict[str, datetime]  # depends_on id → date it was (last) added
     depends: tuple[str, ...] = ()  # depends_on of the newest version read
     status: str | None = None  # status of the newest version read
     word: str | None = None  # and what it was read from (see status_of)
@@ -56,7 +56,7 @@ def tally_events(evs: list[Event], blobs: dict[str, BlobFacts],
     if older is None:
         authors: dict[str, int] = {}
         history: list[StatusChange] = []
-        added: dict[str, str] = {}
+        added: dict[str, datetime] = {}
         previous: tuple[str, ...] = ()
         last: str | None = None
         word: str | None = None
@@ -95,8 +95,7 @@ def tally_events(evs: list[Event], blobs: dict[str, BlobFacts],
             previous = info.depends_on
     updated = evs[-1][0].date
     if by_parent:
-        updated = max([*(e[0].date for e in evs), *([older.updated] if older else [])],
-                      key=datetime.fromisoformat)
+        updated = max([*(e[0].date for e in evs), *([older.updated] if older else [])])
     return Tally(created, updated, authors, history, added, previous, last, word)
 
 
@@ -142,7 +141,7 @@ def landed_authors(commits: list[Commit], head: str) -> dict[tuple[str, str], tu
             brought.append(by_sha[sha])
             stack.extend(by_sha[sha].parents)
         # By instant, not by text: the commits' offsets may differ.
-        for commit in sorted(brought, key=lambda c: datetime.fromisoformat(c.date)):
+        for commit in sorted(brought, key=lambda c: c.date):
             if len(commit.parents) > 1:  # main merged into the branch: nobody wrote that
                 continue
             for _, new, _, _, _ in commit.changes:

@@ -9,6 +9,7 @@ import operator
 import threading
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import NamedTuple
 
 from ..model import GitFacts
@@ -62,7 +63,7 @@ _LAST_ASKED = operator.attrgetter("last")
 class Walked(NamedTuple):
     facts: dict[str, GitFacts]  # by path (the cache has them, and their tallies, too)
     missing: int  # versions git could not read
-    unread: tuple[tuple[str, str, str], ...] = ()  # (path, commit, date) of each of them
+    unread: tuple[tuple[str, str, datetime], ...] = ()  # (path, commit, date) of each of them
     trouble: str | None = None  # why old versions could not be fetched (a partial clone)
 
 
@@ -293,7 +294,7 @@ def _walk_commits(runner: GitRunner, cache: Cache, promisor: str | None, head: s
         early.clear()
         extends = followed.extends
         worked: dict[str, GitFacts] = {}
-        unread: list[tuple[str, str, str]] = []
+        unread: list[tuple[str, str, datetime]] = []
         for trail in sorted(follower.trails, key=_LAST_ASKED):
             versions.wait_for(trail.last)
             path, evs = trail.path, trail.events
