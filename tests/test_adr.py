@@ -314,7 +314,8 @@ def test_mixed_formats_in_one_folder(repo: GitRepo) -> None:
     assert r["adr-005-drop-flags"]["url"] == "architecture/adr/ADR-005%20Drop%20Flags/"
 
 
-def test_capitalised_and_unknown_statuses(repo: GitRepo) -> None:
+def test_capitalised_and_unknown_statuses(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
     adr_site(repo)
     d = "docs/architecture/adr"
     repo.write(f"{d}/0001-capitals.md", nygard(1, "Shout the status", "ACCEPTED"))
@@ -329,7 +330,13 @@ def test_capitalised_and_unknown_statuses(repo: GitRepo) -> None:
     assert (r["0003-on-hold"]["status"], r["0003-on-hold"]["status_text"]) == ("exploring", "On hold")
     assert (r["0004-madr-unknown"]["status"], r["0004-madr-unknown"]["status_text"]) == (
         "exploring", "Postponed")
-    unknown = [w.removeprefix("headway: ") for w in built.warnings if "is not one headway knows" in w]
+    # ADR templates allow a team's own statuses (MADR: `proposed | … | accepted | …`): shown as
+    # written, listed by `headway check` as notes, never warnings (a valid folder builds strict)
+    assert not [w for w in built.warnings if "is not one headway knows" in w]
+    monkeypatch.chdir(repo.root)
+    assert main(["check"]) == 0
+    unknown = [line.replace(": note: ", ": ", 1) for line in capsys.readouterr().out.splitlines()
+               if "is not one headway knows" in line]
     assert len(unknown) == 2
     assert unknown[0].startswith("docs/architecture/adr/0003-on-hold.md:7: status 'On hold' is not "
                                  "one headway knows, so the record keeps the status it had before "
@@ -339,8 +346,7 @@ def test_capitalised_and_unknown_statuses(repo: GitRepo) -> None:
     assert unknown[1].startswith("docs/architecture/adr/0004-madr-unknown.md:2: status 'Postponed'")
     page = built.html("architecture/adr/0003-on-hold/")
     assert 'title="status as written in the record">(On hold)</span>' in page
-    assert "0003-on-hold.md" in built.html("problems/")
-    assert run_mkdocs(repo, "--strict").returncode == 1  # a warning under --strict
+    assert run_mkdocs(repo, "--strict").returncode == 0
 
 
 def test_numbered_duplicates_are_two_records(repo: GitRepo) -> None:
@@ -445,10 +451,10 @@ def test_check_and_export_honour_adr_folders(repo: GitRepo, monkeypatch: pytest.
     exported.pop("generated"), site.pop("generated")
     assert exported == site
     repo.write("docs/architecture/adr/0004-odd.md", nygard(4, "Odd", "Parked"))
-    assert main(["check"]) == 1
+    assert main(["check"]) == 1  # two records numbered 4: a warning
     out = capsys.readouterr().out
-    assert out.startswith("docs/architecture/adr/0004-odd.md:7: warning: status 'Parked' is not one "
-                          "headway knows")
+    assert out.startswith("docs/architecture/adr/0004-odd.md:7: note: status 'Parked' is not one "
+                          "headway knows")  # a team's own status: a note, shown as written
 
 
 def test_convert_dry_run_then_write(repo: GitRepo, monkeypatch: pytest.MonkeyPatch,

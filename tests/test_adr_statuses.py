@@ -155,7 +155,7 @@ def test_a_strict_build_and_check_pass_on_a_valid_madr_folder(
     notes = out.splitlines()
     assert len(notes) == 8 and all(": note: no status written" in n for n in notes)
     assert ("docs/architecture/adr/0004-madr3-chosen.md:1: note: no status written; read as "
-            "accepted: the record states its outcome (a status line says it outright)") in notes
+            "accepted: the record states its outcome (write a status line to say it outright)") in notes
     assert "docs/architecture/adr/0008-nygard-decided.md:1: note: no status written; read as " \
         "accepted" in out
     assert "8 note(s)" in err and "no problems" in err

@@ -423,6 +423,32 @@ def test_timeline_shows_its_whole_span_and_labels(browser: Any, sites: dict[str,
     assert visit.errors == []
 
 
+BLOCKER_CHART_TEXT = """() => {
+  const svg = [...document.querySelectorAll("svg.hw-flow-svg")]
+    .find(s => s.querySelector(".hw-flow-row") && getComputedStyle(s).display !== "none");
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const texts = [...svg.querySelectorAll("text.hw-flow-label")];
+  return {name: svg.getAttribute("class"),
+          smallest: Math.min(...texts.map(t => parseFloat(getComputedStyle(t).fontSize) * scale)),
+          right: svg.getBoundingClientRect().right, viewport: window.innerWidth};
+}"""
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_flow_bars_are_readable_at_both_sizes(browser: Any, sites: dict[str, Site],
+                                              size: str) -> None:
+    """The blocked-days chart keeps its labels at 11 px or more: a phone gets its own drawing
+    (labels above the bars) instead of the desktop one scaled down to 9 px."""
+    page, visit = new_page(browser, size)
+    go(page, visit, sites["example"].url("flow/"))
+    chart = page.evaluate(BLOCKER_CHART_TEXT)
+    assert ("hw-flow-wide" if size == "desktop" else "hw-flow-narrow") in chart["name"]
+    assert chart["smallest"] >= 11, f"flow bar labels of {chart['smallest']:.1f} px"
+    assert chart["right"] <= chart["viewport"]
+    page.context.close()
+    assert visit.errors == []
+
+
 # ---------------------------------------------------------------- the logs
 
 

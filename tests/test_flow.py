@@ -193,7 +193,9 @@ def test_flow_page_shows_blockers_lead_times_and_flow(built: Built) -> None:
     assert f"Legal: {legal} blocked days (0 resolved, {legal} still open)" in text
     assert f"API design: {api} blocked days ({api} resolved, 0 still open)" in text
     assert "Procurement: 10 blocked days (10 resolved, 0 still open)" in text
-    assert html.count('<svg class="hw-flow-svg"') == 3  # drawn at build time, no script
+    # drawn at build time, no script: blockers (a wide and a phone drawing), lead times, flow
+    assert html.count('<svg class="hw-flow-svg') == 4
+    assert html.count('<svg class="hw-flow-svg hw-flow-narrow"') == 1
     # decision lead times: the one decided decision, and the median
     assert "API design: 86 days, created 2026-01-05, decided 2026-04-01" in text
     assert "median 86 days" in text

@@ -729,10 +729,14 @@ def _document(path: str, src_uri: str, reading: AdrReading, folder: AdrFolder,
         if status.known and not status.keeps:
             settled.add("status")
         elif not status.known:
-            warn(line, f"status '{short_text(written, 80)}' is not one headway knows, so the record "
-                 f"keeps the status it had before ('{status.status}' when it had none), with "
-                 f"'{short_text(written, 80)}' shown beside it; known statuses (any case): "
-                 f"{KNOWN_STATUSES}")
+            # A note, not a warning: ADR templates allow statuses of a team's own (MADR's
+            # `status: {proposed | rejected | accepted | deprecated | … }`), and an explicit
+            # status is shown as written; a --strict build must not fail on a valid folder.
+            problems.append(Problem(path, line, (
+                f"status '{short_text(written, 80)}' is not one headway knows, so the record "
+                f"keeps the status it had before ('{status.status}' when it had none), with "
+                f"'{short_text(written, 80)}' shown beside it; known statuses (any case): "
+                f"{KNOWN_STATUSES}"), "note"))
         if status.superseded_by:
             relations.insert(0, ("superseded_by", status.superseded_by, line))
         if status.supersedes:
@@ -741,7 +745,7 @@ def _document(path: str, src_uri: str, reading: AdrReading, folder: AdrFolder,
         settled.add("status")
         data["status"] = read.status
         note = status_note(read.source, read.status, None, folder.default_status) or ""
-        problems.append(Problem(path, first, f"{note} (a status line says it outright)", "note"))
+        problems.append(Problem(path, first, f"{note} (write a status line to say it outright)", "note"))
 
     day_fact = facts.get("date") or facts.get("created")
     if day_fact is not None:

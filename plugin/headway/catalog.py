@@ -47,7 +47,8 @@ class Catalog:
     urls: dict[str, str]  # id → URL relative to the site root
     git: dict[str, GitFacts] = field(default_factory=dict)  # id → facts
     history_warnings: list[str] = field(default_factory=list)
-    # for the reader's information, never problems: records of ADR folders that write no status
+    # for the reader's information, never problems: records of ADR folders that write no
+    # status (read from what they say), or a status of their own (shown as written)
     notes: list[Problem] = field(default_factory=list)
     history_incomplete: bool = False  # git could not give some record's history in full
     excluded: dict[str, str] = field(default_factory=dict)  # path → id (or "") left out

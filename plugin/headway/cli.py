@@ -81,8 +81,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     _report(catalog.problems + catalog.notes)
     count = len(catalog.records)
     if catalog.notes:  # not problems: a valid record need not write its status
-        print(f"{len(catalog.notes)} note(s): records that write no status, read from what "
-              f"they say", file=sys.stderr)
+        print(f"{len(catalog.notes)} note(s): ADR records whose status headway read from "
+              f"what they say, or shows as written", file=sys.stderr)
     if catalog.problems:
         errors = len(catalog.errors)
         print(f"{len(catalog.problems)} problem(s) ({errors} error(s)) in "

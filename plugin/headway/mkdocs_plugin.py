@@ -139,8 +139,9 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
         for problem in sorted(catalog.problems, key=lambda p: (p.path, p.line or 0)):
             log.warning(str(problem))
         if catalog.notes:  # information, not warnings: --strict must not fail on them
-            log.info(f"{len(catalog.notes)} record(s) in adr_folders write no status: read from "
-                     f"what they say (`headway check` lists them; each page says how)")
+            log.info(f"{len(catalog.notes)} record(s) in adr_folders write no status headway "
+                     f"knows: read from what they say, or shown as written (`headway check` "
+                     f"lists them; each page says how)")
         for src_uri in catalog.unbuildable:  # MkDocs would stop the whole build on these
             bad = files.get_file_from_path(src_uri)
             if bad is not None:
