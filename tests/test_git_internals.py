@@ -150,8 +150,6 @@ def test_waiting_for_a_request_waits_for_each_cat_file_holding_an_earlier_one() 
     blobs.wait_for(-1)  # a version whose facts were known: nothing to wait for
 
 
-
-
 def test_a_failure_reading_old_versions_is_reported_not_hung(
         repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
     """If reading an old version fails, the rest of cat-file's answer (here 6 MB, more than
@@ -191,7 +189,6 @@ def test_a_read_that_fails_leaves_the_stored_cache_as_it_was(
     again = read_history(repo.root, paths, HistoryOptions(cache_dir=cache_dir), "docs")
     assert again.facts[paths[0]].status_history[-1].status == "superseded"
     assert again.git_processes == 4  # rev-parse, merge-base, log of the new commit, cat-file
-
 
 
 def test_gitpython_is_imported_only_when_git_is_run(repo: GitRepo) -> None:

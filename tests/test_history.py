@@ -635,7 +635,6 @@ def test_records_the_byte_test_misses_still_get_history(repo: GitRepo) -> None:
     assert built.records["0001-use-stripe"]["created"] == "2026-01-05"
 
 
-
 def test_a_damaged_old_version_is_reported(repo: GitRepo) -> None:
     """cat-file stops with an error in the middle of its answers: a warning, not a status
     history that silently lacks its older steps."""

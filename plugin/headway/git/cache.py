@@ -59,7 +59,7 @@ class Cache:
         if self.folder is None:
             return
         try:
-            make_folder(self.folder)
+            _make_folder(self.folder)
             self.log.put_in_place(head)
             self.facts.write(head, paths)
         except OSError:
@@ -99,7 +99,7 @@ class StoredLog:
         if self._loaded or self.log_file is None:
             return
         self._loaded = True
-        data = read_json(self.blobs_file)
+        data = _read_json(self.blobs_file)
         if data is None or data.get("version") != self.version:
             return
         try:
@@ -136,9 +136,9 @@ class StoredLog:
         if self.log_file is None or self.head == head:
             return
         try:
-            make_folder(self.log_file.parent)
+            _make_folder(self.log_file.parent)
             new = b"\x1e" + b"\x1e".join(self.fresh) if self.fresh else b""
-            self._log_written = write_beside(self.log_file, head.encode() + b"\n", new,
+            self._log_written = _write_beside(self.log_file, head.encode() + b"\n", new,
                                              self.raw)
             self._log_bytes = len(new) + len(self.raw)
         except OSError:
@@ -164,7 +164,7 @@ class StoredLog:
         # version written for another tool [status, source, written, word]).
         distinct: dict[BlobFacts, int] = {}
         which = [distinct.setdefault(f, len(distinct)) for f in self.version_facts.values()]
-        write_json(self.blobs_file, {
+        _write_json(self.blobs_file, {
             "version": self.version, "head": head, "log_bytes": self._log_bytes,
             "blobs": " ".join(self.version_facts), "facts_of_blobs": which,
             "distinct_facts": [[*f[:3], [r.status, r.source, r.written, r.word]]
@@ -187,7 +187,7 @@ class StoredFacts:
 
     def _data(self) -> dict[str, Any] | None:
         if self._last is None:
-            data = read_json(self.facts_file)
+            data = _read_json(self.facts_file)
             self._last = data if data and data.get("version") == self.version else {}
         return self._last or None
 
@@ -215,7 +215,7 @@ class StoredFacts:
         if not isinstance(stored, dict):
             return None
         try:
-            return {p: tally_from_json(v) for p, v in stored.items()}
+            return {p: _tally_from_json(v) for p, v in stored.items()}
         except BAD_DATA:
             return None
 
@@ -223,7 +223,7 @@ class StoredFacts:
         """One file's result, encoded for the facts file as soon as it is worked out (the walk
         does this while cat-file still answers for other files)."""
         if self.facts_file is not None:
-            self._encoded[path] = f"{ENCODE(path)}:{ENCODE(facts_to_json(facts, tally))}"
+            self._encoded[path] = f"{_ENCODE(path)}:{_ENCODE(_facts_to_json(facts, tally))}"
 
     def write(self, head: str, paths: Iterable[str] | None) -> None:
         """The result for `paths` (each one remembered); for None, no result at all."""
@@ -233,19 +233,19 @@ class StoredFacts:
             self.facts_file.unlink(missing_ok=True)
             return
         encoded = self._encoded
-        write_bytes(self.facts_file, (
-            f'{{"version":{ENCODE(self.version)},"head":{ENCODE(head)},'
+        _write_bytes(self.facts_file, (
+            f'{{"version":{_ENCODE(self.version)},"head":{_ENCODE(head)},'
             f'"facts":{{{",".join(encoded[p] for p in paths)}}}}}').encode())
 
 
-def make_folder(folder: Path) -> None:
+def _make_folder(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     ignore = folder.parent / ".gitignore"
     if folder.parent.name == ".cache" and not ignore.exists():
         ignore.write_text("*\n", "utf-8")
 
 
-def read_json(path: Path | None) -> dict[str, Any] | None:
+def _read_json(path: Path | None) -> dict[str, Any] | None:
     if path is None or not path.is_file():
         return None
     try:
@@ -255,19 +255,19 @@ def read_json(path: Path | None) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-ENCODE = json.JSONEncoder(separators=(",", ":")).encode
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
 
 
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    write_bytes(path, ENCODE(data).encode())
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    _write_bytes(path, _ENCODE(data).encode())
 
 
-def write_bytes(path: Path, *parts: bytes) -> None:
+def _write_bytes(path: Path, *parts: bytes) -> None:
     """Written beside, then renamed: a reader sees the old file or the new one, never half."""
-    write_beside(path, *parts).replace(path)
+    _write_beside(path, *parts).replace(path)
 
 
-def write_beside(path: Path, *parts: bytes) -> Path:
+def _write_beside(path: Path, *parts: bytes) -> Path:
     """The parts in a file beside `path` (to be renamed onto it); that file."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     with tmp.open("wb") as out:
@@ -276,7 +276,7 @@ def write_beside(path: Path, *parts: bytes) -> Path:
     return tmp
 
 
-def facts_to_json(f: GitFacts, tally: Tally | None) -> list[Any]:
+def _facts_to_json(f: GitFacts, tally: Tally | None) -> list[Any]:
     """[created, updated, authors, status history, uncommitted, depends added] and what the
     next build needs to go on from here: [commits by author, newest status, newest
     depends_on] (empty for a file git has no commit of). Dates as git printed them."""
@@ -288,7 +288,7 @@ def facts_to_json(f: GitFacts, tally: Tally | None) -> list[Any]:
                tally.word] if tally else [])]
 
 
-def tally_from_json(v: list[Any]) -> Tally | None:
+def _tally_from_json(v: list[Any]) -> Tally | None:
     if len(v) < 9:
         return None
     facts = facts_from_json(v)

@@ -31,7 +31,6 @@ def promisor_remote(runner: GitRunner, objects: Path | None) -> str | None:
     return remote or "origin"
 
 
-
 def fetch_objects(runner: GitRunner, promisor: str, names: Iterable[str]) -> tuple[set[str], str | None]:
     """The objects among `names` that a partial clone lacks, fetched from its promisor remote
     in one `git fetch` (as git itself prefetches); those it lacks and, when the fetch failed,

@@ -26,7 +26,6 @@ class HistoryOptions:
     cache_dir: Path | None = None
 
 
-
 @dataclass(slots=True)
 class History:
     """What git says about the requested paths, plus warnings about the repository itself."""
@@ -38,7 +37,6 @@ class History:
     # Some record's history could not be read in full (git failed, or old versions of it are
     # missing): what is known is kept, and the warnings name what is not.
     incomplete: bool = False
-
 
 
 def read_history(
@@ -104,7 +102,7 @@ def _read_history(repo_dir: Path, paths: Wanted, options: HistoryOptions,
                   docs_prefix: str) -> History:
     runner = GitRunner(repo_dir)
     try:
-        shallow, head, objects = locate(runner, repo_dir)
+        shallow, head, objects = _locate(runner, repo_dir)
     except GitTrouble as exc:
         message = str(exc)
         if message == "not a git repository":
@@ -126,7 +124,7 @@ def _read_history(repo_dir: Path, paths: Wanted, options: HistoryOptions,
     # No cache for a shallow clone: its facts are wrong, and must not outlive a fetch of the
     # full history (which does not move HEAD).
     cache = Cache(None if shallow else options.cache_dir, f"{prefix}/" if prefix else "",
-                  options.first_parent, mailmap(repo_dir))
+                  options.first_parent, _mailmap(repo_dir))
     # The last result may answer (HEAD has not moved): then nothing is read from git. If it
     # cannot, git's log starts at once, even if the paths are not known yet.
     if paths.ready() or cache.facts.head() == head:
@@ -149,7 +147,7 @@ def _read_history(repo_dir: Path, paths: Wanted, options: HistoryOptions,
     if walked is None:  # no paths after all: the log was left part-read, and is not cached
         return History({}, warnings, head, git_processes=runner.processes)
     if walked.missing:
-        warnings.extend(unread_warnings(walked.unread, walked.missing, walked.trouble))
+        warnings.extend(_unread_warnings(walked.unread, walked.missing, walked.trouble))
     incomplete = bool(walked.missing) or request.narrowed == NO_RENAMES
     # With versions unread (or renames not followed), the result is not kept: the next build
     # reads them again (and warns again) instead of building on it.
@@ -158,7 +156,7 @@ def _read_history(repo_dir: Path, paths: Wanted, options: HistoryOptions,
                    incomplete=incomplete)
 
 
-def unread_warnings(unread: Iterable[tuple[str, str, datetime]], missing: int,
+def _unread_warnings(unread: Iterable[tuple[str, str, datetime]], missing: int,
                      trouble: str | None) -> list[str]:
     """One warning per record with versions git could not read, naming the commits."""
     warnings = [trouble] if trouble else []
@@ -177,7 +175,7 @@ def unread_warnings(unread: Iterable[tuple[str, str, datetime]], missing: int,
     return warnings
 
 
-def mailmap(repo_dir: Path) -> bytes:
+def _mailmap(repo_dir: Path) -> bytes:
     """The repository's .mailmap (at its root, where git reads it), or nothing."""
     try:
         return (repo_dir / ".mailmap").read_bytes()
@@ -185,7 +183,7 @@ def mailmap(repo_dir: Path) -> bytes:
         return b""
 
 
-def locate(runner: GitRunner, repo_dir: Path) -> tuple[bool, str | None, Path | None]:
+def _locate(runner: GitRunner, repo_dir: Path) -> tuple[bool, str | None, Path | None]:
     """Whether the repository is shallow, HEAD (None before the first commit) and its
     objects folder, from one `git rev-parse`: it prints the first answers even when the last
     fails."""

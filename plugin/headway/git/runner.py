@@ -76,7 +76,7 @@ class GitRunner:
             code, out, err = cmd.execute(["git", *args], stdout_as_string=False,
                                               with_extended_output=True, with_exceptions=False)
         except _gitpython().exc.GitCommandNotFound as exc:
-            raise GitTrouble(NO_GIT) from exc
+            raise GitTrouble(_NO_GIT) from exc
         return (code, out if isinstance(out, bytes) else str(out).encode(),
                 err.decode("utf-8", "replace") if isinstance(err, bytes) else str(err))
 
@@ -88,7 +88,7 @@ class GitRunner:
             proc = cmd.execute(["git", *args], as_process=True,
                                     istream=subprocess.PIPE if stdin else None)
         except _gitpython().exc.GitCommandNotFound as exc:
-            raise GitTrouble(NO_GIT) from exc
+            raise GitTrouble(_NO_GIT) from exc
         popen = proc.proc
         assert popen is not None and popen.stdout is not None
         self._running.append(proc)
@@ -116,7 +116,7 @@ def _keep_tail(pipe: Any, tail: list[bytes]) -> None:
                 del tail[0]
 
 
-NO_GIT = ("git is not installed (or not on PATH); install git to read dates and authors "
+_NO_GIT = ("git is not installed (or not on PATH); install git to read dates and authors "
            "from history")
 
 

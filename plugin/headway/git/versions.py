@@ -36,7 +36,6 @@ FactLines = tuple[tuple[bytes, bytes, bytes], ...]
 Blocks = tuple[bytes, ...]  # a version's `waiting_on` and `actions` blocks (flowfields.py)
 
 
-
 def read_current(current: Mapping[str, bytes], known: dict[str, BlobFacts], head: str,
                   flows: dict[str, Blocks] | None = None) -> set[str]:
     """The facts of the files the caller read, under their git object names: most records'
@@ -59,7 +58,6 @@ def read_current(current: Mapping[str, bytes], known: dict[str, BlobFacts], head
             if flows is not None and memo.front is not None:
                 read_flow(memo.front, name, flows, flow_memo)
     return added
-
 
 
 # The lines of an old version's front matter that history reads: a top-level `type:` or
