@@ -167,6 +167,7 @@ class _Follower:
     def follow(self, commit: Commit) -> None:
         """One commit's changes to the files followed."""
         tracked, ask, from_files = self.tracked, self.versions.ask, self.from_files
+        committed, by_parent = self.committed, not self.first_parent
         # Written out, not a helper called twice: this runs for every change of every
         # record (a call per change cost 2 % of a cold read's CPU at 2,000 records).
         for status, new, old, blob, parent_blob in commit.changes:
@@ -178,15 +179,15 @@ class _Follower:
             if place > trail.last:
                 trail.last = place
             elif place < 0 and blob in from_files:
-                self.committed.add(blob)
-            if not self.first_parent and parent_blob.strip("0"):
+                committed.add(blob)
+            if by_parent and parent_blob.strip("0"):
                 # All commits: each is compared with its parent's version, which a commit on
                 # another branch (walked in between) or a merge may have made.
                 place = ask(parent_blob)
                 if place > trail.last:
                     trail.last = place
                 elif place < 0 and parent_blob in from_files:
-                    self.committed.add(parent_blob)
+                    committed.add(parent_blob)
             if status == "A":
                 del tracked[new]
             elif status in "RC" and old:
