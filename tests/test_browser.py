@@ -12,6 +12,7 @@ import http.server
 import os
 import re
 import shutil
+import subprocess
 import textwrap
 import threading
 from collections.abc import Iterator
@@ -30,7 +31,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
-README_VIEWS = {"initiatives/self-serve-checkout/": "initiative", "blocked/": "blocked"}
+README_VIEWS = {"initiatives/self-serve-checkout/": "initiative", "blocked/": "blocked",
+                "flow/": "flow"}
 SCHEMES = ("light", "dark")
 ARTIFACTS = Path(os.environ.get("HEADWAY_ARTIFACTS") or ROOT / "tests" / "artifacts")
 # Elements headway draws (axe-core checks these, not the theme's own).
@@ -62,16 +64,28 @@ def _axe_script() -> Path:
 # ---------------------------------------------------------------- the two sites
 
 
-EXAMPLE_TODAY_EPOCH = "1796083200"  # 2026-12-01T00:00:00Z
-
-
 def worked_example(root: Path) -> GitRepo:
-    """This repository's own records and mkdocs.yml, committed in a repository of their own."""
+    """This repository's own records and mkdocs.yml, with their own git history when this is a
+    git checkout (so that the flow page has waits that ended, and lead times), else committed
+    in a repository of their own."""
+    if (ROOT / ".git").exists():
+        subprocess.run(["git", "clone", "-q", "--no-local", str(ROOT), str(root)], check=True,
+                       capture_output=True)
+        return GitRepo(root, "records", env={"GIT_CONFIG_GLOBAL": str(root / ".no-global"),
+                                             "GIT_CONFIG_NOSYSTEM": "1"})
     repo = init_repo(root, docs="records")
     shutil.copytree(ROOT / "records", root / "records")
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     repo.commit("Worked example records", "2026-11-20", "Maya Chen")
     return repo
+
+
+def example_today(repo: GitRepo) -> str:
+    """The worked example's "today": the day after its records' last commit, and no earlier than
+    2026-12-01 (its waits began as late as November 2026; a wait that begins after today is a
+    warning, which a strict build fails on)."""
+    last = int(repo.git("log", "-1", "--format=%ct", "--", "records").strip() or 0)
+    return str(max(1796083200, (last // 86400 + 1) * 86400))
 
 
 MATERIAL_DARK_LIGHT = """\
@@ -182,12 +196,10 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Site]]
     out: dict[str, Site] = {}
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NO_MKDOCS_2_WARNING", "1")
-        # The worked example's waits began as late as November 2026: its "today" comes after
-        # them (a wait that begins after today is a warning, which a strict build fails on).
-        for name, make, today in (("example", worked_example, EXAMPLE_TODAY_EPOCH),
-                                  ("adr", adr_only, TODAY_EPOCH)):
-            mp.setenv("SOURCE_DATE_EPOCH", today)
-            built = build(make(tmp_path_factory.mktemp(name) / "project"), strict=True)
+        for name, make in (("example", worked_example), ("adr", adr_only)):
+            repo = make(tmp_path_factory.mktemp(name) / "project")
+            mp.setenv("SOURCE_DATE_EPOCH", example_today(repo) if name == "example" else TODAY_EPOCH)
+            built = build(repo, strict=True)
             assert built.warnings == [], built.warnings
             site, server = serve(name, built.site)
             out[name] = site
