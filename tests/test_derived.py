@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from headway.derive import derive, is_blocked, root_blockers
 from headway.model import Action, Decision, GitFacts, Initiative, Learning, Record, WaitingOn
@@ -83,8 +83,8 @@ def test_blocked_since_and_backlinks() -> None:
         Learning(type="learning", id="l", title="l", path="l.md", src_uri="l.md", status="done",
                  initiative="i"),
     )
-    git = {"a": GitFacts(created="2026-01-01T00:00:00+00:00",
-                         depends_added=(("b", "2026-03-02T10:00:00+00:00"),))}
+    git = {"a": GitFacts(created=datetime.fromisoformat("2026-01-01T00:00:00+00:00"),
+                         depends_added=(("b", datetime.fromisoformat("2026-03-02T10:00:00+00:00")),))}
     created = {rid: date(2026, 1, 1) for rid in recs}
     d = derive(recs, git, created)
     assert d.blocked_since["a"] == date(2026, 3, 2)  # the dependency came before the wait

@@ -12,7 +12,7 @@ import jinja2
 import yaml
 
 from .catalog import build_catalog, discover
-from .history import GitRunner
+from .git.runner import GitRunner
 from .model import STATUSES, Record
 from .render import template_dirs
 from .settings import Settings

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .bulk import gc_paused
-from .history import HistoryOptions, PendingHistory, read_history
+from .git import HistoryOptions, PendingHistory, read_history
 from .model import GitFacts, Problem, Record
 from .parse import UNBUILDABLE, may_be_record, parse_document
 from .settings import AdrFolder, Settings
@@ -289,5 +289,5 @@ def created_date(record: Record, facts: GitFacts | None, today: date) -> date:
     if record.date is not None:
         return record.date
     if facts is not None and facts.created:
-        return date.fromisoformat(facts.created[:10])
+        return facts.created.date()
     return today

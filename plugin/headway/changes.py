@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .catalog import Catalog, is_markdown
-from .history import GitRunner, GitTrouble
+from .git.runner import GitRunner, GitTrouble
 from .parse import parse_document
 from .validate import default_id
 

@@ -19,7 +19,7 @@ from .changes import affected_paths, changed_paths, former_ids
 from .clock import build_day
 from .derive import site_facts
 from .export import records_json
-from .history import GitTrouble
+from .git.runner import GitTrouble
 from .model import RECORD_TYPES, Problem
 from .parse import Limits
 from .schema import record_schema

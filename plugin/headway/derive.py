@@ -120,7 +120,7 @@ def blocked_since(rec: Record, records: Mapping[str, Record], facts: GitFacts | 
     for dep in rec.depends_on:
         if dep not in records or not records[dep].resolved:
             when = added.get(dep)
-            candidates.append(date.fromisoformat(when[:10]) if when else created)
+            candidates.append(when.date() if when else created)
     return min(candidates) if candidates else created
 
 

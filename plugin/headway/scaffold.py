@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from .authoring import new_record
-from .history import GitRunner
+from .git.runner import GitRunner
 from .render import template_dirs
 from .settings import ConfigError, ConfigLoader, headway_options, plugin_entries, read_settings
 
