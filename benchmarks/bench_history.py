@@ -49,7 +49,7 @@ from typing import Any
 
 import yaml
 
-from headway.history import History, HistoryOptions, read_history
+from headway.git import History, HistoryOptions, read_history
 
 DOCS_DIR = "records"
 DEFAULT_SIZES = "500x2500,2000x10000"

@@ -870,7 +870,7 @@ that other load on the machine falls on all of them alike.
   (`cache_dir` set to a new folder each time), start-up included.
 - **headway start-up**: `headway --version`: the interpreter's start-up and the
   imports, which `headway export` pays too.
-- **read_history** (the history phase): `headway.history.read_history` for
+- **read_history** (the history phase): `headway.git.read_history` for
   every record, in a fresh Python process, timed around the call only (no
   interpreter start-up or imports). *cold*: no cache; *first build*: an empty
   cache, which it writes (what a first build does); *no new commit*: that cache,
@@ -1020,7 +1020,7 @@ def save(results: Sequence[SizeResult], info: dict[str, str], profile: Profile |
 
 def history_child(repo: Path, paths_file: Path, cache_dir: Path | None) -> int:
     """`--history-child`: one read_history; prints its seconds and result size as JSON."""
-    from headway.history import HistoryOptions, read_history
+    from headway.git import HistoryOptions, read_history
 
     paths: list[str] = json.loads(paths_file.read_text("utf-8"))
     started = time.perf_counter()

@@ -127,7 +127,7 @@ def test_command_flushes_its_output_and_keeps_its_exit_code(chdir_repo: GitRepo)
 
 
 def test_core_does_not_import_mkdocs() -> None:
-    code = ("import sys, headway.cli, headway.catalog, headway.history, headway.pages, "
+    code = ("import sys, headway.cli, headway.catalog, headway.git, headway.pages, "
             "headway.export, headway.render, headway.authoring; "
             "print('mkdocs' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

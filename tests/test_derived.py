@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from headway.derive import (
     blocked_since_by,
@@ -94,8 +94,8 @@ def test_blocked_since_and_backlinks() -> None:
         Learning(type="learning", id="l", title="l", path="l.md", src_uri="l.md", status="done",
                  initiative="i"),
     )
-    git = {"a": GitFacts(created="2026-01-01T00:00:00+00:00",
-                         depends_added=(("b", "2026-03-02T10:00:00+00:00"),))}
+    git = {"a": GitFacts(created=datetime.fromisoformat("2026-01-01T00:00:00+00:00"),
+                         depends_added=(("b", datetime.fromisoformat("2026-03-02T10:00:00+00:00")),))}
     created = {rid: date(2026, 1, 1) for rid in recs}
     d = derive(recs, git, created)
     assert d.blocked_since["a"] == date(2026, 3, 2)  # the dependency came before the wait
@@ -122,7 +122,7 @@ def test_blocked_since_by_one_root() -> None:
         decision("b", waiting_on=(WaitingOn("Ops", "y"),)),
         decision("c"),
     )
-    facts = GitFacts(depends_added=(("b", "2026-03-02T10:00:00+00:00"),))
+    facts = GitFacts(depends_added=(("b", datetime.fromisoformat("2026-03-02T10:00:00+00:00")),))
     created = date(2026, 1, 1)
     a = recs["a"]
     assert blocked_since_by(a, "Legal", recs, facts, created) == date(2026, 5, 1)
@@ -145,7 +145,7 @@ def test_met_only_through_actions() -> None:
 
 def test_created_date_is_front_matter_then_git_then_today() -> None:
     today = date(2026, 6, 1)
-    facts = GitFacts(created="2026-02-03T23:30:00-05:00")
+    facts = GitFacts(created=datetime.fromisoformat("2026-02-03T23:30:00-05:00"))
     assert created_date(decision("a", date=date(2025, 1, 1)), facts, today) == date(2025, 1, 1)
     assert created_date(decision("a"), facts, today) == date(2026, 2, 3)
     assert created_date(decision("a"), None, today) == today

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import GitRepo, build, init_repo, run_mkdocs
 
-from headway.history import HistoryOptions, read_history
+from headway.git import HistoryOptions, read_history
 
 DECISION = "type: decision\ninitiative: pay\nstatus: {status}\n"
 
@@ -187,10 +187,10 @@ def test_all_commits_mode_compares_each_commit_with_its_parent(repo: GitRepo,
     options = HistoryOptions(first_parent=False, cache_dir=tmp_path / "cache")
     for _ in range(2):  # from git, then from the cache
         facts = read_history(repo.root, ["docs/d.md"], options, "docs").facts["docs/d.md"]
-        assert [(s.status, s.date[:10], s.author) for s in facts.status_history] == [
+        assert [(s.status, s.date.date().isoformat(), s.author) for s in facts.status_history] == [
             ("exploring", "2024-01-01", "Alice Smith"), ("proposed", "2024-01-02", "Ann Lee"),
             ("accepted", "2024-01-10", "Ann Lee")]
-        assert facts.updated[:10] == "2024-01-10"  # the newest, though walked before B's
+        assert facts.updated.date().isoformat() == "2024-01-10"  # the newest, though walked before B's
 
 
 def test_detached_head(repo: GitRepo) -> None:
@@ -243,7 +243,7 @@ def test_cache_keeps_what_it_needs_of_other_commits(repo: GitRepo, tmp_path: Pat
     assert read_history(repo.root, paths, cache, "docs").facts == fresh  # one new commit
     stripe = fresh["docs/0001-use-stripe.md"]
     assert (stripe.status_history[-1].status, stripe.status_history[-1].author,
-            stripe.status_history[-1].date[:10]) == ("deprecated", "Sam Ortiz", "2026-05-03")
+            stripe.status_history[-1].date.date().isoformat()) == ("deprecated", "Sam Ortiz", "2026-05-03")
     log = tmp_path / "cache" / "history-docs_.log"
     log.write_bytes(log.read_bytes()[:-40])
     (tmp_path / "cache" / "facts-docs_-first-parent.json").unlink()
@@ -278,9 +278,9 @@ def test_main_line_printed_out_of_order_by_a_wrong_clock(repo: GitRepo, tmp_path
         for _ in range(2):  # from git, then from the cache
             facts = read_history(repo.root, paths, cache, "docs").facts
             stripe = facts["docs/use-stripe.md"]
-            assert [(s.status, s.date[:10], s.author) for s in stripe.status_history] == expected
-            assert stripe.created[:10] == "2026-01-01"
-            assert facts["docs/learned.md"].created[:10] == (
+            assert [(s.status, str(s.date.date()), s.author) for s in stripe.status_history] == expected
+            assert stripe.created.date().isoformat() == "2026-01-01"
+            assert facts["docs/learned.md"].created.date().isoformat() == (
                 "2026-03-15" if first_parent else "2026-03-05")
             (tmp_path / "cache" / f"facts-docs_{'' if first_parent else '-topo'}-"
              f"{'first-parent' if first_parent else 'all'}.json").unlink()
@@ -334,7 +334,7 @@ def test_a_rebuild_extends_the_cached_facts_with_the_new_commits(
         first_parent: bool) -> None:
     """After new commits, the cached facts are extended by the new commits alone (the
     stored log is not even parsed), and come out exactly as a read of the whole history."""
-    import headway.history as history
+    import headway.git.cache as cache
 
     lifecycle(repo)
     options = HistoryOptions(first_parent=first_parent, cache_dir=tmp_path / "cache")
@@ -345,8 +345,8 @@ def test_a_rebuild_extends_the_cached_facts_with_the_new_commits(
                          "docs/pay/index.md", "docs/adyen.md"] if (repo.root / p).exists()]
     whole = read_history(repo.root, after, HistoryOptions(first_parent=first_parent), "docs")
     parsed: list[int] = []
-    real_parse = history._parse_log
-    monkeypatch.setattr(history, "_parse_log",
+    real_parse = cache.parse_log
+    monkeypatch.setattr(cache, "parse_log",
                         lambda raw: parsed.append(1) or real_parse(raw))
     extended = read_history(repo.root, after, options, "docs")
     assert extended.facts == whole.facts and extended.warnings == whole.warnings
@@ -396,7 +396,7 @@ def test_an_old_version_git_cannot_find_is_reported_on_every_build(repo: GitRepo
                    and commit[:12] in w for w in result.warnings), result.warnings
         assert result.incomplete
         stripe = result.facts["docs/0001-use-stripe.md"]
-        assert stripe.created == "2026-01-05T12:00:00+00:00"
+        assert stripe.created.isoformat() == "2026-01-05T12:00:00+00:00"
         assert not (tmp_path / "cache" / "facts-docs_-first-parent.json").exists()
 
 
@@ -482,153 +482,11 @@ def test_a_build_that_fails_before_giving_paths_leaves_no_thread_waiting(
             assert not thread.is_alive()
 
 
-def test_files_read_by_the_caller_are_not_asked_of_git(
-        repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The newest version of a record is usually the file the catalog has just read: given
-    its bytes, git is not asked for it; bytes that differ (an edit not committed) are not
-    taken for it. Either way the facts are those of a read without them."""
-    import headway.history as history
-
-    lifecycle(repo)
-    paths = ["docs/0001-use-stripe.md", "docs/pay/index.md"]
-    expected = read_history(repo.root, paths, HistoryOptions(), "docs").facts
-    asked: list[str] = []  # what cat-file is asked for
-    real_send = history._CatFile.send
-
-    def send(self: history._CatFile, names: list[str], first_place: int) -> None:
-        asked.extend(names)
-        real_send(self, names, first_place)
-
-    monkeypatch.setattr(history._CatFile, "send", send)
-    on_disk = {p: (repo.root / p).read_bytes() for p in paths}
-    assert read_history(repo.root, paths, HistoryOptions(), "docs", on_disk).facts == expected
-    heads = {repo.git("rev-parse", f"HEAD:{p}").strip() for p in paths}
-    assert asked and not heads & set(asked)
-    asked.clear()
-    edited = {p: data + b"\nAn edit not committed.\n" for p, data in on_disk.items()}
-    cache = HistoryOptions(cache_dir=tmp_path / "cache")
-    assert read_history(repo.root, paths, cache, "docs", edited).facts == expected
-    assert heads <= set(asked)
-    stored = (tmp_path / "cache" / "history-docs_.json").read_text("utf-8")
-    for data in edited.values():  # versions never committed are not kept
-        assert hashlib.sha1(b"blob %d\x00" % len(data) + data).hexdigest() not in stored
-    assert all(sha in stored for sha in heads)
-
-
-def test_reads_wait_for_output_to_gather_only_in_wide_pipes(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """After a short read the readers wait a little for more, which pays only in a pipe
-    widened to 1 MiB; in a pipe of a few KiB (Windows) each wait would cap the reading."""
-    import headway.history as history
-
-    read_end, write_end = os.pipe()
-    try:
-        with open(read_end, "rb", closefd=False) as pipe:
-            if hasattr(history.fcntl, "F_SETPIPE_SZ"):
-                assert history._widen_pipe(pipe) == history._GATHER_SECONDS
-            monkeypatch.setattr(history, "fcntl", None)
-            assert history._widen_pipe(pipe) == 0.0
-    finally:
-        os.close(read_end)
-        os.close(write_end)
-
-
-def test_the_log_is_drained_ahead_of_its_parsing_within_a_bound(
-        repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
-    """git's log is read by a thread of its own, held in memory up to a bound: with a bound
-    of a few bytes the reading waits for the parsing at every chunk, and the result is the
-    same. A drain closed early lets its thread end even while it waits at the bound."""
-    import threading
-
-    import headway.history as history
-
-    lifecycle(repo)
-    paths = ["docs/0001-use-stripe.md", "docs/adyen.md"]
-    unbounded = read_history(repo.root, paths, HistoryOptions(), "docs")
-    monkeypatch.setattr(history, "_DRAIN_BYTES", 10)
-    monkeypatch.setattr(history, "_PIPE_BYTES", 64)  # many small chunks
-    assert read_history(repo.root, paths, HistoryOptions(), "docs") == unbounded
-
-    read_end, write_end = os.pipe()
-    os.write(write_end, b"x" * 200)
-    with open(read_end, "rb") as pipe:
-        drain = history._Drain(pipe)
-        chunks = drain.chunks()
-        assert next(chunks) == b"x" * 64
-        while drain._held <= 10:  # the reader holds more than the bound, then waits
-            threading.Event().wait(0.01)
-        drain.close()
-        drain._thread.join(timeout=5)
-        assert not drain._thread.is_alive()
-    os.close(write_end)
-
-
-@pytest.mark.parametrize(("batch", "ahead", "shared"), [(1, 1, 1), (2, 2, 3), (3, 100, 1000)])
-def test_old_versions_left_at_the_end_are_shared_by_two_cat_files(
-        repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int,
-        ahead: int, shared: int) -> None:
-    """While the log is read, one cat-file is kept a few requests ahead; what is left when
-    the log ends goes to two, in turn, and each file is worked out once both have answered
-    its requests. With batches of one to three versions (a file's versions spread over both
-    cat-files), or with everything left to one, the result is that of the usual sizes; and
-    a version git cannot find, or a reader that fails, ends the waiting."""
-    import headway.history as history
-
-    lifecycle(repo)
-    for n in range(4):
-        for status in ("exploring", "proposed", "accepted"):
-            repo.record(f"d{n}.md", DECISION.format(status=status), f"# D{n} {status}\n")
-            repo.commit(f"d{n} {status}", f"2026-04-{1 + n:02d}")
-    paths = ["docs/0001-use-stripe.md", "docs/pay/index.md", *(f"docs/d{n}.md" for n in range(4))]
-    whole = read_history(repo.root, paths, HistoryOptions(), "docs")
-    for name, value in (("_BATCH", batch), ("_AHEAD", ahead), ("_SHARED", shared),
-                        ("_END_BATCH", batch)):
-        monkeypatch.setattr(history._Blobs, name, value)
-    split = read_history(repo.root, paths, HistoryOptions(cache_dir=tmp_path / "c"), "docs")
-    assert split.facts == whole.facts
-    assert split.facts["docs/d3.md"].status_history[-1].status == "accepted"
-
-    sha = repo.git("rev-parse", "HEAD~5:docs/d2.md").strip()
-    (repo.root / ".git" / "objects" / sha[:2] / sha[2:]).unlink()
-    gap = read_history(repo.root, paths, HistoryOptions(), "docs")
-    assert any(w.startswith("docs/d2.md: git could not read 1 old version")
-               for w in gap.warnings)
-
-    monkeypatch.setattr(history, "blob_facts", unreadable)
-    failed = read_history(repo.root, paths, HistoryOptions(), "docs")
-    assert any("reading old versions of records failed: unreadable" in w
-               for w in failed.warnings)
-
-
-def test_waiting_for_a_request_waits_for_each_cat_file_holding_an_earlier_one() -> None:
-    """A file is worked out once every request up to its last one is answered, by whichever
-    cat-file it went to."""
-    import threading
-    from types import SimpleNamespace
-
-    import headway.history as history
-
-    blobs = history._Blobs(None, {})  # type: ignore[arg-type]  # no cat-file is started
-    first = SimpleNamespace(places=[0, 1, 4, 5], answered=4)
-    second = SimpleNamespace(places=[2, 3, 6], answered=1)
-    blobs.workers = [first, second]  # type: ignore[list-item]
-    done = threading.Event()
-    waiter = threading.Thread(target=lambda: (blobs.wait_for(4), done.set()))
-    waiter.start()
-    assert not done.wait(0.2)  # the second has answered for place 2, not yet for 3
-    with blobs._progress:
-        second.answered = 2
-        blobs._progress.notify_all()
-    assert done.wait(5)
-    waiter.join()
-    blobs.wait_for(-1)  # a version whose facts were known: nothing to wait for
-
-
 def test_history_begun_before_the_paths_are_known(repo: GitRepo, tmp_path: Path) -> None:
     """PendingHistory starts git's log at once and takes the paths later (as the catalog
     does while it reads the files): the same facts as a read given the paths at the start,
     and the same cache."""
-    from headway.history import PendingHistory
+    from headway.git import PendingHistory
 
     lifecycle(repo)
     paths = ["docs/0001-use-stripe.md", "docs/pay/index.md", "docs/never.md"]
@@ -647,7 +505,7 @@ def test_history_given_no_paths_stops_git_and_caches_nothing(repo: GitRepo,
                                                               tmp_path: Path) -> None:
     """A site with no records after all: git's log, begun early, is stopped part-read and
     nothing is cached (a part-read log would be taken for the whole history next time)."""
-    from headway.history import PendingHistory
+    from headway.git import PendingHistory
 
     lifecycle(repo)
     pending = PendingHistory(repo.root, HistoryOptions(cache_dir=tmp_path / "cache"), "docs")
@@ -775,51 +633,6 @@ def test_records_the_byte_test_misses_still_get_history(repo: GitRepo) -> None:
     assert built.records["cr"]["created"] == "2026-04-02"
     assert built.records["cr"]["authors"] == ["Raj Patel"]
     assert built.records["0001-use-stripe"]["created"] == "2026-01-05"
-
-
-def test_a_failure_reading_old_versions_is_reported_not_hung(
-        repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
-    """If reading an old version fails, the rest of cat-file's answer (here 6 MB, more than
-    a pipe holds) is still drained, so that git can finish and the build goes on."""
-    import headway.history as history
-
-    body = "# Big\n" + "words " * 500_000
-    repo.record("big.md", DECISION.format(status="exploring"), body)
-    repo.commit("Big", "2026-01-05")
-    repo.record("big.md", DECISION.format(status="proposed"), body + "more\n")
-    repo.commit("Bigger", "2026-01-06")
-
-    monkeypatch.setattr(history, "blob_facts", unreadable)
-    result = read_history(repo.root, ["docs/big.md"], HistoryOptions(), "docs")
-    assert any("reading old versions of records failed: unreadable" in w
-               for w in result.warnings)
-
-
-def test_a_read_that_fails_leaves_the_stored_cache_as_it_was(
-        repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The log is written as soon as it is whole, beside the stored one; if reading the old
-    versions then fails, the stored pair (log, facts of old versions) is left as it was, with
-    nothing beside it, and the next build still builds on it."""
-    import headway.history as history
-
-    lifecycle(repo)
-    cache_dir = tmp_path / "cache"
-    paths = ["docs/0001-use-stripe.md"]
-    read_history(repo.root, paths, HistoryOptions(cache_dir=cache_dir), "docs")
-    old_head = repo.git("rev-parse", "HEAD").strip()
-    stored = {p.name: p.read_bytes() for p in cache_dir.iterdir()}
-    repo.record("0001-use-stripe.md", DECISION.format(status="superseded"), "# Use Stripe\n")
-    repo.commit("Supersede Stripe", "2026-04-01")
-
-    with monkeypatch.context() as patched:
-        patched.setattr(history, "blob_facts", unreadable)
-        failed = read_history(repo.root, paths, HistoryOptions(cache_dir=cache_dir), "docs")
-    assert any("reading old versions of records failed" in w for w in failed.warnings)
-    assert {p.name: p.read_bytes() for p in cache_dir.iterdir()} == stored
-    assert (cache_dir / "history-docs_.log").read_bytes().startswith(old_head.encode())
-    again = read_history(repo.root, paths, HistoryOptions(cache_dir=cache_dir), "docs")
-    assert again.facts[paths[0]].status_history[-1].status == "superseded"
-    assert again.git_processes == 4  # rev-parse, merge-base, log of the new commit, cat-file
 
 
 def test_a_damaged_old_version_is_reported(repo: GitRepo) -> None:

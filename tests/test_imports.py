@@ -8,8 +8,6 @@ import pkgutil
 import subprocess
 import sys
 
-import pytest
-
 import headway
 
 ADAPTERS = frozenset({"headway.mkdocs_plugin", "headway.cli"})
@@ -49,7 +47,5 @@ def test_no_module_but_the_adapter_loads_mkdocs() -> None:
     assert "mkdocs" not in _loaded_after(_modules())
 
 
-@pytest.mark.xfail(strict=False, reason="history.py imports GitPython at module level; the "
-                   "headway/git/ package (issue 21, the other half) imports it lazily")
 def test_no_module_loads_gitpython_on_import() -> None:
     assert "git" not in _loaded_after(_modules())

@@ -289,11 +289,13 @@ def _template(name: str) -> str:
 
 
 def test_timeline_reads_with_five_events_and_with_five_hundred() -> None:
-    from datetime import date
+    from datetime import date, datetime, time
 
     from headway.derive import site_facts
     from headway.model import Decision, GitFacts, Initiative, StatusChange
     from headway.pages import TIMELINE_LEFT, Linker, timeline
+
+    nine = time(9)
 
     def site(n: int, spacing: int) -> tuple[object, int]:
         records: dict[str, object] = {"i": Initiative(type="initiative", id="i", title="I",
@@ -305,14 +307,14 @@ def test_timeline_reads_with_five_events_and_with_five_hundred() -> None:
             records[rid] = Decision(type="decision", id=rid, title=rid, path=f"{rid}.md",
                                     src_uri=f"{rid}.md", status="accepted", initiative="i")
             day = date(2024, 1, 1).toordinal() + k * spacing
-            history = [StatusChange("proposed", date.fromordinal(day).isoformat() + "T09:00",
+            history = [StatusChange("proposed", datetime.combine(date.fromordinal(day), nine),
                                     "a" * 40, "A"),
-                       StatusChange("accepted", date.fromordinal(day + 20).isoformat() + "T09:00",
+                       StatusChange("accepted", datetime.combine(date.fromordinal(day + 20), nine),
                                     "b" * 40, "B")]
             git[rid] = GitFacts(created=history[0].date, updated=history[1].date,
                                 status_history=tuple(history))
-        git["i"] = GitFacts(created="2023-12-10T09:00", status_history=(
-            StatusChange("active", "2023-12-10T09:00", "c" * 40, "C"),))
+        git["i"] = GitFacts(created=datetime(2023, 12, 10, 9), status_history=(
+            StatusChange("active", datetime(2023, 12, 10, 9), "c" * 40, "C"),))
         facts = site_facts(records, git, {r: f"{r}/" for r in records},  # type: ignore[arg-type]
                            date(2024, 3, 1) if n < 10 else date(2026, 1, 1))
         return facts, 2 * n + 1

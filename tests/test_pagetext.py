@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from headway.adr.reading import _Text
-from headway.history import _front_matter
+from headway.git.versions import _front_matter
 from headway.pagetext import first_heading, scan, split_front_matter
 
 # name → Markdown: fences and headings where a reader could go wrong

@@ -203,7 +203,7 @@ def test_old_versions_depends_on_are_read_as_pyyaml_reads_them(
     """The history reads block lists of bare words without YAML (they are most of the
     `depends_on` of old versions); whatever the indentation, spacing, words or comments,
     it must give what PyYAML gives."""
-    from headway.history import _depends
+    from headway.git.versions import _depends
 
     lines = [f"{indents[i % 4]}-{gap}{word}{tail}" for i, word in enumerate(words)]
     snippet = "depends_on:\n" + "\n".join(lines)
@@ -217,7 +217,7 @@ def test_old_versions_flow_lists_are_read_as_pyyaml_reads_them(
         words: list[str], trailing: str, comma: str) -> None:
     """The same for flow lists (`depends_on: [a, b]`), empty items and trailing commas
     included."""
-    from headway.history import _depends
+    from headway.git.versions import _depends
 
     snippet = f"depends_on: [{comma.join(words)}{trailing}]"
     assert _depends(snippet) == _depends_by_yaml(snippet)
@@ -243,7 +243,7 @@ def test_old_versions_are_read_as_pyyaml_reads_them(
     expressions, not YAML; for front matter as people write it (any field order, comments,
     a nested `status:` in actions, blank lines in lists, CRLF, a BOM, `status:` in the
     body, `~` or null, a status given twice), it must agree with PyYAML."""
-    from headway.history import FactsMemo, blob_facts
+    from headway.git.versions import FactsMemo, blob_facts
 
     note = "  # why" if comment else ""
     fields = [f"type: {rtype}{note}", f"status: {status}{note}" if status else "title: T",

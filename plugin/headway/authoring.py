@@ -13,7 +13,7 @@ import yaml
 
 from .catalog import build_catalog, discover
 from .errors import AuthoringError, RecordExists
-from .history import GitRunner
+from .git.runner import GitRunner
 from .ids import ID_PATTERN, slugify, title_slug
 from .model import STATUSES, Record
 from .render import template_dirs

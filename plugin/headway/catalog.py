@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .bulk import gc_paused
-from .history import HistoryOptions, PendingHistory, read_history
+from .git import HistoryOptions, PendingHistory, read_history
 from .model import GitFacts, Problem, Record
 from .parse import UNBUILDABLE, may_be_record, parse_document
 from .settings import AdrFolder, Settings

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .catalog import Catalog
-from .history import GitRunner, GitTrouble
+from .git.runner import GitRunner, GitTrouble
 from .ids import default_id, file_id
 from .parse import parse_document
 from .urls import is_markdown

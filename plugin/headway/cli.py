@@ -20,7 +20,6 @@ from .clock import build_day
 from .derive import site_facts
 from .errors import ConfigError, HeadwayError
 from .export import records_json
-from .history import GitTrouble
 from .model import RECORD_TYPES, Problem
 from .parse import Limits
 from .schema import record_schema
@@ -63,15 +62,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         root = find_repo_root(settings.docs_dir)
         if root is None:
             raise ConfigError("--changed needs a git repository")
-        try:
-            changed = changed_paths(root, args.changed)
-        except GitTrouble as exc:
-            raise ConfigError(str(exc)) from exc
+        changed = changed_paths(root, args.changed)  # GitTrouble: a HeadwayError, exit 2
         prefix = settings.docs_dir.resolve().relative_to(root.resolve()).as_posix()
-        try:
-            formerly = former_ids(root, changed, "" if prefix == "." else prefix)
-        except GitTrouble as exc:
-            raise ConfigError(str(exc)) from exc
+        formerly = former_ids(root, changed, "" if prefix == "." else prefix)
         scope = affected_paths(catalog, changed.paths, formerly) | changed.paths
         problems = [p for p in catalog.problems if p.path in scope]
         _report(problems + [n for n in catalog.notes if n.path in scope])

@@ -118,7 +118,7 @@ def _roots(start: str, records: Mapping[str, Record], memo: dict[str, tuple[str,
 def _added(facts: GitFacts | None, dep: str) -> date | None:
     """The day of the commit that added `dep` to the record's `depends_on`, when git knows."""
     when = dict(facts.depends_added).get(dep) if facts else None
-    return date.fromisoformat(when[:10]) if when else None
+    return when.date() if when else None
 
 
 def blocked_since(rec: Record, records: Mapping[str, Record], facts: GitFacts | None,
@@ -184,7 +184,7 @@ def created_date(record: Record, facts: GitFacts | None, today: date) -> date:
     if record.date is not None:
         return record.date
     if facts is not None and facts.created:
-        return date.fromisoformat(facts.created[:10])
+        return facts.created.date()
     return today
 
 

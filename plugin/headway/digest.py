@@ -63,7 +63,7 @@ def digest_markdown(site: SiteFacts, since: date, site_url: str | None) -> str:
     for rid, rec in site.records.items():
         facts = site.git.get(rid)
         for change in facts.status_history if facts else ():
-            day = date.fromisoformat(change.date[:10])
+            day = change.date.date()
             if day < since:
                 continue
             if isinstance(rec, Decision) and change.status in ("accepted", "rejected"):

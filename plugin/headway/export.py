@@ -36,9 +36,10 @@ def _interval(i: Interval) -> dict[str, Any]:
             "until": _iso(i.until)}
 
 
-def _git_date(value: str | None, facts: GitFacts | None, site: SiteFacts, rid: str) -> str:
-    if value:
-        return value[:10]
+def _git_date(value: datetime | None, facts: GitFacts | None, site: SiteFacts, rid: str
+              ) -> str:
+    if value is not None:
+        return value.date().isoformat()
     if facts is not None and facts.uncommitted:
         return site.today.isoformat()
     return site.created[rid].isoformat()
@@ -68,7 +69,8 @@ def record_json(rec: Record, site: SiteFacts) -> dict[str, Any]:
         "uncommitted": bool(facts and facts.uncommitted),
         "authors": facts.authors if facts else (),
         "status_history": [
-            {"status": s.status, "date": s.date[:10], "datetime": s.date, "commit": s.commit,
+            {"status": s.status, "date": s.date.date().isoformat(),
+             "datetime": s.date.isoformat(), "commit": s.commit,
              "author": s.author, "written": s.written, "status_source": s.source}
             for s in (facts.status_history if facts else ())
         ],

@@ -45,7 +45,7 @@ def feed_events(site: SiteFacts) -> list[FeedEvent]:
             continue
         foreign = site.records[rid].source_format != "headway"
         for index, change in enumerate(history):
-            events.append(FeedEvent(change.date, rid, change.status, index == 0, change.author,
+            events.append(FeedEvent(change.date.isoformat(), rid, change.status, index == 0, change.author,
                                     change.commit, status_shown(change.status, change.written,
                                                                 change.source)
                                     if foreign else change.status))

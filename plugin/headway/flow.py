@@ -112,8 +112,7 @@ def _day(text: str | None) -> date | None:
         return None
 
 
-def _instant(iso: str) -> datetime:
-    moment = datetime.fromisoformat(iso)
+def _instant(moment: datetime) -> datetime:
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -313,7 +312,7 @@ def block_history(versions: Mapping[str, Sequence[FlowVersion]], current: Mappin
             latest = max(latest, _instant(version.date))
             step = steps.get(version.commit)
             if step is None:  # the day as the committer's clock gave it, as status history's
-                step = steps[version.commit] = (latest, date.fromisoformat(version.date[:10]),
+                step = steps[version.commit] = (latest, version.date.date(),
                                                 {})
             elif latest > step[0]:
                 step = steps[version.commit] = (latest, step[1], step[2])
@@ -408,7 +407,7 @@ def status_days(history: Sequence[StatusChange], end: date) -> dict[str, int]:
 
 
 def _date_of(change: StatusChange) -> date:
-    return date.fromisoformat(change.date[:10])
+    return change.date.date()
 
 
 def median_days(values: Iterable[int]) -> float | None:
@@ -457,7 +456,7 @@ def flow_facts(records: Mapping[str, Record], git: Mapping[str, GitFacts],
 
 def _started(facts: GitFacts | None, created: date) -> date:
     if facts is not None and facts.created and not facts.uncommitted:
-        return date.fromisoformat(facts.created[:10])
+        return facts.created.date()
     return created
 
 

@@ -187,7 +187,7 @@ def cumulative_flow(site: SiteFacts, ids: Iterable[str]) -> CumulativeFlow | Non
         history = facts.status_history if facts else ()
         if history:
             for change in history:
-                changes[date.fromisoformat(change.date[:10])].append(
+                changes[change.date.date()].append(
                     (rid, band_of(rec.type, change.status)))
         else:
             changes[site.created[rid]].append((rid, band_of(rec.type, rec.status)))

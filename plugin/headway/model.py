@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Literal, NamedTuple
 
 RecordType = Literal["initiative", "learning", "decision"]
@@ -154,7 +154,7 @@ class StatusChange:
     """One entry of a record's status history, read from git."""
 
     status: str
-    date: str  # ISO datetime of the commit that counts (see history.py)
+    date: datetime  # of the commit that counts, with the committer's offset (see git/tally.py)
     commit: str
     author: str
     written: str | None = None  # the status as written in that version (None: none written)
@@ -165,13 +165,14 @@ class StatusChange:
 class GitFacts:
     """What git says about one file: dates, authors and status history."""
 
-    created: str | None = None  # ISO datetimes
-    updated: str | None = None
+    # committer dates, with the committer's offset
+    created: datetime | None = None
+    updated: datetime | None = None
     authors: tuple[str, ...] = ()
     status_history: tuple[StatusChange, ...] = ()
     uncommitted: bool = False
     # commit in which each current depends_on entry was (last) added
-    depends_added: tuple[tuple[str, str], ...] = ()
+    depends_added: tuple[tuple[str, datetime], ...] = ()
     # what block history is replayed from: each version whose blocking inputs changed
     flow_versions: tuple[FlowVersion, ...] = ()
 
@@ -202,10 +203,10 @@ class FlowFields(NamedTuple):
 
 class FlowVersion(NamedTuple):
     """One version of a record whose blocking inputs differ from the version before it: the
-    commit (ISO datetime, sha) and the inputs, read no further than history needs (block
+    commit (date, sha) and the inputs, read no further than history needs (block
     history reads the blocks); `type` None when the file was not a record."""
 
-    date: str
+    date: datetime
     commit: str
     type: str | None
     status: str | None

@@ -122,7 +122,7 @@ class Linker:
     def view(self, rid: str) -> RecordView:
         rec = self.site.records[rid]
         facts = self.site.git.get(rid)
-        updated = date.fromisoformat(facts.updated[:10]) if facts and facts.updated else None
+        updated = facts.updated.date() if facts and facts.updated else None
         number = None if rec.number and _title_has_number(rec.title, rec.number) else rec.number
         return RecordView(
             id=rid, type=rec.type, title=rec.title, status=rec.status, owner=rec.owner,
@@ -269,7 +269,7 @@ def timeline_events(site: SiteFacts, iid: str) -> list[Event]:
                                                            else None),
                             rid, f"{TYPE_LABELS[rec.type]} created{how}"))
         for before, change in itertools.pairwise(history):
-            day = date.fromisoformat(change.date[:10])
+            day = change.date.date()
             decided = isinstance(rec, Decision) and change.status in ("accepted", "rejected") \
                 and change.status != before.status  # not `Accepted` → `Done`
             shown = change.status if rec.source_format == "headway" else \
@@ -663,7 +663,7 @@ def initiative_page(site: SiteFacts, iid: str, page_url: str) -> dict[str, Any]:
             proposed = [s.date for s in history if s.status == "proposed"]
             awaiting.append({
                 "view": link.view(rid),
-                "since": date.fromisoformat(proposed[-1][:10]) if proposed
+                "since": proposed[-1].date() if proposed
                 else site.created[rid],
                 "deciders": rec.deciders,
                 "learnings": [(link.record(lid), _question(site.records.get(lid)))
@@ -728,7 +728,7 @@ def record_panel(site: SiteFacts, rid: str, page_url: str, repo_url: str | None
     add("Blocks", d.blocks.get(rid, ()))
     foreign = rec.source_format != "headway"
     history = [{
-        "status": s.status, "date": s.date[:10], "author": s.author, "short": s.commit[:7],
+        "status": s.status, "date": s.date.date().isoformat(), "author": s.author, "short": s.commit[:7],
         "url": commit_url(repo_url, s.commit),
         "reading": reading_of(s.status, s.written, s.source) if foreign else "",
     } for s in (facts.status_history if facts else ())]
@@ -752,8 +752,8 @@ def record_panel(site: SiteFacts, rid: str, page_url: str, repo_url: str | None
         "root_blockers": [link.blocker(r) for r in d.root_blockers.get(rid, ())],
         "history": history,
         "authors": facts.authors if facts else (),
-        "created_git": facts.created[:10] if facts and facts.created else None,
-        "updated": facts.updated[:10] if facts and facts.updated else None,
+        "created_git": facts.created.date().isoformat() if facts and facts.created else None,
+        "updated": facts.updated.date().isoformat() if facts and facts.updated else None,
         "uncommitted": facts is None or facts.uncommitted,
         "today": site.today,
     }

@@ -11,7 +11,7 @@ import yaml
 
 from .authoring import new_record
 from .errors import ConfigError, RecordExists
-from .history import GitRunner
+from .git.runner import GitRunner
 from .render import template_dirs
 from .settings import ConfigLoader, headway_options, plugin_entries, read_settings
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from .model import GitFacts, Record, StatusChange
 
-_FIRST = "exploring"  # headway's default decision status, which history.py reads "default" as
+_FIRST = "exploring"  # headway's default decision status, which git/tally.py reads "default" as
 
 
 def status_note(source: str, status: str, written: str | None, default: str = _FIRST
@@ -45,7 +45,7 @@ def status_shown(status: str, written: str | None, source: str) -> str:
 
 
 def settle_history(history: tuple[StatusChange, ...], default: str) -> tuple[StatusChange, ...]:
-    """A status history read from git (history.py knows no folder) with the folder's
+    """A status history read from git (headway.git knows no folder) with the folder's
     default_status given to the versions that wrote no status and stated no outcome, and the
     versions that keep the status they had (`Amended`) given that status again."""
     if default == _FIRST:
