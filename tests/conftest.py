@@ -112,12 +112,44 @@ def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "expect_warnings(*patterns): warnings the test's builds "
+                            "may log (regular expressions searched in each message)")
+
+
+_builds: list[Built] = []  # this test's builds, checked by `no_unexpected_warnings`
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_warnings(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test whose builds logged a warning it neither read (`built.warnings`) nor declared
+    (`@pytest.mark.expect_warnings(...)`): MkDocs' logger counted on either engine, as
+    `--strict` counts them."""
+    _builds.clear()
+    yield
+    patterns = [re.compile(p) for m in request.node.iter_markers("expect_warnings")
+                for p in m.args]
+    unexpected = [w for b in _builds if not b.warnings_read for w in b.logged
+                  if not any(p.search(w) for p in patterns)]
+    _builds.clear()
+    if unexpected:
+        pytest.fail("the build logged warnings the test did not expect (read built.warnings or "
+                    "mark it expect_warnings):\n" + "\n".join(unexpected), pytrace=False)
+
+
 @dataclass
 class Built:
     """The output of a real `mkdocs build`: the site folder and the warnings it logged."""
 
     site: Path
-    warnings: list[str]
+    logged: list[str]
+    warnings_read: bool = False
+
+    @property
+    def warnings(self) -> list[str]:
+        """The warnings the build logged; reading them is checking them."""
+        self.warnings_read = True
+        return self.logged
 
     def html(self, url: str) -> str:
         path = self.site / url
@@ -168,7 +200,9 @@ def build(repo: GitRepo, *, strict: bool = False, config: str = "mkdocs.yml") ->
     finally:
         os.chdir(cwd)
         logger.removeHandler(handler)
-    return Built(repo.root / "site", records)
+    built = Built(repo.root / "site", records)
+    _builds.append(built)
+    return built
 
 
 def run_mkdocs(repo: GitRepo, *args: str) -> subprocess.CompletedProcess[str]:

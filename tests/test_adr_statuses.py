@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from headway.adr import parse_adr_document, read_status, version_reading
 from headway.cli import main
-from headway.settings import AdrFolder, ConfigError, adr_folders
+from headway.errors import ConfigError
+from headway.settings import AdrFolder, adr_folders
 from headway.validate import check_document
 
 D = "docs/architecture/adr"

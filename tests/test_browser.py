@@ -643,10 +643,12 @@ def test_a_records_only_folder_gets_a_home_page(browser: Any, sites: dict[str, S
     assert visit.errors == []
 
 
-def test_mkdocs_own_theme_works_on_a_phone(browser: Any, tmp_path: Path) -> None:
+def test_mkdocs_own_theme_works_on_a_phone(browser: Any, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """MkDocs' own theme: the same pages load cleanly, fit a phone, and show the narrow
     timeline with its lane labels."""
     repo = worked_example(tmp_path / "project")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", example_today(repo))  # after its waits began
     config = (repo.root / "mkdocs.yml").read_text("utf-8")
     # highlight.js comes from a CDN, which CI cannot reach: off
     config = config.replace("  name: material\n", "  name: mkdocs\n  highlightjs: false\n", 1)

@@ -132,3 +132,34 @@ def test_core_does_not_import_mkdocs() -> None:
             "print('mkdocs' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_cli_mistakes_exit_2_without_a_traceback(chdir_repo: GitRepo,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    small_team(chdir_repo)
+    assert main(["export", "-o", "/nonexistent/dir/out.json"]) == 2
+    assert "No such file or directory" in capsys.readouterr().err
+    chdir_repo.mkdocs_yml(plugins="  - headway:\n      max_file_bytes: 5MB\n")
+    assert main(["check"]) == 2
+    assert "option `max_file_bytes` must be a whole number" in capsys.readouterr().err
+    chdir_repo.write("mkdocs.yml", "site_name: [unclosed\n")
+    assert main(["init"]) == 2
+    assert "not valid YAML" in capsys.readouterr().err
+    chdir_repo.mkdocs_yml()
+    assert main(["new", "decision", "X", "--initiative", "../../../etc"]) == 2
+    assert "is not an id" in capsys.readouterr().err
+
+
+@pytest.mark.expect_warnings("duplicate id '0002-tax'")
+def test_a_branch_that_takes_an_existing_id_is_caught_by_check_changed(
+        chdir_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    small_team(chdir_repo)
+    chdir_repo.commit("main", "2026-05-01")
+    chdir_repo.git("checkout", "-q", "-b", "topic")
+    chdir_repo.record("zz/new.md", "type: learning\ninitiative: pay\nid: 0002-tax")
+    assert main(["check", "--changed", "main"]) == 1
+    out = capsys.readouterr().out
+    assert "docs/zz/new.md:4: duplicate id '0002-tax'" in out
+    assert "docs/pay/decisions/0002-tax.md: duplicate id '0002-tax'" in out
+    built = build(chdir_repo)
+    assert "0002-tax" not in built.records  # neither claimant wins silently

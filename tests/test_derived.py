@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from headway.derive import derive, is_blocked, root_blockers
+from headway.derive import (
+    blocked_since_by,
+    created_date,
+    derive,
+    is_blocked,
+    met_only_through_actions,
+    open_waits,
+    overdue_actions,
+    own_open_waits,
+    root_blockers,
+    supersession,
+)
 from headway.model import Action, Decision, GitFacts, Initiative, Learning, Record, WaitingOn
 
 
@@ -92,3 +103,64 @@ def test_blocked_since_and_backlinks() -> None:
     assert d.superseded_by == {"c": "b"}
     assert d.blocks == {"b": ("a",)}
     assert d.members["i"] == ("a", "b", "c", "l")
+
+
+def test_open_waits_are_the_records_own_then_its_actions_not_done() -> None:
+    mine, done = WaitingOn("Legal", "x"), WaitingOn("Ops", "y", done=True)
+    theirs = WaitingOn("Vendor", "z")
+    rec = decision("a", waiting_on=(mine, done), actions=(
+        Action("sign", waiting_on=(theirs,)), Action("old", status="done", waiting_on=(mine,))))
+    assert own_open_waits(rec) == [mine]
+    assert open_waits(rec) == [mine, theirs]
+
+
+def test_blocked_since_by_one_root() -> None:
+    recs = by_id(
+        decision("a", depends_on=("b", "c"),
+                 waiting_on=(WaitingOn("Legal", "x", since=date(2026, 5, 1)),),
+                 actions=(Action("sign", waiting_on=(WaitingOn("Vendor", "z"),)),)),
+        decision("b", waiting_on=(WaitingOn("Ops", "y"),)),
+        decision("c"),
+    )
+    facts = GitFacts(depends_added=(("b", datetime.fromisoformat("2026-03-02T10:00:00+00:00")),))
+    created = date(2026, 1, 1)
+    a = recs["a"]
+    assert blocked_since_by(a, "Legal", recs, facts, created) == date(2026, 5, 1)
+    assert blocked_since_by(a, "Vendor", recs, facts, created) == created  # no since given
+    assert blocked_since_by(a, "c", recs, facts, created) == created  # git does not know
+    assert blocked_since_by(a, "Ops", recs, facts, created) == date(2026, 3, 2)  # through b
+
+
+def test_met_only_through_actions() -> None:
+    recs = by_id(
+        decision("a", depends_on=("b",), waiting_on=(WaitingOn("Legal", "x"),), actions=(
+            Action("sign", waiting_on=(WaitingOn("Vendor", "z"), WaitingOn("Legal", "x"),
+                                       WaitingOn("Ops", "y"))),)),
+        decision("b", waiting_on=(WaitingOn("Ops", "y"),)),
+    )
+    roots = root_blockers(recs)
+    assert met_only_through_actions(recs["a"], recs, roots) == {"Vendor"}
+    assert met_only_through_actions(recs["b"], recs, roots) == set()
+
+
+def test_created_date_is_front_matter_then_git_then_today() -> None:
+    today = date(2026, 6, 1)
+    facts = GitFacts(created=datetime.fromisoformat("2026-02-03T23:30:00-05:00"))
+    assert created_date(decision("a", date=date(2025, 1, 1)), facts, today) == date(2025, 1, 1)
+    assert created_date(decision("a"), facts, today) == date(2026, 2, 3)
+    assert created_date(decision("a"), None, today) == today
+
+
+def test_supersession_reads_both_sides() -> None:
+    recs = [decision("b", supersedes="a"), decision("c", superseded_by="b"),
+            decision("d", supersedes="c")]
+    assert supersession(recs) == {"a": "b", "c": "d"}
+
+
+def test_overdue_actions_only_of_a_decision_in_force() -> None:
+    late = Action("ship", due=date(2026, 1, 1))
+    today = date(2026, 2, 1)
+    assert overdue_actions(decision("a", actions=(late,)), today) == [late]
+    assert overdue_actions(decision("a", status="rejected", actions=(late,)), today) == []
+    assert overdue_actions(decision("a", actions=(Action("x", due=date(2026, 1, 1),
+                                                         status="done"),)), today) == []

@@ -159,6 +159,11 @@ def test_broken_references(repo: GitRepo) -> None:
     assert "docs/gone.md:4: `depends_on` refers to 'nowhere', which does not exist" in text
 
 
+@pytest.mark.expect_warnings(
+    'bomb.md:2: the front matter expands',
+    'evil.md:2: YAML tag not allowed',
+    'huge.md: the record is 6,000,037 bytes',
+    'latin1.md:\\d: the file is not valid UTF-8')
 def test_one_bad_record_never_hides_the_others(repo: GitRepo) -> None:
     repo.record("i.md", "type: initiative")
     repo.record("good.md", "type: decision\ninitiative: i\nstatus: accepted")

@@ -43,6 +43,7 @@ def test_new_refuses_a_misspelt_initiative_and_names_the_nearest(
     assert [p.name for p in (docs / "growth" / "decisions").iterdir()] == ["0001-first.md"]
 
 
+@pytest.mark.expect_warnings("duplicate id 'psp-fees'")
 def test_a_duplicated_id_is_reported_without_follow_on_errors(
         chdir_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
     """A decision copied from another file keeps `id: psp-fees`, the learning's id (its file

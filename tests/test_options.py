@@ -1,10 +1,10 @@
-"""Options and edges a user meets: URL style, excluded and .markdown pages, feed size, the
-plugin switched off, commit links on other hosts, CLI mistakes, branches and renames."""
+"""The plugin's options and the site settings headway reads as MkDocs does: options refused
+alike by the CLI and a build, defaults declared once, exclude_docs, .markdown pages, the feed
+size, the plugin switched off, a docs folder outside the repository."""
 
 from __future__ import annotations
 
 import json
-import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -14,20 +14,6 @@ from test_pages import team
 from test_site import small_team
 
 from headway.cli import main
-from headway.pages import commit_url
-
-
-def test_links_follow_use_directory_urls_false(repo: GitRepo) -> None:
-    team(repo)
-    repo.mkdocs_yml("use_directory_urls: false\n")
-    built = build(repo, strict=True)
-    assert built.records["0001-stripe"]["url"] == "pay/0001-stripe.html"
-    page = (built.site / "pay" / "0001-stripe.html").read_text()
-    assert 'href="../initiatives/pay/index.html"' in page
-    cards = (built.site / "initiatives" / "index.html").read_text()
-    assert 'href="pay/index.html"' in cards and 'href="../blocked/index.html"' in cards
-    initiative = (built.site / "initiatives" / "pay" / "index.html").read_text()
-    assert 'href="../../pay/0001-stripe.html"' in initiative
 
 
 def test_cli_sees_the_pages_the_site_sees(chdir_repo: GitRepo,
@@ -56,100 +42,6 @@ def test_feed_limit_and_disabled_plugin(repo: GitRepo) -> None:
     repo.mkdocs_yml(plugins="  - headway:\n      enabled: false\n")
     built = build(repo, strict=True)
     assert not (built.site / "headway").exists() and not (built.site / "blocked").exists()
-
-
-def test_commit_links_on_other_hosts() -> None:
-    assert commit_url("https://gitlab.com/a/b", "c0ffee") == "https://gitlab.com/a/b/-/commit/c0ffee"
-    assert commit_url("https://bitbucket.org/a/b/", "c0ffee") == \
-        "https://bitbucket.org/a/b/commits/c0ffee"
-    assert commit_url("https://github.com/a/b.git", "c0ffee") == \
-        "https://github.com/a/b/commit/c0ffee"
-    assert commit_url(None, "c0ffee") is None
-
-
-def test_cli_mistakes_exit_2_without_a_traceback(chdir_repo: GitRepo,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    small_team(chdir_repo)
-    assert main(["export", "-o", "/nonexistent/dir/out.json"]) == 2
-    assert "No such file or directory" in capsys.readouterr().err
-    chdir_repo.mkdocs_yml(plugins="  - headway:\n      max_file_bytes: 5MB\n")
-    assert main(["check"]) == 2
-    assert "option `max_file_bytes` must be a whole number" in capsys.readouterr().err
-    chdir_repo.write("mkdocs.yml", "site_name: [unclosed\n")
-    assert main(["init"]) == 2
-    assert "not valid YAML" in capsys.readouterr().err
-    chdir_repo.mkdocs_yml()
-    assert main(["new", "decision", "X", "--initiative", "../../../etc"]) == 2
-    assert "is not an id" in capsys.readouterr().err
-
-
-def test_a_branch_that_takes_an_existing_id_is_caught_by_check_changed(
-        chdir_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
-    small_team(chdir_repo)
-    chdir_repo.commit("main", "2026-05-01")
-    chdir_repo.git("checkout", "-q", "-b", "topic")
-    chdir_repo.record("zz/new.md", "type: learning\ninitiative: pay\nid: 0002-tax")
-    assert main(["check", "--changed", "main"]) == 1
-    out = capsys.readouterr().out
-    assert "docs/zz/new.md:4: duplicate id '0002-tax'" in out
-    assert "docs/pay/decisions/0002-tax.md: duplicate id '0002-tax'" in out
-    built = build(chdir_repo)
-    assert "0002-tax" not in built.records  # neither claimant wins silently
-
-
-def test_authors_survive_a_rename_after_a_merged_branch(repo: GitRepo) -> None:
-    repo.record("i.md", "type: initiative")
-    repo.commit("start", "2026-01-01", "Ann Admin")
-    repo.git("checkout", "-q", "-b", "bob")
-    repo.record("x.md", "type: decision\ninitiative: i", "# X\n")
-    repo.commit("Bob writes x", "2026-01-02", "Bob Writer")
-    repo.git("checkout", "-q", "main")
-    repo.merge("bob", "Merge bob", "2026-01-03", "Ann Admin")
-    repo.git("mv", "docs/x.md", "docs/0001-x.md")
-    repo.commit("Number it", "2026-01-04", "Ann Admin")
-    rec = build(repo).records["0001-x"]
-    assert rec["authors"] == ["Ann Admin", "Bob Writer"]
-    assert rec["status_history"][0]["author"] == "Bob Writer"
-
-
-def test_blocked_counts_agree_between_cards_and_the_blocked_page(repo: GitRepo) -> None:
-    repo.record("i.md", "type: initiative", "# I\n")
-    repo.record("a.md", "type: decision\ninitiative: i\nstatus: proposed\nactions:\n"
-                "  - {what: ship, status: blocked}", "# A\n")
-    repo.record("b.md", "type: learning\ninitiative: i\nwaiting_on:\n"
-                "  - {who: Legal, what: x}\n  - {who: Finance, what: y}", "# B\n")
-    built = build(repo)
-    blocked = built.html("blocked/")
-    # B once, though under two blockers; A's action once
-    assert "2 blocked items (1 record and 1 action)" in blocked
-    assert "waiting for" not in blocked  # A is not its own blocker on the page
-    assert "No blocker named" in blocked
-    card = built.html("initiatives/")
-    assert re.search(r'hw-count">2</span> blocked', card)
-    assert built.records["a"]["root_blockers"] == ["a"]  # records.json keeps the spec's rule
-
-
-def test_generated_pages_have_a_real_heading_for_the_toc(repo: GitRepo) -> None:
-    team(repo)
-    repo.mkdocs_yml(theme="material")
-    page = build(repo).html("blocked/")
-    assert re.search(r'<h1 id="what-is-blocked">What is blocked', page)
-    assert 'href="#what-is-blocked"' in page  # Material's skip link finds it
-    assert not (build(repo).site / "headway" / "init").exists()  # no stray template files
-
-
-@pytest.mark.parametrize("directory_urls", [True, False])
-def test_page_urls_agree_with_mkdocs(directory_urls: bool) -> None:
-    """headway works out page URLs without MkDocs (for the CLI); they must be MkDocs' own."""
-    from mkdocs.structure.files import File
-
-    from headway.catalog import page_url
-
-    for src_uri in ["index.md", "README.md", "a/README.md", "a/index.markdown", "a/b.md",
-                    "a/b/c.mdown", "x.y.md", "a/Index.md", "readme.md", "0001-use-stripe.md"]:
-        expected = File(src_uri, "/docs", "/site", directory_urls).url
-        expected = "" if expected == "./" else expected  # the site root, as headway writes it
-        assert page_url(src_uri, directory_urls) == expected, src_uri
 
 
 def test_default_exclusions_are_mkdocs_own() -> None:
@@ -217,3 +109,10 @@ def test_a_docs_folder_linked_from_outside_the_repository(tmp_path: Path) -> Non
     assert any("is not in a git repository" in w for w in built.warnings), built.warnings
     record = built.records["pay"]
     assert not record["path"].startswith("/") and record["path"].endswith("pay/index.md")
+
+
+def test_the_plugin_takes_its_defaults_from_settings() -> None:
+    from headway.mkdocs_plugin import HeadwayConfig
+    from headway.settings import OPTION_DEFAULTS
+
+    assert {name: option.default for name, option in HeadwayConfig._schema} == OPTION_DEFAULTS

@@ -8,6 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 from itertools import pairwise
 
+import pytest
 from conftest import GitRepo, build
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -214,6 +215,7 @@ def test_feed_is_atom_with_one_entry_per_event(repo: GitRepo) -> None:
 PAYLOAD = '<script>alert("hw")</script>'
 
 
+@pytest.mark.expect_warnings("evil-broken.md:4: unknown status 'bogus'")
 def test_front_matter_html_is_escaped_everywhere(repo: GitRepo) -> None:
     team(repo)
     p = PAYLOAD
@@ -335,6 +337,7 @@ def test_timeline_reads_with_five_events_and_with_five_hundred() -> None:
         assert all(x2 - x1 >= r1 + r2 for (x1, r1), (x2, r2) in pairwise(dots)), dots
 
 
+@pytest.mark.expect_warnings('decisions/index.md exists in docs_dir')
 def test_pages_read_well_with_a_screen_reader(repo: GitRepo) -> None:
     """Found by an accessibility review: unique ids whatever the titles, headings in order,
     the timeline's links exposed (a `group`, not an `img` that hides them), and the words a
@@ -357,3 +360,29 @@ def test_pages_read_well_with_a_screen_reader(repo: GitRepo) -> None:
     blocked = built.html("blocked/")
     assert 'aria-current="page" class="hw-current">What is blocked' in blocked
     assert '2<span class="hw-sr"> items:</span>' in blocked and "aria-label=\"2 items\"" not in blocked
+
+
+def test_blocked_counts_agree_between_cards_and_the_blocked_page(repo: GitRepo) -> None:
+    repo.record("i.md", "type: initiative", "# I\n")
+    repo.record("a.md", "type: decision\ninitiative: i\nstatus: proposed\nactions:\n"
+                "  - {what: ship, status: blocked}", "# A\n")
+    repo.record("b.md", "type: learning\ninitiative: i\nwaiting_on:\n"
+                "  - {who: Legal, what: x}\n  - {who: Finance, what: y}", "# B\n")
+    built = build(repo)
+    blocked = built.html("blocked/")
+    # B once, though under two blockers; A's action once
+    assert "2 blocked items (1 record and 1 action)" in blocked
+    assert "waiting for" not in blocked  # A is not its own blocker on the page
+    assert "No blocker named" in blocked
+    card = built.html("initiatives/")
+    assert re.search(r'hw-count">2</span> blocked', card)
+    assert built.records["a"]["root_blockers"] == ["a"]  # records.json keeps the spec's rule
+
+
+def test_generated_pages_have_a_real_heading_for_the_toc(repo: GitRepo) -> None:
+    team(repo)
+    repo.mkdocs_yml(theme="material")
+    page = build(repo).html("blocked/")
+    assert re.search(r'<h1 id="what-is-blocked">What is blocked', page)
+    assert 'href="#what-is-blocked"' in page  # Material's skip link finds it
+    assert not (build(repo).site / "headway" / "init").exists()  # no stray template files

@@ -166,7 +166,7 @@ def test_file_names_are_read_as_pathlib_reads_them(folders: list[str], name: str
     with PurePosixPath, which they replaced, on the pages MkDocs gives them."""
     from pathlib import PurePosixPath
 
-    from headway.validate import default_id, file_stem
+    from headway.ids import default_id, file_stem
 
     src_uri = "/".join([*folders, name + extension])
     path = PurePosixPath(src_uri)

@@ -131,3 +131,18 @@ def test_material_build(repo: GitRepo) -> None:
     assert "md-content" in page and "hw-timeline-svg" in page
     assert "assets/headway/headway.css" in page
     assert (built.site / "assets/headway/headway.css").is_file()
+
+
+def test_authors_survive_a_rename_after_a_merged_branch(repo: GitRepo) -> None:
+    repo.record("i.md", "type: initiative")
+    repo.commit("start", "2026-01-01", "Ann Admin")
+    repo.git("checkout", "-q", "-b", "bob")
+    repo.record("x.md", "type: decision\ninitiative: i", "# X\n")
+    repo.commit("Bob writes x", "2026-01-02", "Bob Writer")
+    repo.git("checkout", "-q", "main")
+    repo.merge("bob", "Merge bob", "2026-01-03", "Ann Admin")
+    repo.git("mv", "docs/x.md", "docs/0001-x.md")
+    repo.commit("Number it", "2026-01-04", "Ann Admin")
+    rec = build(repo).records["0001-x"]
+    assert rec["authors"] == ["Ann Admin", "Bob Writer"]
+    assert rec["status_history"][0]["author"] == "Bob Writer"

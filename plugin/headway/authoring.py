@@ -12,17 +12,14 @@ import jinja2
 import yaml
 
 from .catalog import build_catalog, discover
+from .errors import AuthoringError, RecordExists
 from .git.runner import GitRunner
+from .ids import ID_PATTERN, slugify, title_slug
 from .model import STATUSES, Record
 from .render import template_dirs
 from .settings import Settings
-from .validate import ID_PATTERN, slugify, title_slug
 
 _NUMBERED = re.compile(r"^(\d+)-")
-
-
-class AuthoringError(Exception):
-    """The new record cannot be written; the message says why and what to do."""
 
 
 def name_stems(title: str) -> Iterator[str]:
@@ -143,7 +140,7 @@ def _article(rtype: str) -> str:
 
 def new_record(settings: Settings, rtype: str, title: str, initiative: str | None,
                folder: Path | None = None, new_initiative: bool = False) -> Path:
-    """Write the record and return its path; FileExistsError rather than overwrite.
+    """Write the record and return its path; RecordExists rather than overwrite.
     AuthoringError for an initiative that does not exist (no record, no record naming it,
     no ADR folder declaring it), unless `new_initiative` says to start one."""
     if rtype not in STATUSES:
@@ -171,7 +168,7 @@ def new_record(settings: Settings, rtype: str, title: str, initiative: str | Non
             break
         target = following
     if target.exists():
-        raise FileExistsError(f"{target} already exists")
+        raise RecordExists(target)
     new_id = _id_of(target)
     if new_id in catalog.known_ids:
         raise AuthoringError(f"a record with id '{new_id}' already exists; choose another title")
@@ -192,6 +189,10 @@ def new_record(settings: Settings, rtype: str, title: str, initiative: str | Non
     body = env.get_template(f"{rtype}.md").render(title=title.strip(), **front)
     text = "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n\n" + body
     target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
+    try:
+        handle = target.open("x", encoding="utf-8")  # "x": never overwrite, even in a race
+    except FileExistsError:
+        raise RecordExists(target) from None
+    with handle:
         handle.write(text)
     return target

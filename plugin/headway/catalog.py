@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,13 +14,13 @@ from .model import GitFacts, Problem, Record
 from .parse import UNBUILDABLE, may_be_record, parse_document
 from .settings import AdrFolder, Settings
 from .statuses import settle_statuses
+from .urls import is_markdown, page_url
 from .validate import (
     Checked,
     check_document,
     check_references,
     claimant_types,
     duplicate_ids,
-    file_stem,
 )
 
 if TYPE_CHECKING:
@@ -65,25 +64,6 @@ class Catalog:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
-
-
-MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")  # as MkDocs reads
-
-
-def is_markdown(path: str) -> bool:
-    return path.endswith(MARKDOWN_EXTENSIONS)
-
-
-def page_url(src_uri: str, use_directory_urls: bool = True) -> str:
-    """The URL MkDocs gives a Markdown page, relative to the site root (`index` and `README`
-    pages stand for their folder, as in MkDocs: case-sensitive). String work only: this runs
-    for every page."""
-    folder = src_uri.rpartition("/")[0]
-    stem = file_stem(src_uri)
-    parent = f"{folder}/" if folder else ""
-    if stem in ("index", "README"):
-        return parent if use_directory_urls else f"{parent}index.html"
-    return f"{parent}{stem}/" if use_directory_urls else f"{parent}{stem}.html"
 
 
 def discover(settings: Settings) -> list[Source]:
@@ -282,12 +262,3 @@ def _display_path(path: Path, base: Path) -> str:
             return Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
         except ValueError:  # another drive (Windows): nothing relative to say
             return path.as_posix()
-
-
-def created_date(record: Record, facts: GitFacts | None, today: date) -> date:
-    """The date shown as a record's: front-matter `date`, else git's created, else today."""
-    if record.date is not None:
-        return record.date
-    if facts is not None and facts.created:
-        return facts.created.date()
-    return today

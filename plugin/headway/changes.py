@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalog import Catalog, is_markdown
+from .catalog import Catalog
 from .git.runner import GitRunner, GitTrouble
+from .ids import default_id, file_id
 from .parse import parse_document
-from .validate import default_id
+from .urls import is_markdown
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +48,6 @@ def former_ids(repo_root: Path, changes: Changes, docs_prefix: str) -> set[str]:
     gives (as a headway record, and as an ADR)."""
     prefix = f"{docs_prefix.strip('/')}/" if docs_prefix.strip("/") else ""
     wanted = sorted(p for p in changes.paths if is_markdown(p) and p.startswith(prefix))
-    from .adr import file_id  # the ADR readers: only for this command
-
     ids: set[str] = set()
     for path in wanted:
         rel = path[len(prefix):]

@@ -18,12 +18,12 @@ from .catalog import build_catalog, discover, find_repo_root
 from .changes import affected_paths, changed_paths, former_ids
 from .clock import build_day
 from .derive import site_facts
+from .errors import ConfigError, HeadwayError
 from .export import records_json
-from .git.runner import GitTrouble
 from .model import RECORD_TYPES, Problem
 from .parse import Limits
 from .schema import record_schema
-from .settings import ADR_FORMATS, AdrFolder, ConfigError, Settings, find_config, read_settings
+from .settings import ADR_FORMATS, AdrFolder, Settings, find_config, read_settings
 
 
 def _annotation(problem: Problem) -> str:
@@ -62,15 +62,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         root = find_repo_root(settings.docs_dir)
         if root is None:
             raise ConfigError("--changed needs a git repository")
-        try:
-            changed = changed_paths(root, args.changed)
-        except GitTrouble as exc:
-            raise ConfigError(str(exc)) from exc
+        changed = changed_paths(root, args.changed)  # GitTrouble: a HeadwayError, exit 2
         prefix = settings.docs_dir.resolve().relative_to(root.resolve()).as_posix()
-        try:
-            formerly = former_ids(root, changed, "" if prefix == "." else prefix)
-        except GitTrouble as exc:
-            raise ConfigError(str(exc)) from exc
+        formerly = former_ids(root, changed, "" if prefix == "." else prefix)
         scope = affected_paths(catalog, changed.paths, formerly) | changed.paths
         problems = [p for p in catalog.problems if p.path in scope]
         _report(problems + [n for n in catalog.notes if n.path in scope])
@@ -111,14 +105,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
-    from .digest import DigestError, digest_markdown, parse_since
+    from .digest import digest_markdown, parse_since
 
     today = build_day()
-    try:
-        since = parse_since(args.since, today)
-    except DigestError as exc:
-        print(f"headway: {exc}", file=sys.stderr)
-        return 2
+    since = parse_since(args.since, today)
     settings = _settings(args)
     catalog = build_catalog(discover(settings), settings)
     for warning in catalog.history_warnings:
@@ -131,19 +121,12 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .authoring import AuthoringError, new_record  # Jinja is only needed here
+    from .authoring import new_record  # Jinja is only needed here
 
     settings = _settings(args)
-    try:
-        path = new_record(settings, args.type, args.title, args.initiative,
-                          folder=Path(args.dir) if args.dir else None,
-                          new_initiative=args.new_initiative)
-    except FileExistsError as exc:
-        print(f"headway: {exc}; not overwritten", file=sys.stderr)
-        return 2
-    except AuthoringError as exc:
-        print(f"headway: {exc}", file=sys.stderr)
-        return 2
+    path = new_record(settings, args.type, args.title, args.initiative,
+                      folder=Path(args.dir) if args.dir else None,
+                      new_initiative=args.new_initiative)
     print(path)
     return 0
 
@@ -151,7 +134,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_convert(args: argparse.Namespace) -> int:
     """Rewrite a folder of MADR, adr-tools or log4brains records into headway's front matter."""
     from .adr import convert_folder
-    from .validate import ID_PATTERN, slugify
+    from .ids import ID_PATTERN, slugify
 
     config = Path(args.config_file)
     settings = read_settings(config) if config.exists() else None
@@ -207,14 +190,9 @@ def cmd_convert(args: argparse.Namespace) -> int:
 def cmd_generate(args: argparse.Namespace) -> int:
     """Write a project that MkDocs, ProperDocs or Zensical builds without the plugin."""
     from .generate import generate
-    from .publish import RenderError
 
     out = Path(args.output)
-    try:
-        result = generate(Path(args.config_file), out, strict=args.strict)
-    except RenderError as exc:  # a template override of the user's that does not render
-        print(f"headway: {exc}", file=sys.stderr)
-        return 2
+    result = generate(Path(args.config_file), out, strict=args.strict)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     _report(result.problems, sys.stderr)
@@ -376,9 +354,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with gc_paused():  # one command, then the process ends
             return int(args.func(args))
-    except ConfigError as exc:
+    except HeadwayError as exc:  # the user's to fix: the message says what to do
         print(f"headway: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
     except BrokenPipeError:  # `headway schema | head -1`: the reader has what it wanted
         _stdout_gone()
         return 0

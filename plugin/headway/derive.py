@@ -1,15 +1,15 @@
-"""Derived facts: blocked, root blockers, blocked since, and the links each record gets back."""
+"""Derived rules, each written once: open waits, blocked, root blockers, blocked since, the date
+shown, what is in force or overdue, supersession, and the links each record gets back."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .model import Decision, GitFacts, Initiative, Record
-from .validate import supersession
+from .model import Action, Decision, GitFacts, Initiative, Record, WaitingOn
 
 if TYPE_CHECKING:
     from .flow import FlowFacts
@@ -34,18 +34,29 @@ def _is_blocked_by_records(rec: Record, records: Mapping[str, Record]) -> bool:
     return any(dep not in records or not records[dep].resolved for dep in rec.depends_on)
 
 
-def open_whos(rec: Record) -> list[str]:
-    whos = [w.who for w in rec.waiting_on if not w.done]
+def own_open_waits(rec: Record) -> list[WaitingOn]:
+    """The record's own `waiting_on` entries not yet done."""
+    return [w for w in rec.waiting_on if not w.done]
+
+
+def open_waits(rec: Record) -> list[WaitingOn]:
+    """Its own open waits, then (a decision's) the open waits of its actions not done."""
+    waits = own_open_waits(rec)
     if isinstance(rec, Decision):
-        whos += [w.who for a in rec.actions for w in a.open_waits]
-    return whos
+        waits += [w for a in rec.actions for w in a.open_waits]
+    return waits
+
+
+def open_whos(rec: Record) -> list[str]:
+    """Who the record waits on, through its own waits and its actions'."""
+    return [w.who for w in open_waits(rec)]
 
 
 def is_blocked(rec: Record, records: Mapping[str, Record]) -> bool:
     """Not resolved, and an unresolved dependency, an open wait or a blocked action."""
     if rec.resolved:
         return False
-    if _is_blocked_by_records(rec, records) or any(not w.done for w in rec.waiting_on):
+    if _is_blocked_by_records(rec, records) or own_open_waits(rec):
         return True
     return isinstance(rec, Decision) and any(a.status == "blocked" for a in rec.actions)
 
@@ -104,24 +115,90 @@ def _roots(start: str, records: Mapping[str, Record], memo: dict[str, tuple[str,
     return memo.get(start, ())
 
 
+def _added(facts: GitFacts | None, dep: str) -> date | None:
+    """The day of the commit that added `dep` to the record's `depends_on`, when git knows."""
+    when = dict(facts.depends_added).get(dep) if facts else None
+    return when.date() if when else None
+
+
 def blocked_since(rec: Record, records: Mapping[str, Record], facts: GitFacts | None,
                   created: date) -> date | None:
     """The earliest of: an open wait's `since`, the commit that added an unresolved dependency,
     and otherwise the record's created date."""
     if not is_blocked(rec, records):
         return None
-    candidates: list[date] = []
-    waits = [w for w in rec.waiting_on if not w.done]
-    if isinstance(rec, Decision):
-        waits += [w for a in rec.actions for w in a.open_waits]
-    for wait in waits:
-        candidates.append(wait.since or created)
-    added = dict(facts.depends_added) if facts else {}
+    candidates = [wait.since or created for wait in open_waits(rec)]
     for dep in rec.depends_on:
         if dep not in records or not records[dep].resolved:
-            when = added.get(dep)
-            candidates.append(when.date() if when else created)
+            candidates.append(_added(facts, dep) or created)
     return min(candidates) if candidates else created
+
+
+def blocked_since_by(rec: Record, root: str, records: Mapping[str, Record],
+                     facts: GitFacts | None, created: date) -> date:
+    """When `root` started to hold `rec` up: its wait's `since`, the commit that added the
+    dependency leading to it, else the record's created date."""
+    for wait in open_waits(rec):
+        if wait.who == root:
+            return wait.since or created
+    deps = [root] if root in rec.depends_on else [
+        d for d in rec.depends_on if d not in records or not records[d].resolved]
+    dates = [day for day in (_added(facts, d) for d in deps) if day is not None]
+    return min(dates) if dates else created
+
+
+def met_only_through_actions(rec: Record, records: Mapping[str, Record],
+                             roots: Mapping[str, tuple[str, ...]]) -> set[str]:
+    """The people a record waits on only through its own blocked actions: not in its own
+    open `waiting_on`, nor met through an unresolved dependency (`roots`: root blockers)."""
+    if not isinstance(rec, Decision):
+        return set()
+    by_actions = {w.who for a in rec.actions if a.blocked for w in a.open_waits}
+    if not by_actions:
+        return by_actions
+    elsewhere = {w.who for w in own_open_waits(rec)}
+    for dep in rec.depends_on:
+        target = records.get(dep)
+        if target is None or target.resolved:
+            continue
+        elsewhere.update(roots.get(dep, ()))
+        elsewhere.update(open_whos(target))
+    return by_actions - elsewhere
+
+
+def in_force(rec: Record) -> bool:
+    """A decision whose actions are still to be carried out: not rejected, superseded or
+    deprecated."""
+    return isinstance(rec, Decision) and (not rec.resolved or rec.status == "accepted")
+
+
+def overdue_actions(rec: Record, today: date) -> list[Action]:
+    """Open actions past their due date, of a decision still in force."""
+    if not isinstance(rec, Decision) or not in_force(rec):
+        return []
+    return [a for a in rec.actions if a.status != "done" and a.due is not None and a.due < today]
+
+
+def created_date(record: Record, facts: GitFacts | None, today: date) -> date:
+    """The date shown as a record's: front-matter `date`, else git's created, else today."""
+    if record.date is not None:
+        return record.date
+    if facts is not None and facts.created:
+        return facts.created.date()
+    return today
+
+
+def supersession(records: Iterable[Record]) -> dict[str, str]:
+    """old decision → the decision that supersedes it, from `supersedes` on the new one and
+    `superseded_by` on the old one (the form other ADR tools write)."""
+    out: dict[str, str] = {}
+    for rec in records:
+        if isinstance(rec, Decision):
+            if rec.superseded_by:
+                out.setdefault(rec.id, rec.superseded_by)
+            if rec.supersedes:
+                out[rec.supersedes] = rec.id
+    return out
 
 
 def derive(records: Mapping[str, Record], git: Mapping[str, GitFacts],
@@ -179,7 +256,6 @@ class SiteFacts:
 def site_facts(records: Mapping[str, Record], git: Mapping[str, GitFacts],
                urls: Mapping[str, str], today: date, use_directory_urls: bool = True
                ) -> SiteFacts:
-    from .catalog import created_date  # one-way: catalog does not import derive
     from .flow import flow_facts  # flow builds on this module's rule of root blockers
 
     created = {rid: created_date(rec, git.get(rid), today) for rid, rec in records.items()}

@@ -6,19 +6,15 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .derive import SiteFacts
+from .derive import SiteFacts, overdue_actions, own_open_waits
+from .errors import DigestError
 from .flow import Interval
 from .model import Decision, Learning, Record
-from .pages import overdue_actions
 
 _RELATIVE = re.compile(r"(\d+)([dw])")
 # What could make text into markup inside a list item (brackets escaped, so parentheses and
 # `!` cannot form a link or an image; `#` and `+` only count at a line's start).
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>~])")
-
-
-class DigestError(ValueError):
-    """A `--since` that is neither a date nor a number of days or weeks."""
 
 
 def parse_since(text: str, today: date) -> date:
@@ -101,7 +97,7 @@ def digest_markdown(site: SiteFacts, since: date, site_url: str | None) -> str:
                         f"{iv.until.isoformat()} after {iv.days(site.today)} days")))
     today = site.today
     for rid, rec in site.records.items():
-        waits = [] if rec.resolved else [w for w in rec.waiting_on if not w.done]
+        waits = [] if rec.resolved else own_open_waits(rec)
         for wait in waits:
             if wait.due is not None and wait.due < today:
                 sections["Overdue now"].append(_Line(wait.due, (

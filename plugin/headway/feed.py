@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from .derive import SiteFacts
-from .pages import TYPE_LABELS
+from .ids import slugify
+from .model import TYPE_LABELS
 from .statuses import status_shown
-from .validate import slugify
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_URL = "headway/feed.xml"

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from statistics import median
 from typing import Any
 
-from .derive import SiteFacts, is_blocked, roots_of
+from .derive import SiteFacts, is_blocked, own_open_waits, roots_of
 from .flowfields import flow_fields
 from .model import (
     Action,
@@ -214,8 +214,8 @@ class _Replay:
         if rec is None or rid in seen:
             return day
         found: list[date] = []
-        for wait in rec.waiting_on:
-            if wait.who == blocker and not wait.done:
+        for wait in own_open_waits(rec):
+            if wait.who == blocker:
                 found.append(self._wait_since(wait, (rid, "", wait.who, wait.what), day))
         if isinstance(rec, Decision):
             for action in rec.actions:

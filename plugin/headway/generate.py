@@ -14,17 +14,17 @@ from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
-import frontmatter
 import jinja2
 import yaml
 
 from . import pages
-from .catalog import Catalog, build_catalog, discover, page_url
+from .catalog import Catalog, build_catalog, discover
 from .clock import build_day
 from .derive import SiteFacts, site_facts
+from .errors import ConfigError
 from .feed import FEED_URL
 from .model import Problem
-from .parse import first_heading
+from .pagetext import first_heading, split_front_matter
 from .publish import (
     ASSETS,
     GeneratedPage,
@@ -37,12 +37,12 @@ from .publish import (
     site_files,
 )
 from .render import environment
-from .settings import ConfigError, Settings, headway_options, plugin_entries, read_settings
+from .settings import Settings, plugin_entries, read_settings
+from .urls import page_url
 
 MARKER = ".headway-generated"  # in DIR: a folder generate made, which it may write again
 DOCS = "docs"
 OVERRIDES = "overrides"
-_FM = frontmatter.default_handlers.YAMLHandler()
 
 
 @dataclass(slots=True)
@@ -246,6 +246,13 @@ _FAST_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FAST_DUMPER: type[Any] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
+def _one_blank_line(body: str) -> str:
+    """The body after the front matter, the blank lines that open it kept to one (as staged
+    pages have always been written)."""
+    cut = body[:len(body) - len(body.lstrip())].rfind("\n")
+    return body[cut:] if cut > 0 else body
+
+
 def _page_text(text: str, title: str | None, panel: str | None,
                links: Callable[[str], str]) -> str:
     """A record's page as staged: its title and the theme's text fields escaped (themes print
@@ -253,11 +260,12 @@ def _page_text(text: str, title: str | None, panel: str | None,
     not read as a mapping (a record with that problem) is left as written, links aside."""
     meta: dict[str, Any] = {}
     body = text
-    if _FM.detect(text):
+    matter = split_front_matter(text)
+    if matter is not None:
         try:
-            fm_text, body = _FM.split(text)
-            meta = yaml.load(fm_text, Loader=_FAST_LOADER)
-        except (ValueError, yaml.YAMLError):
+            body = _one_blank_line(matter.body)
+            meta = yaml.load(matter.yaml, Loader=_FAST_LOADER)
+        except yaml.YAMLError:
             return links(text)
         if not isinstance(meta, dict):
             return links(text)
@@ -298,7 +306,6 @@ def generate(config_file: Path, out_dir: Path, *, strict: bool = False) -> Gener
     settings = read_settings(config_file)
     config = load_config(config_file)
     check_output(out_dir, config_file, settings)
-    options = headway_options(config.get("plugins")) or {}
     sources = discover(settings)
     catalog = build_catalog(sources, settings)
     site = site_facts(catalog.records, catalog.git, catalog.urls, build_day(),
@@ -341,13 +348,13 @@ def generate(config_file: Path, out_dir: Path, *, strict: bool = False) -> Gener
         target.write_text(f"{placeholder(page.title)}\n<div class=\"hw-generated\">\n{html}\n"
                           f"</div>\n", "utf-8")
     for path, content in site_files(site, settings.site_name, settings.site_url,
-                                    options.get("feed_limit")).items():
+                                    settings.feed_limit).items():
         target = docs / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, "utf-8")
 
     in_nav = [moved.get(u, u) for u in built
-              if options.get("nav_records") or u not in catalog.documents]
+              if settings.nav_records or u not in catalog.documents]
     nav = automatic_nav(in_nav, generated)
     (out_dir / "mkdocs.yml").write_text(
         _config_text(config, config_file, out_dir, nav, moved, result.warnings), "utf-8")

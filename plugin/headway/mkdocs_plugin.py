@@ -21,13 +21,13 @@ from .bulk import gc_paused
 from .catalog import Catalog, Source, build_catalog
 from .clock import build_day
 from .derive import SiteFacts, site_facts
+from .errors import ConfigError, RenderError
 from .feed import FEED_URL
 from .model import STATUSES
-from .parse import first_heading
+from .pagetext import first_heading
 from .publish import (
     ASSETS,
     GeneratedPage,
-    RenderError,
     escape_theme_meta,
     feed_link,
     generated_pages,
@@ -38,7 +38,8 @@ from .publish import (
     site_files,
 )
 from .render import environment
-from .settings import ADR_FORMATS, ConfigError, Settings, settings_from_options
+from .settings import ADR_FORMATS, OPTION_DEFAULTS, OPTION_NAMES, Settings, settings_from_options
+from .urls import relative_url
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -63,18 +64,18 @@ class AdrFolderConfig(base.Config):  # type: ignore[no-untyped-call]
 class HeadwayConfig(base.Config):  # type: ignore[no-untyped-call]
     """Options of the `headway` plugin (all optional)."""
 
-    enabled = c.Type(bool, default=True)
+    enabled = c.Type(bool, default=OPTION_DEFAULTS["enabled"])
     """Turn the plugin off without removing it (e.g. `enabled: !ENV [HEADWAY, true]`)."""
-    first_parent = c.Type(bool, default=True)
+    first_parent = c.Type(bool, default=OPTION_DEFAULTS["first_parent"])
     """Date changes when they land on the main line (merge commits); false: every commit."""
-    cache_dir = c.Type(str, default=".cache/headway")
+    cache_dir = c.Type(str, default=OPTION_DEFAULTS["cache_dir"])
     """Where extracted git history is kept between builds, relative to mkdocs.yml."""
-    nav_records = c.Type(bool, default=False)
+    nav_records = c.Type(bool, default=OPTION_DEFAULTS["nav_records"])
     """Keep every record in the navigation (off: records are reached from headway's pages,
     which keeps large sites fast to build)."""
-    max_file_bytes = c.Type(int, default=5 * 1024 * 1024)
+    max_file_bytes = c.Type(int, default=OPTION_DEFAULTS["max_file_bytes"])
     """A record larger than this is refused with a problem."""
-    max_front_matter_bytes = c.Type(int, default=256 * 1024)
+    max_front_matter_bytes = c.Type(int, default=OPTION_DEFAULTS["max_front_matter_bytes"])
     """Front matter larger than this is refused with a problem."""
     adr_folders = c.ListOfItems(c.SubConfig(AdrFolderConfig), default=[])
     """Folders of MADR, adr-tools (Nygard) or log4brains records, published as they are."""
@@ -100,8 +101,7 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
         if not self.config.enabled:
             return None
         config_dir = Path(config.config_file_path or ".").resolve().parent
-        options: dict[str, Any] = {k: self.config[k] for k in (
-            "first_parent", "cache_dir", "max_file_bytes", "max_front_matter_bytes")}
+        options: dict[str, Any] = {k: self.config[k] for k in OPTION_NAMES}
         options["adr_folders"] = [dict(entry) for entry in self.config.adr_folders]
         try:
             self.settings = settings_from_options(
@@ -154,7 +154,7 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
 
         has_home = any(files.get_file_from_path(home) for home in ("index.md", "README.md"))
         self.generated = generated_pages(site, catalog.problems,
-                                         None if has_home else config.site_name)
+                                         None if has_home else self.settings.site_name)
         for src_uri in list(self.generated):
             if files.get_file_from_path(src_uri) is not None:
                 log.warning(f"{src_uri} exists in docs_dir, so headway does not generate its "
@@ -163,8 +163,9 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
                 continue
             files.append(File.generated(config, src_uri, content=placeholder(
                 self.generated[src_uri].title)))
-        for src_uri, content in site_files(site, config.site_name, config.site_url,
-                                           self.config.feed_limit).items():
+        settings = self.settings
+        for src_uri, content in site_files(site, settings.site_name, settings.site_url,
+                                           settings.feed_limit).items():
             self._add_asset(files, config, src_uri, content)
 
     def _add_asset(self, files: Files, config: MkDocsConfig, src_uri: str, content: str) -> None:
@@ -178,7 +179,7 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
         section, then what is blocked, the decision log, learnings (and problems)."""
         if self.settings is None or config.nav is not None:
             return None  # a hand-written nav is the user's to arrange
-        drop = set() if self.config.nav_records else self.document_uris
+        drop = set() if self.settings.nav_records else self.document_uris
         ours: dict[str, Page] = {}
 
         def keep(items: list[Any]) -> list[Any]:
@@ -232,7 +233,7 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str | None:
         if self.settings is None:
             return None
-        link = feed_link(config.site_name, pages.relative_url(page.url, FEED_URL))
+        link = feed_link(self.settings.site_name, relative_url(page.url, FEED_URL))
         head, sep, rest = output.partition("</head>")
         return f"{head}{link}\n{sep}{rest}" if sep else None
 

@@ -61,6 +61,9 @@ WAITING_FIELDS: tuple[str, ...] = tuple(WAITING_KINDS)
 ACTION_FIELDS: tuple[str, ...] = tuple(ACTION_KINDS)
 
 
+TYPE_LABELS = {"initiative": "Initiative", "learning": "Learning", "decision": "Decision"}
+
+
 def default_status(record_type: str) -> str:
     """The first status of a type's lifecycle, which a record without `status` has."""
     return STATUSES[record_type][0]
@@ -138,7 +141,7 @@ STATUS_SOURCES: tuple[str, ...] = ("written", "kept", "inferred", "default")
 @dataclass(frozen=True, slots=True)
 class StatusRead:
     """The status of one version of a record written for another tool, and how it was read;
-    current and old versions are read alike (adr.status_read)."""
+    current and old versions are read alike (adr.reading.status_read)."""
 
     status: str  # headway's; for "kept", what it is when nothing came before
     source: str  # one of STATUS_SOURCES

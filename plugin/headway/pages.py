@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import itertools
-import posixpath
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from .catalog import page_url
-from .derive import SiteFacts, open_whos
-from .model import STATUSES, Action, Decision, Initiative, Learning, Problem, Record, is_resolved
+from .derive import (
+    SiteFacts,
+    blocked_since_by,
+    in_force,
+    met_only_through_actions,
+    overdue_actions,
+    own_open_waits,
+)
+from .model import STATUSES, TYPE_LABELS, Action, Decision, Initiative, Learning, Problem, Record, is_resolved
 from .statuses import reading_of, status_note, status_shown
+from .urls import page_url, relative_url
 
 BUCKETS: dict[int, str] = {
     1: "Information gathering",
     2: "Internal product work",
     3: "Decision & execution",
 }
-TYPE_LABELS = {"initiative": "Initiative", "learning": "Learning", "decision": "Decision"}
 
 # The generated pages, relative to the docs folder (their URLs follow MkDocs' rules).
 INITIATIVES_URI = "initiatives/index.md"
@@ -33,19 +38,6 @@ HOME_URI = "index.md"  # generated only when docs_dir has no home page of its ow
 
 def initiative_uri(initiative_id: str) -> str:
     return f"initiatives/{initiative_id}/index.md"
-
-
-def relative_url(from_url: str, to_url: str) -> str:
-    """A link from the page at `from_url` to `to_url`, both relative to the site root (no
-    filesystem calls: this runs for every link of every page)."""
-    base = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url)
-    here = [p for p in base.split("/") if p]
-    there = to_url.split("/")
-    common = 0
-    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
-        common += 1
-    rel = "../" * (len(here) - common) + "/".join(there[common:])
-    return rel or "./"
 
 
 def bucket_of(rec: Record, status: str | None = None) -> int:
@@ -185,19 +177,6 @@ class InitiativeSummary:
     last_activity: date | None
     recent_events: int
     total: int
-
-
-def in_force(rec: Record) -> bool:
-    """A decision whose actions are still to be carried out: not rejected, superseded or
-    deprecated."""
-    return isinstance(rec, Decision) and (not rec.resolved or rec.status == "accepted")
-
-
-def overdue_actions(rec: Record, today: date) -> list[Action]:
-    """Open actions past their due date, of a decision still in force."""
-    if not isinstance(rec, Decision) or not in_force(rec):
-        return []
-    return [a for a in rec.actions if a.status != "done" and a.due is not None and a.due < today]
 
 
 _ACTIVITY = frozenset(("created", "status", "decided", "superseded"))  # Event kinds
@@ -559,24 +538,6 @@ class BlockerGroup:
     share: float = 0.0
 
 
-def since_for_root(rec: Record, root: str, site: SiteFacts) -> date:
-    """When `root` started to hold `rec` up: its wait's `since`, the commit that added the
-    dependency leading to it, else the record's created date."""
-    created = site.created[rec.id]
-    for wait in rec.waiting_on:
-        if wait.who == root and not wait.done:
-            return wait.since or created
-    for action in _actions(rec):
-        for wait in action.open_waits:
-            if wait.who == root:
-                return wait.since or created
-    added = dict(site.git[rec.id].depends_added) if rec.id in site.git else {}
-    deps = [root] if root in rec.depends_on else [
-        d for d in rec.depends_on if d not in site.records or not site.records[d].resolved]
-    dates = [added[d].date() for d in deps if d in added]
-    return min(dates) if dates else created
-
-
 def blocked_items(site: SiteFacts, link: Linker, initiative: str | None = None
                   ) -> list[tuple[str, BlockedItem]]:
     """(root blocker, item) for every blocked record and blocked action: a record under each
@@ -593,12 +554,12 @@ def blocked_items(site: SiteFacts, link: Linker, initiative: str | None = None
         if rec is None:
             continue
         home = link.initiative(rec.initiative or (rid if isinstance(rec, Initiative) else None))
-        only_by_actions = _met_only_through_actions(rec, site)
+        only_by_actions = met_only_through_actions(rec, site.records, site.derived.root_blockers)
         for root in site.derived.root_blockers.get(rid, ()):
             if root == rid or root in only_by_actions:
                 continue
-            wait = next((w for w in rec.waiting_on if w.who == root and not w.done), None)
-            since = since_for_root(rec, root, site)
+            wait = next((w for w in own_open_waits(rec) if w.who == root), None)
+            since = blocked_since_by(rec, root, site.records, site.git.get(rid), site.created[rid])
             due = wait.due if wait else None
             out.append((root, BlockedItem(
                 key=rid, title=rec.title, url=link.to(site.urls[rid]), kind=rec.type,
@@ -617,22 +578,6 @@ def blocked_items(site: SiteFacts, link: Linker, initiative: str | None = None
                     initiative=home, since=since, days=(today - since).days, due=due,
                     overdue=bool(due and due < today), status=action.status)))
     return out
-
-
-def _met_only_through_actions(rec: Record, site: SiteFacts) -> set[str]:
-    """The people a record waits on only through its own blocked actions: not in its own
-    open `waiting_on`, nor met through an unresolved dependency."""
-    by_actions = {w.who for a in _actions(rec) if a.blocked for w in a.open_waits}
-    if not by_actions:
-        return by_actions
-    elsewhere = {w.who for w in rec.waiting_on if not w.done}
-    for dep in rec.depends_on:
-        target = site.records.get(dep)
-        if target is None or target.resolved:
-            continue
-        elsewhere.update(site.derived.root_blockers.get(dep, ()))
-        elsewhere.update(open_whos(target))
-    return by_actions - elsewhere
 
 
 def blocked_groups(site: SiteFacts, link: Linker, initiative: str | None = None

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import frontmatter.default_handlers
 import yaml
 
 from .model import Problem, has_errors
+from .pagetext import first_heading, split_front_matter
 
 try:  # libyaml is many times faster; both loaders keep marks and refuse unsafe tags
     _SafeBase: type[Any] = yaml.CSafeLoader
@@ -59,12 +59,10 @@ _DEFAULT_TAGS: dict[type[yaml.Node], str] = {yaml.ScalarNode: _Loader.DEFAULT_SC
 _BaseLoader: type[Any] = _Loader
 
 UNBUILDABLE = "unbuildable"
-_FM_HANDLER = frontmatter.default_handlers.YAMLHandler()
 _LOOKS_LIKE_RECORD = re.compile(r"^\s*(?:-\s*)?[\"']?type[\"']?\s*:", re.MULTILINE)
-_HEADING = re.compile(r"^#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
-_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 
 
+_OPENING_LINE = re.compile(r"---[ \t]*(?:\n|$)")
 _TYPE_LINE = re.compile(_LOOKS_LIKE_RECORD.pattern.encode(), re.MULTILINE)  # on bytes
 
 
@@ -73,21 +71,6 @@ def may_be_record(raw: bytes) -> bool:
     for a record (no front matter, or no line that could hold a `type` key)."""
     start = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
     return raw.startswith(b"---", start) and _TYPE_LINE.search(raw) is not None
-
-
-def first_heading(markdown: str) -> str | None:
-    """The text of the first `# ` heading outside code fences (a closing `#` run removed)."""
-    fence: str | None = None
-    for line in markdown.splitlines():
-        opening = _FENCE.match(line)
-        if opening:
-            fence = None if fence == opening.group(1) else (fence or opening.group(1))
-            continue
-        if fence is None:
-            match = _HEADING.match(line)
-            if match:
-                return match.group(1).strip()
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,19 +140,18 @@ def parse_document(
     text, problems = decode(raw, path)
     if text is None:  # MkDocs cannot read such a page either: always worth saying
         return None, problems
-    if not _FM_HANDLER.detect(text):
+    if not text.startswith("---"):
         return None, []
-    try:
-        fm_text, body = _FM_HANDLER.split(text)
-    except ValueError:
-        if _LOOKS_LIKE_RECORD.search(text[:4096]):
+    front = split_front_matter(text)
+    if front is None:
+        if _OPENING_LINE.match(text) and _LOOKS_LIKE_RECORD.search(text[:4096]):
             return None, [Problem(path, 1, "front matter opened with '---' is never closed; "
                                   "add a line '---' after the last field")]
         return None, []
+    fm_text, body = front.yaml, front.body
     if not _LOOKS_LIKE_RECORD.search(fm_text):
         return None, []
-    opening = _FM_HANDLER.FM_BOUNDARY.match(text)
-    offset = text[: opening.end()].count("\n") + 1 if opening else 1
+    offset = 1  # the YAML's line 0 is the file's first, the opening `---`
     data, lines, problems = load_front_matter(fm_text, path, limits, offset)
     if has_errors(problems):
         return None, problems

@@ -16,6 +16,7 @@ import jinja2
 
 from . import flowpages, pages
 from .derive import SiteFacts
+from .errors import RenderError
 from .export import records_json
 from .feed import FEED_URL, feed_xml
 from .model import Problem
@@ -34,10 +35,6 @@ class GeneratedPage:
     title: str
     template: str
     context: Callable[[str], dict[str, Any]]
-
-
-class RenderError(Exception):
-    """A template could not be rendered (a user's override, usually); says which and where."""
 
 
 def generated_pages(site: SiteFacts, problems: list[Problem], home_title: str | None = None

@@ -10,9 +10,10 @@ from pathlib import Path
 import yaml
 
 from .authoring import new_record
+from .errors import ConfigError, RecordExists
 from .git.runner import GitRunner
 from .render import template_dirs
-from .settings import ConfigError, ConfigLoader, headway_options, plugin_entries, read_settings
+from .settings import ConfigLoader, headway_options, plugin_entries, read_settings
 
 WORKFLOWS = ("check-records.yml", "publish-site.yml")
 ENGINES = ("mkdocs", "properdocs", "zensical")
@@ -219,8 +220,8 @@ def init_repository(config_file: Path, initiative_title: str | None,
             path = new_record(settings, "initiative", initiative_title or "First initiative",
                               None)
             steps.append(Step(path, True, "a first initiative"))
-        except FileExistsError as exc:
-            steps.append(Step(Path(str(exc).split(" already")[0]), False, "already there"))
+        except RecordExists as exc:
+            steps.append(Step(exc.path, False, "already there"))
     else:
         steps.append(Step(settings.docs_dir, False, "initiatives already exist"))
     return steps

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .ids import ID_PATTERN
 from .model import (
     ACTION_KINDS,
     ACTION_STATUSES,
@@ -14,7 +15,7 @@ from .model import (
     TYPE_KINDS,
     WAITING_KINDS,
 )
-from .validate import ID_PATTERN, PAGE_META_FIELDS
+from .validate import PAGE_META_FIELDS
 
 SCHEMA_ID = "https://headway.dev/schema/record-v1.json"
 SCHEMA_URL = "headway/schema.json"  # where the site publishes it

@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 import yaml
 
+from .errors import ConfigError
+from .ids import ID_PATTERN, slugify
 from .model import STATUSES
 from .parse import Limits
 
@@ -22,7 +24,7 @@ class AdrFolder:
     folder: str  # relative to docs_dir, with forward slashes, no trailing slash
     initiative: str
     format: str = "auto"
-    # the status of a record that writes none and states no outcome (see adr.status_read)
+    # the status of a record that writes none and states no outcome (see adr.reading.status_read)
     default_status: str = "exploring"
 
     def holds(self, src_uri: str) -> bool:
@@ -44,15 +46,13 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     exclude: tuple[str, ...] = ()
     adr_folders: tuple[AdrFolder, ...] = ()
+    nav_records: bool = False
+    feed_limit: int | None = None
 
     def adr_folder_of(self, src_uri: str) -> AdrFolder | None:
         """The ADR folder a page is in (the deepest, when folders nest), if any."""
         found = [f for f in self.adr_folders if f.holds(src_uri)]
         return max(found, key=lambda f: len(f.folder)) if found else None
-
-
-class ConfigError(Exception):
-    """`mkdocs.yml` is missing or unusable; the message says which and why."""
 
 
 class ConfigLoader(yaml.SafeLoader):
@@ -112,7 +112,6 @@ def headway_options(plugins: Any) -> dict[str, Any] | None:
 
 def adr_folders(entries: Any) -> tuple[AdrFolder, ...]:
     """The `adr_folders` option: a list of `{folder, initiative?, format?, default_status?}`."""
-    from .validate import ID_PATTERN, slugify
 
     if entries is None:
         return ()
@@ -152,10 +151,20 @@ def adr_folders(entries: Any) -> tuple[AdrFolder, ...]:
     return tuple(out)
 
 
-# The plugin's options, as mkdocs_plugin.HeadwayConfig declares them (a test keeps the two
-# alike): the CLI reads mkdocs.yml itself, and refuses what a build would refuse.
-OPTION_NAMES = ("enabled", "first_parent", "cache_dir", "nav_records", "max_file_bytes",
-                "max_front_matter_bytes", "adr_folders", "feed_limit")
+# The plugin's options and their defaults, declared once: mkdocs_plugin.HeadwayConfig takes
+# its defaults from here (a test keeps the two alike), and the CLI, which reads mkdocs.yml
+# itself, refuses what a build would refuse.
+OPTION_DEFAULTS: dict[str, Any] = {
+    "enabled": True,
+    "first_parent": True,
+    "cache_dir": ".cache/headway",
+    "nav_records": False,
+    "max_file_bytes": Limits().max_file_bytes,
+    "max_front_matter_bytes": Limits().max_front_matter_bytes,
+    "adr_folders": [],
+    "feed_limit": None,
+}
+OPTION_NAMES = tuple(OPTION_DEFAULTS)
 
 
 def _option(options: dict[str, Any], key: str, kind: type[_T], default: _T) -> _T:
@@ -186,25 +195,25 @@ def settings_from_options(
         if key not in OPTION_NAMES:
             hint = suggest(str(key), OPTION_NAMES) or f"; known: {', '.join(OPTION_NAMES)}"
             raise ConfigError(f"unknown option `{key}` of the headway plugin{hint}")
-    _option(options, "enabled", bool, True)
-    _option(options, "nav_records", bool, False)
-    _option(options, "feed_limit", int, 0)
-    defaults = Limits()
+    _option(options, "enabled", bool, OPTION_DEFAULTS["enabled"])
+    feed_limit = _option(options, "feed_limit", int, 0) if options.get("feed_limit") is not None \
+        else None
     limits = Limits(
-        max_file_bytes=_option(options, "max_file_bytes", int, defaults.max_file_bytes),
+        max_file_bytes=_option(options, "max_file_bytes", int,
+                               OPTION_DEFAULTS["max_file_bytes"]),
         max_front_matter_bytes=_option(options, "max_front_matter_bytes", int,
-                                       defaults.max_front_matter_bytes),
+                                       OPTION_DEFAULTS["max_front_matter_bytes"]),
     )
     for key in ("max_file_bytes", "max_front_matter_bytes"):
         if getattr(limits, key) < 1:
             raise ConfigError(f"option `{key}` must be a positive number of bytes, not "
-                              f"{getattr(limits, key)} (default {getattr(defaults, key)})")
+                              f"{getattr(limits, key)} (default {OPTION_DEFAULTS[key]})")
     folders = adr_folders(options.get("adr_folders"))
     for folder in folders:
         if docs_dir.is_dir() and not (docs_dir / folder.folder).is_dir():
             raise ConfigError(f"adr_folders: '{folder.folder}' is not a folder in docs_dir "
                               f"({docs_dir}); give its path relative to docs_dir")
-    cache = _option(options, "cache_dir", str, ".cache/headway")
+    cache = _option(options, "cache_dir", str, OPTION_DEFAULTS["cache_dir"])
     where = config_dir / cache
     while cache and not where.exists() and where.parent != where:  # made when missing
         where = where.parent
@@ -219,11 +228,13 @@ def settings_from_options(
         site_url=site_url,
         repo_url=repo_url,
         use_directory_urls=use_directory_urls,
-        first_parent=_option(options, "first_parent", bool, True),
+        first_parent=_option(options, "first_parent", bool, OPTION_DEFAULTS["first_parent"]),
         cache_dir=(config_dir / cache) if cache else None,
         limits=limits,
         exclude=exclude,
         adr_folders=folders,
+        nav_records=_option(options, "nav_records", bool, OPTION_DEFAULTS["nav_records"]),
+        feed_limit=feed_limit,
     )
 
 

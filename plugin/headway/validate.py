@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from .clock import build_day
+from .ids import ID_PATTERN, default_id, file_number, slugify
 from .model import (
     ACTION_FIELDS,
     ACTION_STATUSES,
@@ -33,7 +32,6 @@ from .model import (
 )
 from .parse import Document
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 # Keys MkDocs and Material read from a page's front matter: allowed on records, never warned.
 PAGE_META_FIELDS = frozenset(
     {"description", "template", "hide", "icon", "search", "subtitle", "comments", "social"}
@@ -44,59 +42,6 @@ def suggest(value: str, choices: Iterable[str]) -> str:
     """`; did you mean 'x'?` for a near miss, else the empty string."""
     close = difflib.get_close_matches(value.lower(), list(choices), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
-
-
-def slugify(text: str) -> str:
-    """A valid id made from any text: lower case, runs of other characters become '-'. (ADR
-    folders' ids come from it: a change here would rename their records.)"""
-    slug = re.sub(r"[^a-z0-9._]+", "-", text.lower()).strip("-._")
-    return slug or "record"
-
-
-def title_slug(title: str, limit: int = 60) -> str:
-    """The file name `headway new` makes of a title: as `slugify`, with accents dropped first
-    (`Héllo` → `hello`, `Straße` → `strasse`) and at most `limit` characters, cut at a '-'
-    when one is near."""
-    plain = unicodedata.normalize("NFKD", title)
-    slug = slugify("".join(c for c in plain if not unicodedata.combining(c)).casefold())
-    if len(slug) > limit:
-        cut = slug.rfind("-", 0, limit + 1)
-        slug = slug[:cut if cut >= limit // 2 else limit].strip("-._") or "record"
-    return slug
-
-
-def file_stem(path: str) -> str:
-    """The last part of a `/`-separated path without its extension, as PurePosixPath's
-    `stem` (`a/0007-x.md` → `0007-x`, `.md` → `.md`), by string work: it runs for every
-    page, several times."""
-    name = path.rpartition("/")[2]
-    dot = name.rfind(".")
-    return name[:dot] if 0 < dot < len(name) - 1 else name
-
-
-def default_id(src_uri: str) -> str:
-    """The file name without `.md`; for `index.md` and `README.md`, the folder's name."""
-    stem = file_stem(src_uri)
-    if stem in ("index", "README"):
-        folder = src_uri.rpartition("/")[0].rpartition("/")[2]
-        if folder:
-            return folder
-    return stem
-
-
-_FILE_NUMBER = re.compile(r"^(?:(?i:adr)[-_ ]?)?(?P<n>\d{1,7})(?=$|[-_ .])")
-_DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}")
-
-
-def file_number(name: str) -> str | None:
-    """The record number a file name starts with (`0007-x.md`, `ADR-7.md` → `0007`, `7`), as
-    written; a name that starts with a date (`2026-03-04-x.md`; `20210304-x.md` has eight
-    digits) has none."""
-    stem = file_stem(name)
-    if _DATED_NAME.match(stem):
-        return None
-    match = _FILE_NUMBER.match(stem)
-    return match["n"] if match else None
 
 
 class _Reader:
@@ -546,19 +491,6 @@ def _edges(rec: Record, kind: str) -> tuple[str, ...]:
     if kind == "depends_on":
         return rec.depends_on
     return (rec.supersedes,) if isinstance(rec, Decision) and rec.supersedes else ()
-
-
-def supersession(records: Iterable[Record]) -> dict[str, str]:
-    """old decision → the decision that supersedes it, from `supersedes` on the new one and
-    `superseded_by` on the old one (the form other ADR tools write)."""
-    out: dict[str, str] = {}
-    for rec in records:
-        if isinstance(rec, Decision):
-            if rec.superseded_by:
-                out.setdefault(rec.id, rec.superseded_by)
-            if rec.supersedes:
-                out[rec.supersedes] = rec.id
-    return out
 
 
 def _cycles(by_id: Mapping[str, Record], kind: str) -> list[Problem]:

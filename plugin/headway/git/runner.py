@@ -11,6 +11,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from ..errors import HeadwayError
+
 if TYPE_CHECKING:
     import git
 
@@ -25,7 +27,7 @@ def _gitpython() -> ModuleType:
     return git
 
 
-class GitTrouble(Exception):
+class GitTrouble(HeadwayError):
     """git could not be used; the message says why and what to do."""
 
 
