@@ -87,9 +87,6 @@ def test_history_reads_the_front_matter_the_splitter_reads(
     assert data[span[0]:span[1]].decode() + "\n" == front.yaml
 
 
-@pytest.mark.xfail(strict=False, reason="history's fast reader looks for a closing `---` "
-                   "before a closing `...` (and takes any line starting with `---`); MkDocs takes "
-                   "the first closing line of either kind: the git/ package's to fix")
 def test_history_reads_front_matter_closed_by_dots() -> None:
     text = "---\ntype: decision\n...\n\n---\n"
     data = text.encode()

@@ -17,7 +17,7 @@ from .log import Commit, parse_log
 from .tally import Tally
 from .versions import BlobFacts, Blocks
 
-CACHE_VERSION = 11
+CACHE_VERSION = 12  # 12: old versions closed by `...` read as MkDocs reads them
 
 
 class CacheUnusable(Exception):

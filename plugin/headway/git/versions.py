@@ -83,6 +83,9 @@ _UNSEEN: Any = object()
 _FM_LIMIT = 262_144
 
 
+_CLOSER = re.compile(rb"\n(?:-{3}|\.{3})[ \t\r]*(?:\n|\Z)")
+
+
 def _front_matter(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     """Where the front matter of the file in `data[start:end]` lies: from the newline that
     ends the opening `---` line to the newline before the closing one (found in place: the
@@ -95,12 +98,11 @@ def _front_matter(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     if opened < 0 or (opened != start + 3 and data[start + 3:opened].strip()):
         return None
     limit = end if end - start < _FM_LIMIT else start + _FM_LIMIT
-    closed = data.find(b"\n---", opened, limit)
-    if closed < 0:
-        closed = data.find(b"\n...", opened, limit)
-        if closed < 0:
-            return None
-    return opened, closed
+    # MkDocs' rule (mkdocs.utils.meta, headway.pagetext): the first later line that is `---`
+    # or `...` closes it, whichever comes first; a closer on the line right after the opening
+    # one is YAML text, not the end (MkDocs' pattern wants a newline between the two).
+    closer = _CLOSER.search(data, opened + 1, limit)
+    return None if closer is None else (opened, closer.start())
 
 
 _NULL = frozenset((b"", b"~", b"null", b"Null", b"NULL"))
