@@ -271,6 +271,9 @@ def test_digest_relative_and_without_site_url(chdir_repo: GitRepo,
     assert "Decided" not in out and "Unblocked" not in out
     assert main(["digest", "--since", "last week"]) == 2
     assert "expected YYYY-MM-DD, or a number of days or weeks" in capsys.readouterr().err
+    for too_far in ("99999999w", "9" * 5000 + "d"):  # before any date: refused, no traceback
+        assert main(["digest", "--since", too_far]) == 2
+        assert "is not a date" in capsys.readouterr().err
 
 
 def test_feed_has_blocked_and_unblocked_events(built: Built) -> None:

@@ -164,6 +164,10 @@ def test_problems_are_listed_exit_1_and_strict_writes_nothing(
     repo.record("pay/index.md", "type: initiative", "# Payments\n")
     repo.record("pay/bad.md", "type: decision\ninitiative: pay\nstatus: acepted", "# Bad\n")
     unreadable = repo.record("pay/worse.md", "type: decision\ninitiative: [pay", "# Worse\n")
+    # a date that is no day: YAML reads the text, the loader cannot make the date (a traceback
+    # once, from generate alone)
+    no_day = repo.record("pay/no-day.md", "type: decision\ninitiative: pay\ndate: 2024-02-30",
+                         "# No such day\n")
     repo.commit("records", "2026-07-01")
     monkeypatch.chdir(repo.root)
     assert main(["generate", "-o", "strict-out", "--strict"]) == 1
@@ -178,6 +182,7 @@ def test_problems_are_listed_exit_1_and_strict_writes_nothing(
     # front matter YAML cannot read: the page as written (not a second front matter over it)
     assert (docs / "pay" / "worse" / "index.md").read_text("utf-8") == \
         unreadable.read_text("utf-8")
+    assert (docs / "pay" / "no-day" / "index.md").read_text("utf-8") == no_day.read_text("utf-8")
     exported = json.loads((docs / "headway" / "records.json").read_text("utf-8"))
     assert [r["id"] for r in exported["records"]] == ["pay"]
     nav = yaml.safe_load((repo.root / "out" / "mkdocs.yml").read_text("utf-8"))["nav"]

@@ -20,12 +20,12 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>~])")
 def parse_since(text: str, today: date) -> date:
     """`2026-09-01`, or `7d` / `2w` back from today."""
     relative = _RELATIVE.fullmatch(text.strip())
-    if relative:
-        count = int(relative.group(1)) * (7 if relative.group(2) == "w" else 1)
-        return today - timedelta(days=count)
     try:
+        if relative:
+            count = int(relative.group(1)) * (7 if relative.group(2) == "w" else 1)
+            return today - timedelta(days=count)
         return date.fromisoformat(text.strip())
-    except ValueError:
+    except (ValueError, OverflowError):  # not a date, or further back than any date
         raise DigestError(f"--since {text!r} is not a date; expected YYYY-MM-DD, or a number "
                           f"of days or weeks back such as 7d or 2w") from None
 

@@ -265,7 +265,9 @@ def _page_text(text: str, title: str | None, panel: str | None,
         try:
             body = _one_blank_line(matter.body)
             meta = yaml.load(matter.yaml, Loader=_FAST_LOADER)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, ValueError, OverflowError, RecursionError):
+            # YAML it cannot read, or a value it cannot make (`date: 2024-02-30`): the record
+            # has that problem listed, and its page is staged as written
             return links(text)
         if not isinstance(meta, dict):
             return links(text)

@@ -564,7 +564,7 @@ def blocked_items(site: SiteFacts, link: Linker, initiative: str | None = None
             out.append((root, BlockedItem(
                 key=rid, title=rec.title, url=link.to(site.urls[rid]), kind=rec.type,
                 what=wait.what if wait else None, owner=rec.owner, initiative=home,
-                since=since, days=(today - since).days, due=due,
+                since=since, days=max(0, (today - since).days), due=due,
                 overdue=bool(due and due < today), status=rec.status)))
         for n, action in enumerate(_actions(rec)):
             if not action.blocked:
@@ -575,7 +575,7 @@ def blocked_items(site: SiteFacts, link: Linker, initiative: str | None = None
                 out.append((wait.who if wait else "", BlockedItem(
                     key=f"{rid}#action-{n}", title=rec.title, url=link.to(site.urls[rid]),
                     kind="action", what=action.what, owner=action.owner or rec.owner,
-                    initiative=home, since=since, days=(today - since).days, due=due,
+                    initiative=home, since=since, days=max(0, (today - since).days), due=due,
                     overdue=bool(due and due < today), status=action.status)))
     return out
 
