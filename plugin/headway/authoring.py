@@ -18,6 +18,7 @@ from .ids import ID_PATTERN, slugify, title_slug
 from .model import STATUSES, Record
 from .render import template_dirs
 from .settings import Settings
+from .validate import article
 
 _NUMBERED = re.compile(r"^(\d+)-")
 
@@ -123,7 +124,7 @@ def _check_initiative(initiative: str, known_ids: Mapping[str, str],
     if initiative in existing:
         return
     if known_ids.get(initiative):
-        raise AuthoringError(f"--initiative '{initiative}' is {_article(known_ids[initiative])}, "
+        raise AuthoringError(f"--initiative '{initiative}' is {article(known_ids[initiative])}, "
                              f"not an initiative")
     close = difflib.get_close_matches(initiative, sorted(existing), n=1, cutoff=0.6)
     nearest = f"; did you mean --initiative {close[0]}?" if close else ""
@@ -132,10 +133,6 @@ def _check_initiative(initiative: str, known_ids: Mapping[str, str],
     raise AuthoringError(f"initiative '{initiative}' does not exist{nearest}{known}; to start "
                          f"a new initiative, add --new-initiative (or write its record first: "
                          f"headway new initiative \"Title\")")
-
-
-def _article(rtype: str) -> str:
-    return f"an {rtype}" if rtype[:1] in "aeiou" else f"a {rtype}"
 
 
 def new_record(settings: Settings, rtype: str, title: str, initiative: str | None,

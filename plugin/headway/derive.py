@@ -115,10 +115,9 @@ def _roots(start: str, records: Mapping[str, Record], memo: dict[str, tuple[str,
     return memo.get(start, ())
 
 
-def _added(facts: GitFacts | None, dep: str) -> date | None:
-    """The day of the commit that added `dep` to the record's `depends_on`, when git knows."""
-    when = dict(facts.depends_added).get(dep) if facts else None
-    return when.date() if when else None
+def _added_days(facts: GitFacts | None) -> dict[str, date]:
+    """The day of the commit that added each `depends_on` id of the record, when git knows."""
+    return {dep: when.date() for dep, when in facts.depends_added} if facts else {}
 
 
 def blocked_since(rec: Record, records: Mapping[str, Record], facts: GitFacts | None,
@@ -128,9 +127,10 @@ def blocked_since(rec: Record, records: Mapping[str, Record], facts: GitFacts | 
     if not is_blocked(rec, records):
         return None
     candidates = [wait.since or created for wait in open_waits(rec)]
+    added = _added_days(facts)
     for dep in rec.depends_on:
         if dep not in records or not records[dep].resolved:
-            candidates.append(_added(facts, dep) or created)
+            candidates.append(added.get(dep) or created)
     return min(candidates) if candidates else created
 
 
@@ -143,7 +143,8 @@ def blocked_since_by(rec: Record, root: str, records: Mapping[str, Record],
             return wait.since or created
     deps = [root] if root in rec.depends_on else [
         d for d in rec.depends_on if d not in records or not records[d].resolved]
-    dates = [day for day in (_added(facts, d) for d in deps) if day is not None]
+    added = _added_days(facts)
+    dates = [added[d] for d in deps if d in added]
     return min(dates) if dates else created
 
 

@@ -214,7 +214,7 @@ def check_document(doc: Document) -> Checked:
 
     status = r.text(data, "status", where) or STATUSES[rtype][0]
     if status not in STATUSES[rtype]:
-        r.error("status", f"unknown status '{short_text(status)}' for {_article(rtype)}"
+        r.error("status", f"unknown status '{short_text(status)}' for {article(rtype)}"
                 f"{suggest(status, STATUSES[rtype])}; expected one of "
                 f"{', '.join(STATUSES[rtype])}")
     fields: dict[str, Any] = {
@@ -228,7 +228,7 @@ def check_document(doc: Document) -> Checked:
         if name in fields:
             continue
         if name in REQUIRED[rtype] and data.get(name) is None:
-            r.error(name, f"{_article(rtype)} needs `{name}: <id>` naming the "
+            r.error(name, f"{article(rtype)} needs `{name}: <id>` naming the "
                     f"{name} it belongs to")
             continue
         fields[name] = _read(r, data, name, kind)
@@ -267,7 +267,7 @@ def _ref(r: _Reader, data: Mapping[str, Any], key: str) -> str | None:
     name a page (an implicit initiative's) at any path."""
     value = r.text(data, key, "")
     if value is not None and not ID_PATTERN.match(value):
-        r.error(key, f"invalid {key} id '{short_text(value)}': `{key}` names {_article(key)} "
+        r.error(key, f"invalid {key} id '{short_text(value)}': `{key}` names {article(key)} "
                 f"by its id (lowercase letters, digits, '-', '_' and '.', starting with a "
                 f"letter or digit), e.g. {key}: {slugify(value)}")
         return None
@@ -278,8 +278,9 @@ def _plural(rtype: str) -> str:
     return f"{rtype}s"
 
 
-def _article(rtype: str) -> str:
-    return f"an {rtype}" if rtype[0] in "aeiou" else f"a {rtype}"
+def article(word: str) -> str:
+    """`a decision`, `an initiative`: a record type (or a field) with its article."""
+    return f"an {word}" if word[:1] in "aeiou" else f"a {word}"
 
 
 def _check_id(r: _Reader, doc: Document) -> str | None:
@@ -424,8 +425,8 @@ def check_references(records: Iterable[Record], known_ids: Mapping[str, str],
                                         f"does not exist{hint(target, want)}"))
         elif want is not None and known_ids[target] != want and \
                 want not in (claimants or {}).get(target, ()):
-            problems.append(Problem(rec.path, line, f"`{key}` must name {_article(want)}, but "
-                                    f"'{target}' is {_article(known_ids[target])}"))
+            problems.append(Problem(rec.path, line, f"`{key}` must name {article(want)}, but "
+                                    f"'{target}' is {article(known_ids[target])}"))
 
     for rec in records:
         if rec.initiative is not None:
