@@ -122,7 +122,7 @@ def test_old_versions_left_at_the_end_are_shared_by_two_cat_files(
     assert any(w.startswith("docs/d2.md: git could not read 1 old version")
                for w in gap.warnings)
 
-    monkeypatch.setattr(catfile, "blob_facts", unreadable)
+    monkeypatch.setattr(catfile, "read_version", unreadable)
     failed = read_history(repo.root, paths, HistoryOptions(), "docs")
     assert any("reading old versions of records failed: unreadable" in w
                for w in failed.warnings)
@@ -160,7 +160,7 @@ def test_a_failure_reading_old_versions_is_reported_not_hung(
     repo.record("big.md", DECISION.format(status="proposed"), body + "more\n")
     repo.commit("Bigger", "2026-01-06")
 
-    monkeypatch.setattr(catfile, "blob_facts", unreadable)
+    monkeypatch.setattr(catfile, "read_version", unreadable)
     result = read_history(repo.root, ["docs/big.md"], HistoryOptions(), "docs")
     assert any("reading old versions of records failed: unreadable" in w
                for w in result.warnings)
@@ -181,7 +181,7 @@ def test_a_read_that_fails_leaves_the_stored_cache_as_it_was(
     repo.commit("Supersede Stripe", "2026-04-01")
 
     with monkeypatch.context() as patched:
-        patched.setattr(catfile, "blob_facts", unreadable)
+        patched.setattr(catfile, "read_version", unreadable)
         failed = read_history(repo.root, paths, HistoryOptions(cache_dir=cache_dir), "docs")
     assert any("reading old versions of records failed" in w for w in failed.warnings)
     assert {p.name: p.read_bytes() for p in cache_dir.iterdir()} == stored

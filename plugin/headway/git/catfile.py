@@ -13,7 +13,7 @@ import time
 from .partial import fetch_objects
 from .pipes import READ_BYTES, SHORT_READ, widen_pipe
 from .runner import GitRunner, GitTrouble, explain
-from .versions import BlobFacts, Blocks, FactsMemo, FlowMemo, blob_facts, read_flow
+from .versions import BlobFacts, Blocks, FactsMemo, read_version
 
 ALL_ANSWERED = sys.maxsize  # `answered` once cat-file's reader has stopped
 
@@ -24,12 +24,11 @@ class CatFile:
     answers in the order it was asked, so the name is the next one of `order`."""
 
     def __init__(self, runner: GitRunner, known: dict[str, BlobFacts],
-                 progress: threading.Condition, flows: dict[str, Blocks] | None = None,
-                 flow_memo: FlowMemo | None = None) -> None:
+                 progress: threading.Condition, flows: dict[str, Blocks] | None = None
+                 ) -> None:
         self.runner = runner
         self.known = known
         self.flows: dict[str, Blocks] = {} if flows is None else flows
-        self.flow_memo = FlowMemo() if flow_memo is None else flow_memo
         self.order: list[str] = []  # names in the order they were sent
         self.places: list[int] = []  # the place of each among all requests (increasing)
         self.answered = 0  # answers read so far (ALL_ANSWERED once the reader has stopped)
@@ -80,7 +79,7 @@ class CatFile:
         fd = self.proc.stdout.fileno()
         known, order, gather = self.known, self.order, self._gather
         memo = FactsMemo()
-        flows, flow_memo = self.flows, self.flow_memo
+        flows = self.flows
         answered = 0
         buf, pos, wanted = b"", 0, 0  # wanted: bytes the object begun in buf still needs
         try:
@@ -107,10 +106,10 @@ class CatFile:
                     if end >= size:  # the rest of this object is in the next reads
                         wanted = end + 1 - size
                         break
-                    memo.front = None
-                    known[order[answered]] = blob_facts(buf, memo, eol + 1, end)
-                    if memo.front is not None:
-                        read_flow(memo.front, order[answered], flows, flow_memo)
+                    name = order[answered]
+                    known[name], blocks = read_version(buf, memo, eol + 1, end)
+                    if blocks:
+                        flows[name] = blocks
                     answered += 1
                     pos = end + 1
                 self._answered(answered)
@@ -159,7 +158,6 @@ class OldVersions:
         self.runner = runner
         self.known = known
         self.flows: dict[str, Blocks] = {} if flows is None else flows
-        self.flow_memo = FlowMemo()  # shared by the cat-files' readers (one runs at a time)
         self.asked: dict[str, int] = {}  # name → its place among the requests
         self.names: list[str] = []  # every name asked, in order (its index is its place)
         self.sent = 0  # names sent so far
@@ -195,8 +193,7 @@ class OldVersions:
 
     def _worker(self, index: int) -> CatFile:
         while len(self.workers) <= index:
-            self.workers.append(CatFile(self.runner, self.known, self._progress, self.flows,
-                                         self.flow_memo))
+            self.workers.append(CatFile(self.runner, self.known, self._progress, self.flows))
         return self.workers[index]
 
     def _send(self, worker: CatFile, count: int) -> None:
@@ -240,6 +237,15 @@ class OldVersions:
         if trouble is not None:
             self.absent = absent
             self.trouble = f"fetching {len(absent)} old version(s) of records {trouble}"
+
+    def answered(self, place: int) -> bool:
+        """Whether the answers to every request up to `place` have been read (never waits)."""
+        if place < 0:
+            return True
+        if place >= self.sent:
+            return False
+        return all(bisect.bisect_right(worker.places, place) <= worker.answered
+                   for worker in self.workers)
 
     def wait_for(self, place: int) -> None:
         """Until the answers to every request up to `place` have been read (or the readers

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from .log import MARKDOWN, RAW_ENTRY
+from .log import MARKDOWN, raw_changes
 from .runner import GitRunner
 
 
@@ -69,20 +69,21 @@ def prefetch_renames(runner: GitRunner, revisions: str, promisor: str) -> None:
     out = runner.run("log", "-z", "--raw", "--no-abbrev", "--no-renames", "--diff-filter=AD",
                      "--diff-merges=first-parent", "--format=%x1e", revisions, "--")
     wanted: set[str] = set()
+    markdown = tuple(suffix.decode() for suffix in MARKDOWN)
     for chunk in out.split(b"\x1e"):
-        added: set[bytes] = set()
-        deleted: set[bytes] = set()
-        for before, blob, _, _, _, status, path in RAW_ENTRY.findall(chunk):
-            if not path.endswith(MARKDOWN):
+        added: set[str] = set()
+        deleted: set[str] = set()
+        for status, path, _, blob, before in raw_changes(chunk.partition(b"\x00")[2]):
+            if not path.endswith(markdown):
                 continue
-            if status == b"A":
+            if status == "A":
                 added.add(blob)
-            elif status == b"D":
+            elif status == "D":
                 deleted.add(before)
         if added and deleted:
             moved = added & deleted  # the same content: paired without reading it
             if added - moved and deleted - moved:
-                wanted.update(name.decode() for name in (added | deleted) - moved)
+                wanted.update((added | deleted) - moved)
     if wanted:
         fetch_objects(runner, promisor, wanted)
 

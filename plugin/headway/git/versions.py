@@ -46,17 +46,16 @@ def read_current(current: Mapping[str, bytes], known: dict[str, BlobFacts], head
     algorithm = {40: "sha1", 64: "sha256"}.get(len(head))
     if not current or algorithm is None:
         return added
-    memo, flow_memo = FactsMemo(), FlowMemo()
+    memo = FactsMemo()
     for data in current.values():
         digest = hashlib.new(algorithm, b"blob %d\x00" % len(data))
         digest.update(data)
         name = digest.hexdigest()
         if name not in known:
-            memo.front = None
-            known[name] = blob_facts(data, memo)
+            known[name], blocks = read_version(data, memo)
             added.add(name)
-            if flows is not None and memo.front is not None:
-                read_flow(memo.front, name, flows, flow_memo)
+            if flows is not None and blocks:
+                flows[name] = blocks
     return added
 
 
@@ -122,37 +121,44 @@ def _plain(raw: bytes) -> str | None:
 
 
 class FactsMemo:
-    """Facts already worked out, by front matter and by the lines read from it: most versions
-    change only the body, and most of the others change fields history does not read."""
+    """What was read of each front matter already met, and of each set of lines read from
+    one: most versions change only the body, and most of the others change fields history
+    does not read."""
 
-    __slots__ = ("by_front_matter", "by_lines", "front")
+    __slots__ = ("by_front_matter", "by_lines")
 
     def __init__(self) -> None:
-        self.by_front_matter: dict[bytes, BlobFacts | None] = {}
+        self.by_front_matter: dict[bytes, tuple[BlobFacts | None, Blocks]] = {}
         self.by_lines: dict[FactLines, BlobFacts | None] = {}
-        self.front: bytes | None = None  # the front matter of the last version read
+
+
+def read_version(data: bytes, memo: FactsMemo, start: int = 0, end: int | None = None
+                 ) -> tuple[BlobFacts, Blocks]:
+    """What history reads of one version of a file (`data[start:end]`): its type, status and
+    depends_on, and the `waiting_on` and `actions` blocks block history reads, found without
+    a full YAML parse (this runs on every old version of every record)."""
+    end = len(data) if end is None else end
+    span = _front_matter(data, start, end)
+    if span is None:
+        return _foreign(data[start:end]), ()
+    fm = data[span[0]:span[1]]
+    found = memo.by_front_matter.get(fm)
+    if found is None:
+        lines = tuple(_FACT_LINES.findall(fm))
+        facts = memo.by_lines.get(lines, _UNSEEN)
+        if facts is _UNSEEN:
+            facts = memo.by_lines[lines] = _headway_facts(lines)
+        # most versions that change front matter leave these as they were
+        blocks = flow_blocks(fm) if b"\nwaiting_on" in fm or b"\nactions" in fm else ()
+        found = memo.by_front_matter[fm] = (facts, blocks)
+    facts, blocks = found
+    return (facts if facts is not None else _foreign(data[start:end])), blocks
 
 
 def blob_facts(data: bytes, memo: FactsMemo | None = None, start: int = 0,
                end: int | None = None) -> BlobFacts:
-    """type, status and depends_on of one version of a file (`data[start:end]`), read
-    without a full YAML parse (this runs on every old version of every record)."""
-    end = len(data) if end is None else end
-    span = _front_matter(data, start, end)
-    if span is None:
-        return _foreign(data[start:end])
-    if memo is None:
-        facts = _headway_facts(tuple(_FACT_LINES.findall(data, *span)))
-    else:
-        fm = memo.front = data[span[0]:span[1]]
-        facts = memo.by_front_matter.get(fm, _UNSEEN)
-        if facts is _UNSEEN:
-            lines = tuple(_FACT_LINES.findall(fm))
-            facts = memo.by_lines.get(lines, _UNSEEN)
-            if facts is _UNSEEN:
-                facts = memo.by_lines[lines] = _headway_facts(lines)
-            memo.by_front_matter[fm] = facts
-    return facts if facts is not None else _foreign(data[start:end])
+    """type, status and depends_on of one version of a file (see read_version)."""
+    return read_version(data, FactsMemo() if memo is None else memo, start, end)[0]
 
 
 def _headway_facts(lines: FactLines) -> BlobFacts | None:
@@ -209,28 +215,3 @@ def _depends(snippet: str) -> tuple[str, ...]:
     if isinstance(value, list):
         return tuple(str(v) for v in value if isinstance(v, str | int))
     return ()
-
-
-# ---------------------------------------------------------------- block history's inputs
-
-
-class FlowMemo:
-    """The blocks block history reads, by front matter: most versions change only the body."""
-
-    __slots__ = ("by_front_matter",)
-
-    def __init__(self) -> None:
-        self.by_front_matter: dict[bytes, Blocks] = {}
-
-
-def read_flow(front: bytes, name: str, flows: dict[str, Blocks], memo: FlowMemo) -> None:
-    """The `waiting_on` and `actions` blocks of the version `name` (whose front matter
-    blob_facts has just read, and hashed) into `flows`, when it has any: found once per
-    front matter, and read as YAML only by block history (flow.py), once per text."""
-    blocks = memo.by_front_matter.get(front)
-    if blocks is None:
-        blocks = memo.by_front_matter[front] = flow_blocks(front) \
-            if b"\nwaiting_on" in front or b"\nactions" in front else ()
-    if blocks:
-        flows[name] = blocks
-

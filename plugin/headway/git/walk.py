@@ -7,6 +7,7 @@ import contextlib
 import itertools
 import operator
 import threading
+from collections import deque
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +20,7 @@ from .log import MARKDOWN_ONLY, NO_RENAMES, Commit, LogFailed, LogRequest, strea
 from .partial import prefetch_renames
 from .runner import GitRunner, GitTrouble
 from .tally import UNCOMMITTED, Event, Tally, add_flow, landed_authors, tally_events
-from .versions import read_current
+from .versions import BlobFacts, Blocks, read_current
 
 
 class Wanted:
@@ -55,6 +56,7 @@ class Trail:
     path: str
     events: list[Event] = field(default_factory=list)
     last: int = -1
+    merged: bool = False  # one of its commits is a merge (its authors wait for the whole log)
 
 
 _LAST_ASKED = operator.attrgetter("last")
@@ -163,6 +165,9 @@ class _Follower:
         self.from_files = from_files  # versions read from the files on disk
         self.committed: set[str] = set()  # those of them some commit has
         self.first_parent = first_parent
+        # Files whose first commit the walk has reached, in that order: their events are all
+        # known, so they can be worked out while the log is still read (first parent only).
+        self.complete: deque[Trail] = deque()
 
     def follow(self, commit: Commit) -> None:
         """One commit's changes to the files followed."""
@@ -175,6 +180,8 @@ class _Follower:
             if trail is None or status == "D":
                 continue
             trail.events.append((commit, blob, new, parent_blob))
+            if len(commit.parents) > 1:
+                trail.merged = True
             place = ask(blob)
             if place > trail.last:
                 trail.last = place
@@ -190,6 +197,8 @@ class _Follower:
                     committed.add(parent_blob)
             if status == "A":
                 del tracked[new]
+                if not by_parent:
+                    self.complete.append(trail)
             elif status in "RC" and old:
                 del tracked[new]
                 tracked[old] = trail
@@ -210,6 +219,51 @@ class _Follower:
         return found
 
 
+class _Tallier:
+    """Works out each followed file's facts (its tally, then GitFacts) once its events are all
+    known and its old versions read: at the end of the walk, or, for a file whose first
+    commit the walk has reached, while git's log is still read (Python then shares that time
+    with git's log instead of working every file out alone once the log ends)."""
+
+    def __init__(self, versions: OldVersions, known: dict[str, BlobFacts],
+                 blocks: dict[str, Blocks], cache: Cache, first_parent: bool) -> None:
+        self.versions = versions
+        self.known = known
+        self.blocks = blocks
+        self.cache = cache
+        self.by_parent = not first_parent
+        self.worked: dict[str, GitFacts] = {}
+        self.unread: list[tuple[str, str, datetime]] = []  # versions git could not read
+
+    def settle(self, complete: deque[Trail]) -> None:
+        """The complete files whose versions are all read, in the order they were completed,
+        up to the first that still waits for cat-file. A file one of whose commits is a merge
+        waits for the end: who wrote what the merge brought in is known only then."""
+        answered = self.versions.answered
+        while complete and answered(complete[0].last):
+            trail = complete.popleft()
+            if not trail.merged:
+                self.work_out(trail, {}, None)
+
+    def work_out(self, trail: Trail, landed: dict[tuple[str, str], tuple[str, ...]],
+                 older: Tally | None) -> None:
+        """`trail`'s facts, its versions all read; `older`: its tally at the cached HEAD."""
+        known = self.known
+        path, evs = trail.path, trail.events
+        trail.events = []  # its commits let go of now (see _walk_commits)
+        if self.versions.missing:  # some version could not be read: is it one of this file's?
+            self.unread += ((path, c.sha, c.date) for c, blob, _, _ in evs if blob not in known)
+        if evs:
+            evs.reverse()  # oldest first
+            tally: Tally | None = tally_events(evs, known, landed, older,
+                                               by_parent=self.by_parent)
+            add_flow(tally, evs, known, self.blocks, older)
+        else:
+            tally = older
+        self.worked[path] = facts = tally.facts() if tally is not None else UNCOMMITTED
+        self.cache.facts.remember(path, facts, tally)
+
+
 class _Followed(NamedTuple):
     commits: list[Commit]  # every commit read, in the log's order
     merges: bool  # whether one of them is a merge
@@ -219,7 +273,7 @@ class _Followed(NamedTuple):
 
 
 def _follow_log(commits: Iterable[Commit | None], follower: _Follower, cache: Cache,
-                head: str, first_parent: bool) -> _Followed:
+                head: str, first_parent: bool, tallier: _Tallier) -> _Followed:
     """The log read through, each commit that counts followed: in first-parent mode those
     of the main line down from `head`, else every commit but merges."""
     next_on_line: str | None = head  # the next commit on the main line
@@ -259,6 +313,8 @@ def _follow_log(commits: Iterable[Commit | None], follower: _Follower, cache: Ca
             commit = held.pop(next_on_line)
             follower.follow(commit)
             next_on_line = commit.parents[0] if commit.parents else None
+        if follower.complete:
+            tallier.settle(follower.complete)
     return _Followed(seen, merges, {})
 
 
@@ -279,9 +335,10 @@ def _walk_commits(runner: GitRunner, cache: Cache, promisor: str | None, head: s
     stored.from_files |= read_current(paths.current, known, head, stored.version_blocks)
     versions = OldVersions(runner, known, promisor, stored.version_blocks)
     follower = _Follower(wanted, versions, stored.from_files, first_parent)
+    tallier = _Tallier(versions, known, stored.version_blocks, cache, first_parent)
     try:
         followed = _follow_log(itertools.chain(early, commits), follower, cache, head,
-                               first_parent)
+                               first_parent, tallier)
         # Each cat-file answers in the order asked: each file is worked out as soon as every
         # request up to its last one is answered, while cat-file still works for the others
         # (Python would otherwise wait for it, then work them all out).
@@ -294,23 +351,11 @@ def _walk_commits(runner: GitRunner, cache: Cache, promisor: str | None, head: s
         followed.commits.clear()
         early.clear()
         extends = followed.extends
-        worked: dict[str, GitFacts] = {}
-        unread: list[tuple[str, str, datetime]] = []
+        worked = tallier.worked
         for trail in sorted(follower.trails, key=_LAST_ASKED):
-            versions.wait_for(trail.last)
-            path, evs = trail.path, trail.events
-            trail.events = []  # its commits let go of now (see above)
-            if versions.missing:  # some version could not be read: is it one of this file's?
-                unread += ((path, c.sha, c.date) for c, blob, _, _ in evs if blob not in known)
-            if evs:
-                evs.reverse()  # oldest first
-                tally: Tally | None = tally_events(evs, known, landed, extends.get(path),
-                                                   by_parent=not first_parent)
-                add_flow(tally, evs, known, stored.version_blocks, extends.get(path))
-            else:
-                tally = extends.get(path)
-            worked[path] = facts = tally.facts() if tally is not None else UNCOMMITTED
-            cache.facts.remember(path, facts, tally)
+            if trail.path not in worked:
+                versions.wait_for(trail.last)
+                tallier.work_out(trail, landed, extends.get(trail.path))
     finally:
         versions.finish()
     from_files = stored.from_files
@@ -319,5 +364,6 @@ def _walk_commits(runner: GitRunner, cache: Cache, promisor: str | None, head: s
             del known[name]
             stored.version_blocks.pop(name, None)
         from_files.clear()
-    return Walked({path: worked[path] for path in wanted}, versions.missing, tuple(unread),
+    return Walked({path: worked[path] for path in wanted}, versions.missing,
+                  tuple(tallier.unread),
                   versions.trouble)
