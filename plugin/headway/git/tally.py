@@ -3,6 +3,7 @@ going on from its tally at an older HEAD."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -44,15 +45,26 @@ class Tally:
 
 def tally_events(evs: list[Event], blobs: dict[str, BlobFacts],
                  landed: dict[tuple[str, str], tuple[str, ...]], older: Tally | None = None,
-                 by_parent: bool = False) -> Tally:
+                 by_parent: bool = False, flows: Mapping[str, Blocks] | None = None) -> Tally:
     """Oldest-first events of one file (see Event) → its created/updated/authors/status
-    history, going on from `older` (its tally at an older HEAD) if given. `landed`: who
-    wrote the commits a merge brought in, oldest first.
+    history, and the versions block history reads (see below), going on from `older` (its
+    tally at an older HEAD) if given. `landed`: who wrote the commits a merge brought in,
+    oldest first. `flows`: the `waiting_on` and `actions` blocks of each version that has
+    them.
 
     First parent: each event is compared with the one before it, its parent on the main
     line. All commits (`by_parent`): each with the version its parent had, since the event
     before it in git's order (parents before children) may be on another branch; `updated`
-    is then the newest date of them all, not that of the last in that order."""
+    is then the newest date of them all, not that of the last in that order.
+
+    `flow`: the versions whose blocking inputs (type, status, depends_on, waits, actions)
+    differ from the version before, oldest first.
+
+    One pass over the events, each version's facts compared by identity first: versions
+    with the same front matter share their facts (see versions.FactsMemo), and most
+    versions change only the body. (This runs for every version of every record; its
+    objects were made long before, so each one touched costs a trip to memory.)"""
+    flows = flows or {}
     if older is None:
         authors: dict[str, int] = {}
         history: list[StatusChange] = []
@@ -61,19 +73,38 @@ def tally_events(evs: list[Event], blobs: dict[str, BlobFacts],
         last: str | None = None
         word: str | None = None
         created = evs[0][0].date
+        flow: list[FlowVersion] = []
     else:
         authors, history, added = dict(older.authors), list(older.history), dict(older.added)
         previous, last, created = older.depends, older.status, older.created
         word = older.word
+        flow = list(older.flow)
+    flow_last = tuple(flow[-1][2:]) if flow else None
+    seen: BlobFacts | None = None  # the facts of the version before
+    seen_blocks: Blocks | None = None
     for commit, blob, then, parent in evs:
-        # A merge: each commit it brought in counts, and the newest is the author.
-        wrote = (landed.get((commit.sha, then)) if landed else None) or (commit.author,)
-        for author in wrote:
+        wrote = landed.get((commit.sha, then)) if landed else None
+        if wrote:  # a merge: each commit it brought in counts, and the newest is the author
+            for author in wrote:
+                authors[author] = authors.get(author, 0) + 1
+            author = wrote[-1]
+        else:
+            author = commit.author
             authors[author] = authors.get(author, 0) + 1
-        author = wrote[-1]
         info = blobs.get(blob)
-        if info is None:
+        if info is None:  # a version git could not read: as the one before
             continue
+        blocks = flows.get(blob, ())
+        if info is not seen or blocks is not seen_blocks:
+            seen_blocks = blocks
+            state = (info.type, info.status or FIRST_STATUS.get(info.type),  # type: ignore[arg-type]
+                     info.depends_on, blocks)
+            if state != flow_last:
+                flow.append(FlowVersion(commit.date, commit.sha, *state))
+                flow_last = state
+        if info is seen and not by_parent:  # the same status and depends_on as before
+            continue
+        seen = info
         if by_parent:
             if not parent.strip("0"):  # added: nothing before it
                 last, word, previous = None, None, ()
@@ -96,7 +127,7 @@ def tally_events(evs: list[Event], blobs: dict[str, BlobFacts],
     updated = evs[-1][0].date
     if by_parent:
         updated = max([*(e[0].date for e in evs), *([older.updated] if older else [])])
-    return Tally(created, updated, authors, history, added, previous, last, word)
+    return Tally(created, updated, authors, history, added, previous, last, word, flow)
 
 
 def status_of(info: BlobFacts, last: str | None
@@ -147,34 +178,3 @@ def landed_authors(commits: list[Commit], head: str) -> dict[tuple[str, str], tu
             for _, new, _, _, _ in commit.changes:
                 credit.setdefault((merge_sha, new), []).append(commit.author)
     return {key: tuple(authors) for key, authors in credit.items()}
-
-
-def add_flow(tally: Tally | None, evs: list[Event], blobs: dict[str, BlobFacts],
-              flows: dict[str, Blocks], older: Tally | None) -> None:
-    if tally is not None:
-        tally.flow = flow_versions(evs, blobs, flows, older)
-
-
-def flow_versions(evs: list[Event], blobs: dict[str, BlobFacts],
-                   flows: dict[str, Blocks], older: Tally | None) -> list[FlowVersion]:
-    """Oldest-first events of one file (see Event) → the versions whose blocking inputs
-    (type, status, depends_on, waits, actions) differ from the version before, going on from
-    `older`'s."""
-    out = list(older.flow) if older is not None else []
-    last = tuple(out[-1][2:]) if out else None
-    seen: tuple[BlobFacts | None, Blocks | None] = (None, None)
-    for commit, blob, _, _ in evs:
-        info = blobs.get(blob)
-        if info is None:  # a version git could not read: as the one before
-            continue
-        blocks = flows.get(blob, ())
-        if info is seen[0] and blocks is seen[1]:  # the usual case: the same facts, shared
-            continue
-        seen = (info, blocks)
-        state = (info.type, info.status or FIRST_STATUS.get(info.type),  # type: ignore[arg-type]
-                 info.depends_on, blocks)
-        if state != last:
-            out.append(FlowVersion(commit.date, commit.sha, *state))
-            last = state
-    return out
-

@@ -19,7 +19,7 @@ from .catfile import OldVersions
 from .log import MARKDOWN_ONLY, NO_RENAMES, Commit, LogFailed, LogRequest, stream_log
 from .partial import prefetch_renames
 from .runner import GitRunner, GitTrouble
-from .tally import UNCOMMITTED, Event, Tally, add_flow, landed_authors, tally_events
+from .tally import UNCOMMITTED, Event, Tally, landed_authors, tally_events
 from .versions import BlobFacts, Blocks, read_current
 
 
@@ -256,8 +256,7 @@ class _Tallier:
         if evs:
             evs.reverse()  # oldest first
             tally: Tally | None = tally_events(evs, known, landed, older,
-                                               by_parent=self.by_parent)
-            add_flow(tally, evs, known, self.blocks, older)
+                                               by_parent=self.by_parent, flows=self.blocks)
         else:
             tally = older
         self.worked[path] = facts = tally.facts() if tally is not None else UNCOMMITTED
