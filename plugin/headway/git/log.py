@@ -164,16 +164,15 @@ def parse_commit(chunk: bytes) -> Commit:
     folder too: a record moved into it (or the folder renamed) has its history there."""
     header, _, rest = chunk.partition(b"\x00")
     sha, parents, author, date = header.decode("utf-8", "replace").split("\x1f")
-    commit = Commit(sha, tuple(parents.split()), author, datetime.fromisoformat(date))
-    markdown = _MARKDOWN_TEXT
-    commit.changes = [change for change in raw_changes(rest)
-                      if change[1].endswith(markdown) or change[2].endswith(markdown)]
-    return commit
+    return Commit(sha, tuple(parents.split()), author, datetime.fromisoformat(date),
+                  raw_changes(rest, _MARKDOWN_TEXT))
 
 
-def raw_changes(raw: bytes) -> list[tuple[str, str, str, str, str]]:
+def raw_changes(raw: bytes, suffixes: tuple[str, ...] = ("",)
+                ) -> list[tuple[str, str, str, str, str]]:
     """The changes `git log -z --raw --no-abbrev` lists for one commit (what follows its
-    header): (status letter, path, old path or "", blob, the blob before).
+    header), of files whose name (or old name) ends with one of `suffixes`: (status letter,
+    path, old path or "", blob, the blob before).
 
     NUL-separated fields: each change is `:<modes> <blob before> <blob> <status>` then its
     path, or for a rename or copy (`R86`, `C100`) the old path and the new one. Split once
@@ -189,10 +188,13 @@ def raw_changes(raw: bytes) -> list[tuple[str, str, str, str, str]]:
             at += 1
             continue
         if status[:1] in ("R", "C"):
-            changes.append((status[:1], fields[at + 2] if at + 2 <= count else "",
-                            fields[at + 1], blob, before))
+            old, new = fields[at + 1], fields[at + 2] if at + 2 <= count else ""
+            if new.endswith(suffixes) or old.endswith(suffixes):
+                changes.append((status[:1], new, old, blob, before))
             at += 3
         else:
-            changes.append((status, fields[at + 1], "", blob, before))
+            new = fields[at + 1]
+            if new.endswith(suffixes):
+                changes.append((status, new, "", blob, before))
             at += 2
     return changes

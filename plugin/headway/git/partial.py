@@ -73,9 +73,7 @@ def prefetch_renames(runner: GitRunner, revisions: str, promisor: str) -> None:
     for chunk in out.split(b"\x1e"):
         added: set[str] = set()
         deleted: set[str] = set()
-        for status, path, _, blob, before in raw_changes(chunk.partition(b"\x00")[2]):
-            if not path.endswith(markdown):
-                continue
+        for status, _, _, blob, before in raw_changes(chunk.partition(b"\x00")[2], markdown):
             if status == "A":
                 added.add(blob)
             elif status == "D":

@@ -38,7 +38,8 @@ class Tally:
         authors = self.authors
         return GitFacts(
             created=self.created, updated=self.updated,
-            authors=tuple(sorted(authors, key=lambda a: (-authors[a], a))),
+            # most commits first, then by name (a stable sort of the sorted names)
+            authors=tuple(sorted(sorted(authors), key=authors.__getitem__, reverse=True)),
             status_history=tuple(self.history), depends_added=tuple(sorted(self.added.items())),
             flow_versions=tuple(self.flow))
 

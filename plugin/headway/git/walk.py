@@ -173,6 +173,7 @@ class _Follower:
         """One commit's changes to the files followed."""
         tracked, ask, from_files = self.tracked, self.versions.ask, self.from_files
         committed, by_parent = self.committed, not self.first_parent
+        merge = len(commit.parents) > 1
         # Written out, not a helper called twice: this runs for every change of every
         # record (a call per change cost 2 % of a cold read's CPU at 2,000 records).
         for status, new, old, blob, parent_blob in commit.changes:
@@ -180,7 +181,7 @@ class _Follower:
             if trail is None or status == "D":
                 continue
             trail.events.append((commit, blob, new, parent_blob))
-            if len(commit.parents) > 1:
+            if merge:
                 trail.merged = True
             place = ask(blob)
             if place > trail.last:
