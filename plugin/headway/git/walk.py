@@ -321,12 +321,14 @@ def _follow_log(commits: Iterable[Commit | None], follower: _Follower, cache: Ca
 def _walk_commits(runner: GitRunner, cache: Cache, promisor: str | None, head: str,
                   paths: Wanted, first_parent: bool, commits: Iterator[Commit | None]
                   ) -> Walked | None:
+    # git's log starts with the first commit asked of it: at least that one now, before the
+    # files the caller read are hashed (read_current), so that git works meanwhile; and if
+    # the paths are not known yet, every commit git gives until they are.
     early: list[Commit | None] = []
-    if not paths.ready():
-        for commit in commits:
-            early.append(commit)
-            if commit is None or paths.ready():  # None: the stored log follows
-                break
+    for commit in commits:
+        early.append(commit)
+        if commit is None or paths.ready():  # None: the stored log follows
+            break
     wanted = paths.get()
     if not wanted:
         return None
