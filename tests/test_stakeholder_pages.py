@@ -47,11 +47,20 @@ def test_a_docs_folder_without_a_home_page_gets_one(repo: GitRepo) -> None:
                "# 0001 - Use MADR\n\nWe write decisions down.\n")
     repo.write("docs/adr/0002-use-kafka.md", "---\nstatus: proposed\ndate: 2025-05-01\n---\n\n"
                "# Use Kafka\n\nEvents between services.\n")
+    repo.write("docs/adr/0003-use-postgres.md", "# Use Postgres\n\n## Decision\n\n"
+               "We use Postgres.\n")  # no status written: read from its outcome
     repo.commit("ADRs", "2025-05-02")
     built = build(repo, strict=True)
     assert built.warnings == []
     home = built.text("")
-    assert "1 initiative, 2 decisions, nothing blocked." in home
+    assert "1 initiative, 3 decisions, nothing blocked." in home
+    # as the decision log says it: how a status nobody wrote was read
+    latest = built.html("")[built.html("").index('id="hw-home-latest"'):]
+    assert "Use Postgres</a>" in latest
+    assert re.search(r'Use Postgres</a> <span class="hw-badge[^"]*"[^>]*>accepted</span> '
+                     r'<span class="hw-note hw-status-reading" title="no status written; read as '
+                     r'accepted: the record states its outcome">\(no status written: it states its '
+                     r'outcome\)</span>', latest), latest[:1500]
     assert "Latest decisions" in home and home.index("Use Kafka") < home.index("0001 - Use MADR")
     assert "0001 0001" not in home and "0001 0001" not in built.text("decisions/")
     assert '<span class="hw-number">0002</span>' in built.html("decisions/")
