@@ -70,6 +70,8 @@ def test_sdist_and_wheel_pass_twine_check_and_carry_one_version(tmp_path: Path) 
         entry_points = archive.read(
             f"mkdocs_headway-{__version__}.dist-info/entry_points.txt").decode()
         metadata = archive.read(f"mkdocs_headway-{__version__}.dist-info/METADATA").decode()
+        assert b"MIT License" in archive.read(
+            f"mkdocs_headway-{__version__}.dist-info/licenses/LICENSE")
     for group in ("[mkdocs.plugins]", "[properdocs.plugins]"):  # found by either engine
         assert f"{group}\nheadway = headway.mkdocs_plugin:HeadwayPlugin" in entry_points
     assert f"Version: {__version__}\n" in metadata
@@ -77,7 +79,8 @@ def test_sdist_and_wheel_pass_twine_check_and_carry_one_version(tmp_path: Path) 
     with tarfile.open(sdist) as archive:
         names = archive.getnames()
     root = f"mkdocs_headway-{__version__}"
-    for needed in ("CHANGELOG.md", "README.md", "pyproject.toml", "templates/headway/record.html",
+    for needed in ("CHANGELOG.md", "LICENSE", "README.md", "pyproject.toml",
+                   "templates/headway/record.html",
                    "plugin/headway/generate.py", "tests/conftest.py"):
         assert f"{root}/{needed}" in names, needed
 
