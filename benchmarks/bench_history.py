@@ -15,7 +15,8 @@ For each size `NxM` (N records, M commits) a repository is generated with
    commits (cache warm); the time is measured inside the child around
    `read_history` only, so interpreter start-up and imports are not counted;
 4. the number of git processes of a cold run, for N and for 2N records (a second
-   repository with 2N records and the same M commits); they must be equal.
+   repository with 2N records and the same M commits); both at most four (rev-parse,
+   the log, and one or two cat-files), however many records there are.
 
 The record paths handed to `read_history` are the files under the docs folder at
 HEAD whose YAML front matter has a `type` key (the contract of
@@ -169,6 +170,9 @@ def is_record(text: str) -> bool:
     return isinstance(data, dict) and "type" in data
 
 
+MAX_GIT_PROCESSES = 4
+
+
 def record_paths(repo: Path, docs_dir: str = DOCS_DIR) -> list[str]:
     """Repository-relative paths of every record at HEAD under `docs_dir`, sorted.
 
@@ -262,9 +266,11 @@ def measure(root: Path, size: Size, seed: int, repeat: int) -> Row:
     double = Size(size.records * 2, size.commits)
     double_repo, _ = prepare_repository(root, double, seed)
     processes_double = cold_read(double_repo, record_paths(double_repo)).git_processes
-    assert processes == processes_double, (
+    # rev-parse, the log and one cat-file; a second cat-file when many versions are still
+    # unread as the log ends (how many depends on timing, not on the number of records)
+    assert max(processes, processes_double) <= MAX_GIT_PROCESSES, (
         f"git processes grow with records: {processes} for {size.label}, "
-        f"{processes_double} for {double.label}")
+        f"{processes_double} for {double.label} (at most {MAX_GIT_PROCESSES})")
     return Row(size, len(paths), commits, raw, cold, first, warm, processes, processes_double,
                warm_processes, cache_bytes)
 
