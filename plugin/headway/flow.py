@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from statistics import median
 from typing import Any
 
 from .derive import SiteFacts, is_blocked, own_open_waits, roots_of
 from .flowfields import flow_fields
+from .ids import default_id, file_id
 from .model import (
     Action,
     ActionState,
@@ -125,19 +126,34 @@ class _Replay:
         self.dependents: dict[str, set[str]] = defaultdict(set)  # id → who depends on it
         self.memo: dict[str, tuple[str, ...]] = {}  # root blockers, as derive works them out
         self.roots: dict[str, tuple[str, ...]] = {}  # of each blocked record
-        # since when each unresolved record has not been blocked (its own work pending)
+        # since when each unresolved record has not been blocked (its own work pending), or
+        # each id no longer a record's has been missing
         self.free_since: dict[str, date] = {}
         self.dep_added: dict[str, dict[str, date]] = defaultdict(dict)
-        self.wait_added: dict[tuple[str, ...], date] = {}
+        # record id → (action, who, what) of each open wait → the day a commit added it
+        self.wait_added: dict[str, dict[tuple[str, str, str], date]] = defaultdict(dict)
         self.open: dict[str, dict[str, tuple[str, date, date]]] = defaultdict(dict)
-        self.closed: dict[str, list[Interval]] = defaultdict(list)
+        # The records are named by the id each had at the time; what they are now (the
+        # current id of the file) is what the intervals are kept under.
+        self.owner: dict[str, str] = {}  # id at the time → the record now (else itself)
+        self.closed: dict[str, list[Interval]] = defaultdict(list)  # by the record now
         # record id → action → blocker → (kind, since, opened)
         self.action_open: dict[str, dict[str, dict[str, tuple[str, date, date]]]] = \
             defaultdict(lambda: defaultdict(dict))
-        self.action_closed: dict[ActionKey, list[Interval]] = defaultdict(list)
+        self.action_closed: dict[ActionKey, list[Interval]] = defaultdict(list)  # ditto
 
-    def step(self, day: date, changes: Mapping[str, State | None]) -> None:
-        """One commit: the records it changed (None: no longer a record)."""
+    def step(self, day: date, changes: Mapping[str, State | None],
+             owners: Mapping[str, str] | None = None,
+             renamed: Mapping[str, str] | None = None) -> None:
+        """One commit: the records it changed, by the id each has in it (None: no longer a
+        record by that id); `owners`: which record now each of those ids names (else
+        itself); `renamed`: old id → new id of each record whose id the commit changed
+        (its changes name both: the new id's state, the old id's None unless another record
+        took it)."""
+        if renamed:
+            self._rename(renamed, day)
+        if owners:
+            self.owner.update(owners)
         for rid, state in changes.items():
             self._apply(rid, state, day)
         affected: set[str] = set()
@@ -159,14 +175,15 @@ class _Replay:
                 self.roots.pop(rid, None)
                 if rec is not None and not rec.resolved:
                     self.free_since.setdefault(rid, day)
-                else:
+                elif rec is not None:
                     self.free_since.pop(rid, None)
         for rid in affected:
             now = self.roots.get(rid, ())
             held = self.open[rid]
             for blocker in [b for b in held if b not in now]:
                 kind, since, opened = held.pop(blocker)
-                self.closed[rid].append(Interval(blocker, kind, since, max(since, day), opened))
+                self.closed[self.owner.get(rid, rid)].append(
+                    Interval(blocker, kind, since, max(since, day), opened))
         for rid in affected:
             held = self.open[rid]
             for blocker in self.roots.get(rid, ()):
@@ -175,6 +192,47 @@ class _Replay:
                                      day)
         for rid in changes:
             self._step_actions(rid, day)
+
+    def _rename(self, renamed: Mapping[str, str], day: date) -> None:
+        """Records whose id changed carry what the replay knows of them to the new id (when
+        each dependency and wait was added, the intervals open): a rename alone ends no
+        interval, and its dependents, still naming the old id, meet a missing record."""
+        moved = []
+        for old, new in renamed.items():
+            state = self.states.pop(old, None)
+            self.records.pop(old, None)
+            self.memo.pop(old, None)
+            self.roots.pop(old, None)
+            moved.append((new, state, self.free_since.pop(old, None), self.dep_added.pop(old, {}),
+                          self.wait_added.pop(old, {}), self.open.pop(old, {}),
+                          self.action_open.pop(old, None)))
+            for dep in state[2] if state else ():
+                self.dependents[dep].discard(old)
+            if state is not None:
+                self.free_since[old] = day  # missing from now on (see _apply)
+        for new, state, free, deps, waits, held, actions in moved:
+            self._close_all(new, day)  # a record that had the id till now (seldom: a swap)
+            if state is not None:
+                self.states[new] = state
+                self.records[new] = _as_record(new, state)  # type: ignore[assignment]
+                for dep in state[2]:
+                    self.dependents[dep].add(new)
+            if free is not None:
+                self.free_since[new] = free
+            else:
+                self.free_since.pop(new, None)
+            self.dep_added[new], self.wait_added[new], self.open[new] = deps, waits, held
+            if actions is not None:
+                self.action_open[new] = actions
+
+    def _close_all(self, rid: str, day: date) -> None:
+        owner = self.owner.get(rid, rid)
+        for blocker, (kind, since, opened) in self.open.pop(rid, {}).items():
+            self.closed[owner].append(Interval(blocker, kind, since, max(since, day), opened))
+        for what, held in self.action_open.pop(rid, {}).items():
+            for blocker, (kind, since, opened) in held.items():
+                self.action_closed[(owner, what)].append(
+                    Interval(blocker, kind, since, max(since, day), opened))
 
     def _apply(self, rid: str, state: State | None, day: date) -> None:
         old = self.states.get(rid)
@@ -187,13 +245,17 @@ class _Replay:
         for dep in new_deps - old_deps:
             self.dependents[dep].add(rid)
             added[dep] = day
-        old_waits = set(_open_wait_keys(rid, old)) if old else set()
-        for key in _open_wait_keys(rid, state) if state else ():
+        old_waits = set(_open_wait_keys(old)) if old else set()
+        wait_added = self.wait_added[rid]
+        for key in _open_wait_keys(state) if state else ():
             if key not in old_waits:
-                self.wait_added[key] = day
+                wait_added[key] = day
         record = _as_record(rid, state) if state else None
         if record is None:
-            self.records.pop(rid, None)
+            if self.records.pop(rid, None) is not None:
+                # missing from now on (renamed away, deleted): for a dependency naming it,
+                # what is pending since today; one never seen, since the dependency was added
+                self.free_since[rid] = day
             self.states.pop(rid, None)
         else:
             self.records[rid] = record
@@ -216,13 +278,13 @@ class _Replay:
         found: list[date] = []
         for wait in own_open_waits(rec):
             if wait.who == blocker:
-                found.append(self._wait_since(wait, (rid, "", wait.who, wait.what), day))
+                found.append(self._wait_since(wait, rid, ("", wait.who, wait.what), day))
         if isinstance(rec, Decision):
             for action in rec.actions:
                 for wait in action.open_waits:
                     if wait.who == blocker:
                         found.append(self._wait_since(
-                            wait, (rid, action.what, wait.who, wait.what), day))
+                            wait, rid, (action.what, wait.who, wait.what), day))
         for dep in rec.depends_on:
             target = self.records.get(dep)
             if target is not None and target.resolved:
@@ -235,10 +297,11 @@ class _Replay:
                 found.append(max(added, self._since(dep, blocker, day, seen | {rid})))
         return min(min(found, default=day), day)
 
-    def _wait_since(self, wait: WaitingOn, key: tuple[str, ...], day: date) -> date:
+    def _wait_since(self, wait: WaitingOn, rid: str, key: tuple[str, str, str], day: date
+                    ) -> date:
         """A wait's `since` when given, else the day the commit added it; never later than
         the commit that makes it count (a `since` in the future is read as that day)."""
-        return min(wait.since or self.wait_added.get(key, day), day)
+        return min(wait.since or self.wait_added[rid].get(key, day), day)
 
     def _step_actions(self, rid: str, day: date) -> None:
         rec = self.records.get(rid)
@@ -250,8 +313,9 @@ class _Replay:
                 whos: dict[str, WaitingOn | None] = {w.who: w for w in action.open_waits}
                 now[action.what] = whos or {rid: None}
         actions = self.action_open[rid]
+        owner = self.owner.get(rid, rid)
         for what in {*now, *(w for w, held in actions.items() if held)}:
-            key = (rid, what)
+            key = (owner, what)
             held = actions[what]
             wanted = now.get(what, {})
             for blocker in [b for b in held if b not in wanted]:
@@ -261,28 +325,33 @@ class _Replay:
             for blocker, wait in wanted.items():
                 if blocker not in held:
                     since = day if wait is None else self._wait_since(
-                        wait, (rid, what, wait.who, wait.what), day)
+                        wait, rid, (what, wait.who, wait.what), day)
                     held[blocker] = ("record" if wait is None else "who", since, day)
 
     def result(self) -> BlockHistory:
-        records = {rid: _sorted([*self.closed.get(rid, ()), *_opened(self.open.get(rid, {}))])
-                   for rid in {*self.closed, *self.open}}
-        opened = {(rid, what): held for rid, by_what in self.action_open.items()
-                  for what, held in by_what.items()}
+        """The intervals, by the record each belongs to now (its current id)."""
+        owner = self.owner
+        opened_records = {owner.get(rid, rid): held for rid, held in self.open.items() if held}
+        records = {rid: _sorted([*self.closed.get(rid, ()),
+                                 *_opened(opened_records.get(rid, {}))])
+                   for rid in {*self.closed, *opened_records}}
+        opened = {(owner.get(rid, rid), what): held
+                  for rid, by_what in self.action_open.items()
+                  for what, held in by_what.items() if held}
         actions = {key: _sorted([*self.action_closed.get(key, ()), *_opened(opened.get(key, {}))])
                    for key in {*self.action_closed, *opened}}
         return BlockHistory({k: v for k, v in records.items() if v},
                             {k: v for k, v in actions.items() if v})
 
 
-def _open_wait_keys(rid: str, state: State) -> Iterable[tuple[str, ...]]:
+def _open_wait_keys(state: State) -> Iterable[tuple[str, str, str]]:
     for wait in state[3]:
         if not wait.done:
-            yield (rid, "", wait.who, wait.what)
+            yield ("", wait.who, wait.what)
     for action in state[4]:
         for wait in action.waits:
             if not wait.done:
-                yield (rid, action.what, wait.who, wait.what)
+                yield (action.what, wait.who, wait.what)
 
 
 def _opened(held: Mapping[str, tuple[str, date, date]]) -> list[Interval]:
@@ -295,48 +364,105 @@ def _sorted(intervals: list[Interval]) -> tuple[Interval, ...]:
 
 
 def block_history(versions: Mapping[str, Sequence[FlowVersion]], current: Mapping[str, Record],
-                  today: date) -> BlockHistory:
-    """Every record's and action's intervals: the versions of each record (by id) replayed
-    commit by commit in the order of their dates, the rule of root blockers applied to the
-    records as they were at each, then the records as they are now (the working tree, on
-    `today`). A dependency on an id that no record had at the time (not yet written, or
-    since deleted) counts as unresolved, that id its root, as `root_blockers` reads one."""
-    steps: dict[str, tuple[datetime, date, dict[str, State | None]]] = {}
-    last: dict[str, State | None] = {}
+                  today: date, names: Mapping[str, Sequence[str]] | None = None
+                  ) -> BlockHistory:
+    """Every record's and action's intervals: the versions of each record (by its current
+    id) replayed commit by commit in the order of their dates, each under the id it had in
+    that version (`names`, one per version; else the current id), the rule of root blockers
+    applied to the records as they were at each, then the records as they are now (the
+    working tree, on `today`). The intervals are kept under the current ids, a record's
+    from before a change of its id too.
+
+    A dependency on an id that no record had at the time (not yet written, renamed away, or
+    deleted) counts as unresolved, that id its root, as `root_blockers` reads one. A record
+    deleted from the repository has no history here (only the files there now are
+    followed): a dependency on it counts so for as long as it was written, whatever that
+    record's state was then; `headway check` reports one still written."""
+    steps: dict[str, _Step] = {}
     read: dict[tuple[bytes, ...], FlowFields] = {(): FlowFields()}  # blocks → waits, actions
-    for rid, history in versions.items():
+    held: dict[str, str | None] = {}  # record now → the id it had in its last version
+    for owner, history in versions.items():
         latest = datetime.min.replace(tzinfo=UTC)
-        for version in history:
+        called = names.get(owner) if names is not None else None
+        name_then: str | None = None
+        last_state: State | None = None
+        for n, version in enumerate(history):
             # Each record's versions stay in their first-parent order: a commit dated before
-            # the one before it (a clock set wrong) counts as made at that one's date.
-            latest = max(latest, _instant(version.date))
+            # the one before it (a clock set wrong) counts as made at that one's date, a tick
+            # after it (at the same instant, the order of the shas would decide).
+            instant = _instant(version.date)
+            latest = instant if instant > latest else latest + _TICK
+            name = called[n] if called is not None else owner
+            state: State | None = None
+            if version.type:
+                fields = read.get(version.blocks)
+                if fields is None:
+                    fields = read[version.blocks] = flow_fields(version.blocks)
+                state = (version.type, version.status, version.depends_on, fields.waits,
+                         fields.actions)
+            if state == last_state and (state is None or name == name_then):
+                continue  # only the path changed, not the id: nothing for the replay
             step = steps.get(version.commit)
             if step is None:  # the day as the committer's clock gave it, as status history's
-                step = steps[version.commit] = (latest, version.date.date(),
-                                                {})
-            elif latest > step[0]:
-                step = steps[version.commit] = (latest, step[1], step[2])
-            fields = read.get(version.blocks)
-            if fields is None:
-                fields = read[version.blocks] = flow_fields(version.blocks)
-            state: State = (version.type, version.status, version.depends_on, fields.waits,
-                            fields.actions)
-            step[2][rid] = state if version.type else None
+                step = steps[version.commit] = _Step(latest, version.date.date())
+            elif latest > step.instant:
+                step.instant = latest
+            if state is None:
+                if name_then is not None:
+                    step.release(name_then)
+                name_then = None
+            else:
+                if name_then is not None and name_then != name:
+                    step.release(name_then)
+                    step.renamed[name_then] = name
+                step.take(name, state, owner)
+                name_then = name
+            last_state = state
+        held[owner] = name_then
     replay = _Replay()
-    for _, (_, day, changes) in sorted(steps.items(), key=lambda s: (s[1][0], s[0])):
-        replay.step(day, changes)
-        last.update(changes)
-    now: dict[str, State | None] = {}
+    last: dict[str, State | None] = {}
+    for _, step in sorted(steps.items(), key=lambda s: (s[1].instant, s[0])):
+        replay.step(step.day, step.changes, step.owners, step.renamed)
+        last.update(step.changes)
+    now = _Step(datetime.max, today)
     for rid, rec in current.items():
         state = state_of(rec)
-        if last.get(rid) != state:
-            now[rid] = state
-    for rid in last:
-        if rid not in current and last[rid] is not None:
-            now[rid] = None  # in history, not published now (deleted, or left out)
-    if now:
-        replay.step(today, now)
+        was = held.get(rid)
+        if was is not None and was != rid:  # its id changed in the working tree
+            now.release(was)
+            now.renamed[was] = rid
+            now.take(rid, state, rid)
+        elif last.get(rid) != state:
+            now.take(rid, state, rid)
+    for rid, state in last.items():
+        if state is not None and rid not in current:
+            now.release(rid)  # in history, not published now (deleted, or left out)
+    if now.changes:
+        replay.step(today, now.changes, now.owners, now.renamed)
     return replay.result()
+
+
+_TICK = timedelta(microseconds=1)
+
+
+class _Step:
+    """What one commit changed, by the ids the records had in it."""
+
+    __slots__ = ("changes", "day", "instant", "owners", "renamed")
+
+    def __init__(self, instant: datetime, day: date) -> None:
+        self.instant, self.day = instant, day
+        self.changes: dict[str, State | None] = {}
+        self.owners: dict[str, str] = {}
+        self.renamed: dict[str, str] = {}
+
+    def take(self, name: str, state: State, owner: str) -> None:
+        self.changes[name] = state
+        self.owners[name] = owner
+
+    def release(self, name: str) -> None:
+        """`name` no longer names the record that had it (unless another takes it)."""
+        self.changes.setdefault(name, None)
 
 
 # ---------------------------------------------------------------- clustering
@@ -436,7 +562,8 @@ def flow_facts(records: Mapping[str, Record], git: Mapping[str, GitFacts],
     from git's created date (a front-matter `date` changes what is shown, not history)."""
     versions = {rid: facts.flow_versions for rid, facts in git.items()
                 if rid in records and facts.flow_versions}
-    history = block_history(versions, records, today)
+    names = {rid: ids_then(records[rid], history) for rid, history in versions.items()}
+    history = block_history(versions, records, today, names)
     blockers = cluster(history, today)
     started = {rid: _started(git.get(rid), created[rid]) for rid in records}
     lead = {rid: lead_time(git[rid].status_history if rid in git else (), started[rid], today)
@@ -452,6 +579,25 @@ def flow_facts(records: Mapping[str, Record], git: Mapping[str, GitFacts],
             grouped[home[key[0]] or ""].actions[key] = intervals
     return FlowFacts(history, blockers, single_points(blockers, history), lead, started,
                      dict(grouped))
+
+
+def ids_then(rec: Record, versions: Sequence[FlowVersion]) -> list[str]:
+    """The id `rec` had in each of its old versions: the `id:` the version wrote, else the
+    one its file name then gave, by the rule that names the record now (a record of an ADR
+    folder takes its id from its file name alone)."""
+    # The docs folder, which the path in the repository starts with and src_uri does not.
+    folder = rec.path[:-len(rec.src_uri)] if rec.path.endswith(rec.src_uri) else ""
+    from_file = default_id if rec.source_format == "headway" else file_id
+    out: list[str] = []
+    for version in versions:
+        if version.id and rec.source_format == "headway":
+            out.append(version.id)
+        elif version.path:
+            path = version.path
+            out.append(from_file(path[len(folder):] if path.startswith(folder) else path))
+        else:
+            out.append(rec.id)
+    return out
 
 
 def _started(facts: GitFacts | None, created: date) -> date:

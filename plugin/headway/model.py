@@ -212,6 +212,10 @@ class FlowVersion(NamedTuple):
     status: str | None
     depends_on: tuple[str, ...]
     blocks: tuple[bytes, ...]  # `waiting_on` and `actions` as written (see flowfields.py)
+    # what names the record in this version: its `id:` when it writes one, else the file's
+    # path at that commit (relative to the repository's root), which gives the id
+    id: str | None = None
+    path: str = ""
 
 
 @dataclass(kw_only=True, slots=True)

@@ -158,21 +158,21 @@ def add_flow(tally: Tally | None, evs: list[Event], blobs: dict[str, BlobFacts],
 def flow_versions(evs: list[Event], blobs: dict[str, BlobFacts],
                    flows: dict[str, Blocks], older: Tally | None) -> list[FlowVersion]:
     """Oldest-first events of one file (see Event) → the versions whose blocking inputs
-    (type, status, depends_on, waits, actions) differ from the version before, going on from
-    `older`'s."""
+    (type, status, depends_on, waits, actions) or name (`id`, else the path) differ from the
+    version before, going on from `older`'s."""
     out = list(older.flow) if older is not None else []
     last = tuple(out[-1][2:]) if out else None
-    seen: tuple[BlobFacts | None, Blocks | None] = (None, None)
-    for commit, blob, _, _ in evs:
+    seen: tuple[BlobFacts | None, Blocks | None, str] = (None, None, "")
+    for commit, blob, then, _ in evs:
         info = blobs.get(blob)
         if info is None:  # a version git could not read: as the one before
             continue
         blocks = flows.get(blob, ())
-        if info is seen[0] and blocks is seen[1]:  # the usual case: the same facts, shared
-            continue
-        seen = (info, blocks)
+        if info is seen[0] and blocks is seen[1] and then == seen[2]:  # the usual case: the
+            continue  # same facts, shared
+        seen = (info, blocks, then)
         state = (info.type, info.status or FIRST_STATUS.get(info.type),  # type: ignore[arg-type]
-                 info.depends_on, blocks)
+                 info.depends_on, blocks, info.id, then)
         if state != last:
             out.append(FlowVersion(commit.date, commit.sha, *state))
             last = state
