@@ -580,3 +580,41 @@ def test_a_dependency_on_a_deleted_record_counts_as_on_a_missing_one(repo: GitRe
         iv("old", "record", "2026-01-05", "2026-01-05")]
     assert "old" not in built.records
     assert all(b["blocked_days"] >= 0 for b in built.export["blockers"])
+
+
+def test_blocked_page_dates_each_root_by_its_block_history(repo: GitRepo) -> None:
+    """The blocked page's "since" per root blocker is the open interval's of block history
+    (one rule): Legal, met through a dependency added later than another one, holds the
+    record up from the day that dependency was added, not from the first one's."""
+    repo.record("checkout.md", INITIATIVE)
+    repo.record("design.md", "type: decision\ninitiative: checkout\ntitle: Design")
+    repo.record("tax.md", """
+        type: learning
+        initiative: checkout
+        title: Tax
+        waiting_on:
+          - who: Legal
+            what: a review
+            since: 2025-12-20
+    """)
+    repo.record("pay.md", "type: decision\ninitiative: checkout\ntitle: Pay\ndepends_on: [design]")
+    repo.commit("Pay needs the design; tax waits on Legal", "2026-01-01")
+    repo.record("pay.md", """
+        type: decision
+        initiative: checkout
+        title: Pay
+        depends_on: [design, tax]
+    """)
+    repo.commit("Pay needs tax too", "2026-01-10")
+    built = build(repo)
+    pay = built.records["pay"]
+    assert sorted(pay["root_blockers"]) == ["Legal", "design"]
+    since = {i["blocker"]: i["since"] for i in pay["block_history"] if i["until"] is None}
+    assert since == {"design": "2026-01-01", "Legal": "2026-01-10"}
+    groups = built.html("blocked/").split('<section class="hw-group"')[1:]
+    shown = {}
+    for group in groups:
+        root = "Legal" if '<span class="hw-who">Legal</span>\n  </h3>' in group else "design"
+        item = group[group.index('<a href="../pay/">'):]
+        shown[root] = item.split('<time datetime="', 1)[1].split('"', 1)[0]
+    assert shown == since

@@ -134,20 +134,6 @@ def blocked_since(rec: Record, records: Mapping[str, Record], facts: GitFacts | 
     return min(candidates) if candidates else created
 
 
-def blocked_since_by(rec: Record, root: str, records: Mapping[str, Record],
-                     facts: GitFacts | None, created: date) -> date:
-    """When `root` started to hold `rec` up: its wait's `since`, the commit that added the
-    dependency leading to it, else the record's created date."""
-    for wait in open_waits(rec):
-        if wait.who == root:
-            return wait.since or created
-    deps = [root] if root in rec.depends_on else [
-        d for d in rec.depends_on if d not in records or not records[d].resolved]
-    added = _added_days(facts)
-    dates = [added[d] for d in deps if d in added]
-    return min(dates) if dates else created
-
-
 def met_only_through_actions(rec: Record, records: Mapping[str, Record],
                              roots: Mapping[str, tuple[str, ...]]) -> set[str]:
     """The people a record waits on only through its own blocked actions: not in its own
