@@ -618,3 +618,25 @@ def test_blocked_page_dates_each_root_by_its_block_history(repo: GitRepo) -> Non
         item = group[group.index('<a href="../pay/">'):]
         shown[root] = item.split('<time datetime="', 1)[1].split('"', 1)[0]
     assert shown == since
+
+
+def test_each_initiatives_flow_is_worked_out_once(repo: GitRepo,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """records.json, the flow page and the initiative page show one initiative's flow,
+    worked out once per build (not once for each of them)."""
+    from headway import flow, flowpages  # flowpages' own median_days (its charts') stays
+
+    assert flowpages.median_days is flow.median_days
+    known_blocks(repo)
+    counted: list[int] = []
+    real = flow.median_days  # in flow.py, called once per initiative's flow
+
+    def counting(values: object) -> float | None:
+        counted.append(1)
+        return real(values)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(flow, "median_days", counting)
+    built = build(repo)
+    assert len(counted) == 1  # one initiative, checkout
+    assert built.records["checkout"]["flow"]["median_lead_time_days"] == 86
+    assert "86 days (median)" in built.text("initiatives/checkout/")

@@ -188,20 +188,27 @@ def supersession(records: Iterable[Record]) -> dict[str, str]:
     return out
 
 
+def initiative_members(records: Mapping[str, Record]) -> dict[str, tuple[str, ...]]:
+    """initiative id → the records that name it, in the order of `records`."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for rid, rec in records.items():
+        if rec.initiative:
+            members[rec.initiative].append(rid)
+    return {k: tuple(v) for k, v in members.items()}
+
+
 def derive(records: Mapping[str, Record], git: Mapping[str, GitFacts],
            created: Mapping[str, date]) -> Derived:
     """Every derived fact, in time linear in records and links."""
     informs: dict[str, list[str]] = defaultdict(list)
     blocks: dict[str, list[str]] = defaultdict(list)
-    members: dict[str, list[str]] = defaultdict(list)
+    members = initiative_members(records)
     initiatives: dict[str, Initiative | None] = {}
     for rid, rec in records.items():
         if isinstance(rec, Initiative):
             initiatives[rid] = rec
         for dep in rec.depends_on:
             blocks[dep].append(rid)
-        if rec.initiative:
-            members[rec.initiative].append(rid)
         if isinstance(rec, Decision):
             for learning in rec.informed_by:
                 informs[learning].append(rid)
@@ -221,7 +228,7 @@ def derive(records: Mapping[str, Record], git: Mapping[str, GitFacts],
         superseded_by=superseded_by,
         supersedes={k: tuple(v) for k, v in supersedes.items()},
         blocks={k: tuple(v) for k, v in blocks.items()},
-        members={k: tuple(v) for k, v in members.items()},
+        members=members,
         initiatives=initiatives,
     )
 
@@ -246,6 +253,7 @@ def site_facts(records: Mapping[str, Record], git: Mapping[str, GitFacts],
     from .flow import flow_facts  # flow builds on this module's rule of root blockers
 
     created = {rid: created_date(rec, git.get(rid), today) for rid, rec in records.items()}
-    return SiteFacts(dict(records), dict(git), dict(urls), created,
-                     derive(records, git, created), today, use_directory_urls,
-                     flow_facts(records, git, created, today))
+    derived = derive(records, git, created)
+    return SiteFacts(dict(records), dict(git), dict(urls), created, derived, today,
+                     use_directory_urls,
+                     flow_facts(records, git, created, today, derived.members))

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from statistics import median
 from typing import Any
 
-from .derive import SiteFacts, is_blocked, own_open_waits, roots_of
+from .derive import SiteFacts, initiative_members, is_blocked, own_open_waits, roots_of
 from .flowfields import flow_fields
 from .ids import default_id, file_id
 from .model import (
@@ -554,11 +554,14 @@ class FlowFacts:
     lead: dict[str, LeadTime]  # decision id → its lead time
     started: dict[str, date]  # record id → the day lead time counts from
     by_initiative: dict[str, BlockHistory]  # the block history of each initiative's items
+    initiatives: dict[str, dict[str, Any]]  # initiative id → its flow (see initiative_flow)
 
 
 def flow_facts(records: Mapping[str, Record], git: Mapping[str, GitFacts],
-               created: Mapping[str, date], today: date) -> FlowFacts:
-    """Block history, blockers and lead times of the published records. Lead time counts
+               created: Mapping[str, date], today: date,
+               members: Mapping[str, Sequence[str]] | None = None) -> FlowFacts:
+    """Block history, blockers and lead times of the published records, and the flow of
+    each initiative (`members`: derive's, worked out again if not given). Lead time counts
     from git's created date (a front-matter `date` changes what is shown, not history)."""
     versions = {rid: facts.flow_versions for rid, facts in git.items()
                 if rid in records and facts.flow_versions}
@@ -577,8 +580,15 @@ def flow_facts(records: Mapping[str, Record], git: Mapping[str, GitFacts],
     for key, intervals in history.actions.items():
         if home.get(key[0]):
             grouped[home[key[0]] or ""].actions[key] = intervals
+    if members is None:
+        members = initiative_members(records)
+    by_initiative = dict(grouped)
+    initiatives = {iid: _initiative_flow(records, git, members.get(iid, ()), lead,
+                                         by_initiative.get(iid), today)
+                   for iid in {*members, *(rid for rid, rec in records.items()
+                                           if isinstance(rec, Initiative))}}
     return FlowFacts(history, blockers, single_points(blockers, history), lead, started,
-                     dict(grouped))
+                     by_initiative, initiatives)
 
 
 def ids_then(rec: Record, versions: Sequence[FlowVersion]) -> list[str]:
@@ -609,20 +619,25 @@ def _started(facts: GitFacts | None, created: date) -> date:
 def initiative_flow(site: SiteFacts, iid: str) -> dict[str, Any]:
     """An initiative's time per bucket (learnings open, decisions exploring and proposed, in
     days summed over its records), its decisions' median lead time, and the days its records
-    and actions were blocked."""
+    and actions were blocked: worked out once, by flow_facts."""
     flow = site.flow
-    members = site.derived.members.get(iid, ())
     if flow is None:
         return {}
+    return flow.initiatives.get(iid) or {}
+
+
+def _initiative_flow(records: Mapping[str, Record], git: Mapping[str, GitFacts],
+                     members: Sequence[str], lead: Mapping[str, LeadTime],
+                     own: BlockHistory | None, today: date) -> dict[str, Any]:
     gathering = 0
     for rid in members:
-        rec = site.records[rid]
+        rec = records[rid]
         if isinstance(rec, Learning):
-            history = site.git[rid].status_history if rid in site.git else ()
-            gathering += status_days(history, site.today).get("open", 0)
-    leads = [flow.lead[rid] for rid in members if rid in flow.lead]
-    own = flow.by_initiative.get(iid, BlockHistory({}, {}))
-    blocked = sum(i.days(site.today) for ivs in [*own.records.values(), *own.actions.values()]
+            history = git[rid].status_history if rid in git else ()
+            gathering += status_days(history, today).get("open", 0)
+    leads = [lead[rid] for rid in members if rid in lead]
+    own = own or BlockHistory({}, {})
+    blocked = sum(i.days(today) for ivs in [*own.records.values(), *own.actions.values()]
                   for i in ivs)
     return {
         "gathering_days": gathering,
