@@ -31,11 +31,17 @@ class Derived:
 
 
 def _is_blocked_by_records(rec: Record, records: Mapping[str, Record]) -> bool:
+    # (the early returns: block history asks this at every commit, of records mostly
+    # without dependencies or waits)
+    if not rec.depends_on:
+        return False
     return any(dep not in records or not records[dep].resolved for dep in rec.depends_on)
 
 
 def own_open_waits(rec: Record) -> list[WaitingOn]:
     """The record's own `waiting_on` entries not yet done."""
+    if not rec.waiting_on:
+        return []
     return [w for w in rec.waiting_on if not w.done]
 
 
