@@ -162,35 +162,26 @@ class _Replay:
         itself); `renamed`: old id → new id of each record whose id the commit changed
         (its changes name both: the new id's state, the old id's None unless another record
         took it)."""
+        records, roots = self.records, self.roots
+        # What the records it changes showed their dependents before it (see _settle).
+        before = {rid: _outcome(records.get(rid), roots.get(rid)) for rid in changes}
         if renamed:
             self._rename(renamed, day)
         if owners:
             self.owner.update(owners)
         for rid, state in changes.items():
             self._apply(rid, state, day)
-        dependents, records, roots, memo = self.dependents, self.records, self.roots, self.memo
-        affected: set[str] = set(changes)
-        queue = [d for rid in changes for d in dependents.get(rid, ())]
-        while queue:  # the changed records and everything that depends on them
-            rid = queue.pop()
-            if rid not in affected:
-                affected.add(rid)
-                queue.extend(dependents.get(rid, ()))
-        for rid in affected:
-            memo.pop(rid, None)
+        touched = self._settle(changes, before)
         free_since, open_, no_roots = self.free_since, self.open, ()
-        for rid in affected:
+        for rid in touched:
             rec = records.get(rid)
-            if rec is not None and is_blocked(rec, records):
-                now = roots[rid] = roots_of(rid, records, memo)
+            now = roots.get(rid, no_roots)
+            if now:
                 free_since.pop(rid, None)
-            else:
-                now = no_roots
-                roots.pop(rid, None)
-                if rec is not None and not rec.resolved:
-                    free_since.setdefault(rid, day)
-                elif rec is not None:
-                    free_since.pop(rid, None)
+            elif rec is not None and not rec.resolved:
+                free_since.setdefault(rid, day)
+            elif rec is not None:
+                free_since.pop(rid, None)
             held = open_.get(rid)
             if held:
                 for blocker in [b for b in held if b not in now]:
@@ -198,7 +189,7 @@ class _Replay:
                     self.closed[self.owner.get(rid, rid)].append(
                         Interval(blocker, kind, since, max(since, day), opened))
         # Opened once every interval that ends is closed (`_since` reads the others).
-        for rid in affected:
+        for rid in touched:
             now = roots.get(rid, no_roots)
             if not now:
                 continue
@@ -209,6 +200,60 @@ class _Replay:
                                      day)
         for rid in changes:
             self._step_actions(rid, day)
+
+    def _settle(self, changes: Mapping[str, State | None],
+                before: dict[str, tuple[bool, bool, tuple[str, ...] | None]]) -> set[str]:
+        """Root blockers again (derive's rule) for the changed records, then for the records
+        that depend on one whose outcome changed (there, resolved, its root blockers), and
+        so on: a status change that resolves nothing stops at the record. Wave after wave,
+        each wave's memo dropped first; a record that a wave computed from an entry a later
+        wave changes is computed again then. The records worked out."""
+        records, roots, memo, dependents = self.records, self.roots, self.memo, self.dependents
+        touched: set[str] = set()
+        wave = list(changes)
+        rounds = 0
+        while wave:
+            rounds += 1
+            if rounds > len(records) + 2:  # a cycle (an error `headway check` reports):
+                return self._settle_all(changes)  # everything downstream, once
+            for rid in wave:
+                memo.pop(rid, None)
+            following: list[str] = []
+            for rid in wave:
+                rec = records.get(rid)
+                was = before.pop(rid, None)
+                if was is None:
+                    was = _outcome(rec, roots.get(rid))
+                found: tuple[str, ...] | None = None
+                if rec is not None and is_blocked(rec, records):
+                    found = roots[rid] = roots_of(rid, records, memo)
+                else:
+                    found = None
+                    roots.pop(rid, None)
+                touched.add(rid)
+                if _outcome(rec, found) != was:
+                    following.extend(dependents.get(rid, ()))
+            wave = list(dict.fromkeys(following))
+        return touched
+
+    def _settle_all(self, changes: Mapping[str, State | None]) -> set[str]:
+        dependents, records, memo = self.dependents, self.records, self.memo
+        affected: set[str] = set(changes)
+        queue = [d for rid in changes for d in dependents.get(rid, ())]
+        while queue:  # the changed records and everything that depends on them
+            rid = queue.pop()
+            if rid not in affected:
+                affected.add(rid)
+                queue.extend(dependents.get(rid, ()))
+        for rid in affected:
+            memo.pop(rid, None)
+        for rid in affected:
+            rec = records.get(rid)
+            if rec is not None and is_blocked(rec, records):
+                self.roots[rid] = roots_of(rid, records, memo)
+            else:
+                self.roots.pop(rid, None)
+        return affected
 
     def _rename(self, renamed: Mapping[str, str], day: date) -> None:
         """Records whose id changed carry what the replay knows of them to the new id (when
@@ -364,6 +409,13 @@ class _Replay:
                    for key in {*self.action_closed, *opened}}
         return BlockHistory({k: v for k, v in records.items() if v},
                             {k: v for k, v in actions.items() if v})
+
+
+def _outcome(rec: Record | None, roots: tuple[str, ...] | None
+             ) -> tuple[bool, bool, tuple[str, ...] | None]:
+    """What a record's dependents read of it: there, resolved, its root blockers (if
+    blocked)."""
+    return (rec is not None, rec is not None and rec.resolved, roots)
 
 
 def _open_wait_keys(state: State) -> Iterable[tuple[str, str, str]]:
