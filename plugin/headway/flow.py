@@ -26,6 +26,7 @@ from .model import (
     StatusChange,
     WaitingOn,
     WaitState,
+    is_resolved,
 )
 
 # A record's state as block history sees it: (type, status, depends_on, waits, actions).
@@ -462,7 +463,7 @@ def block_history(versions: Mapping[str, Sequence[FlowVersion]], current: Mappin
         latest = datetime.min.replace(tzinfo=UTC)
         called = names.get(owner) if names is not None else None
         name_then: str | None = None
-        last_state: State | None = None
+        last_key: tuple[Any, ...] = (None, False, (), ())
         for n, version in enumerate(history):
             # Each record's versions stay in their first-parent order: a commit dated before
             # the one before it (a clock set wrong) counts as made at that one's date, a tick
@@ -470,15 +471,22 @@ def block_history(versions: Mapping[str, Sequence[FlowVersion]], current: Mappin
             instant = _instant(version.date)
             latest = instant if instant > latest else latest + _TICK
             name = called[n] if called is not None else owner
+            # The rule reads a status only as resolved or not: a version that changes no more
+            # than the status within those (exploring → proposed), or the path but not the
+            # id, is nothing for the replay.
+            rtype = version.type
+            key = (rtype, rtype is not None and is_resolved(rtype, version.status or ""),
+                   version.depends_on, version.blocks)
+            if key == last_key and (rtype is None or name == name_then):
+                continue
+            last_key = key
             state: State | None = None
-            if version.type:
+            if rtype:
                 fields = read.get(version.blocks)
                 if fields is None:
                     fields = read[version.blocks] = flow_fields(version.blocks)
-                state = (version.type, version.status, version.depends_on, fields.waits,
+                state = (rtype, version.status, version.depends_on, fields.waits,
                          fields.actions)
-            if state == last_state and (state is None or name == name_then):
-                continue  # only the path changed, not the id: nothing for the replay
             step = steps.get(version.commit)
             if step is None:  # the day as the committer's clock gave it, as status history's
                 step = steps[version.commit] = _Step(latest, version.date.date())
@@ -494,7 +502,6 @@ def block_history(versions: Mapping[str, Sequence[FlowVersion]], current: Mappin
                     step.renamed[name_then] = name
                 step.take(name, state, owner)
                 name_then = name
-            last_state = state
         held[owner] = name_then
     replay = _Replay()
     last: dict[str, State | None] = {}
