@@ -223,16 +223,17 @@ class _Replay:
             for rid in wave:
                 rec = records.get(rid)
                 was = before.pop(rid, None)
-                if was is None:
-                    was = _outcome(rec, roots.get(rid))
                 found: tuple[str, ...] | None = None
                 if rec is not None and is_blocked(rec, records):
-                    found = roots[rid] = roots_of(rid, records, memo)
-                else:
-                    found = None
-                    roots.pop(rid, None)
+                    found = roots_of(rid, records, memo)
+                    if was is None and roots.get(rid) != found:
+                        was = _CHANGED
+                    roots[rid] = found
+                elif roots.pop(rid, None) is not None and was is None:
+                    was = _CHANGED
                 touched.add(rid)
-                if _outcome(rec, found) != was:
+                # (a record not changed itself is there and resolved, or not, as before)
+                if was is not None and _outcome(rec, found) != was:
                     following.extend(dependents.get(rid, ()))
             wave = list(dict.fromkeys(following))
         return touched
@@ -410,6 +411,9 @@ class _Replay:
                    for key in {*self.action_closed, *opened}}
         return BlockHistory({k: v for k, v in records.items() if v},
                             {k: v for k, v in actions.items() if v})
+
+
+_CHANGED = (False, False, ("",))  # an outcome no record has
 
 
 def _outcome(rec: Record | None, roots: tuple[str, ...] | None

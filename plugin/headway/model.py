@@ -69,8 +69,11 @@ def default_status(record_type: str) -> str:
     return STATUSES[record_type][0]
 
 
+_NONE_RESOLVED: frozenset[str] = frozenset()
+
+
 def is_resolved(record_type: str, status: str) -> bool:
-    return status in RESOLVED.get(record_type, frozenset())
+    return status in RESOLVED.get(record_type, _NONE_RESOLVED)  # (block history: 40,000 calls)
 
 
 @dataclass(frozen=True, slots=True)
