@@ -546,6 +546,7 @@ def test_a_renamed_record_is_replayed_under_the_id_it_had(repo: GitRepo) -> None
     # a wait open across the rename: one interval, since the day the wait was added
     assert records["vendor-quote"]["block_history"] == [iv("Ops", "who", "2026-01-05", None)]
     assert set(records) == {"checkout", "api-v2", "ui", "tax-rules", "pay", "vendor-quote"}
+    assert build(repo).records == records  # the names of old versions, read from the cache
 
 
 def test_a_dependency_still_naming_the_old_id_meets_a_missing_record(repo: GitRepo) -> None:
