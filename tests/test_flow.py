@@ -635,7 +635,8 @@ def test_each_initiatives_flow_is_worked_out_once(repo: GitRepo,
 
     def counting(values: Iterable[int]) -> float | None:
         counted.append(1)
-        return real(values)
+        result: float | None = real(values)
+        return result
 
     monkeypatch.setattr(flow, "median_days", counting)
     built = build(repo)
