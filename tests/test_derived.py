@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from headway.derive import (
-    blocked_since_by,
     created_date,
     derive,
     is_blocked,
@@ -112,23 +111,6 @@ def test_open_waits_are_the_records_own_then_its_actions_not_done() -> None:
         Action("sign", waiting_on=(theirs,)), Action("old", status="done", waiting_on=(mine,))))
     assert own_open_waits(rec) == [mine]
     assert open_waits(rec) == [mine, theirs]
-
-
-def test_blocked_since_by_one_root() -> None:
-    recs = by_id(
-        decision("a", depends_on=("b", "c"),
-                 waiting_on=(WaitingOn("Legal", "x", since=date(2026, 5, 1)),),
-                 actions=(Action("sign", waiting_on=(WaitingOn("Vendor", "z"),)),)),
-        decision("b", waiting_on=(WaitingOn("Ops", "y"),)),
-        decision("c"),
-    )
-    facts = GitFacts(depends_added=(("b", datetime.fromisoformat("2026-03-02T10:00:00+00:00")),))
-    created = date(2026, 1, 1)
-    a = recs["a"]
-    assert blocked_since_by(a, "Legal", recs, facts, created) == date(2026, 5, 1)
-    assert blocked_since_by(a, "Vendor", recs, facts, created) == created  # no since given
-    assert blocked_since_by(a, "c", recs, facts, created) == created  # git does not know
-    assert blocked_since_by(a, "Ops", recs, facts, created) == date(2026, 3, 2)  # through b
 
 
 def test_met_only_through_actions() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 import pytest
@@ -456,3 +457,189 @@ def test_replay_recomputes_only_what_changed_yet_agrees_with_the_rule() -> None:
     for intervals in [*history.records.values(), *history.actions.values()]:
         for interval in intervals:
             assert interval.until is None or interval.since <= interval.until
+
+
+def test_a_renamed_record_is_replayed_under_the_id_it_had(repo: GitRepo) -> None:
+    """A file renamed (its id from the file name) and a record whose `id:` was edited: each
+    old version counts under the id it had then, so its dependents, naming that id, met it
+    (accepted) and not a missing record; its own intervals stay its own, unbroken."""
+    repo.record("checkout.md", INITIATIVE)
+    repo.record("api.md", """
+        type: decision
+        initiative: checkout
+        title: API
+        waiting_on:
+          - who: Legal
+            what: a review
+    """)
+    repo.record("ui.md", """
+        type: decision
+        initiative: checkout
+        title: UI
+        depends_on: [api]
+    """)
+    repo.record("tax.md", """
+        type: learning
+        initiative: checkout
+        id: tax
+        title: Tax
+    """)
+    repo.record("pay.md", """
+        type: decision
+        initiative: checkout
+        title: Pay
+        depends_on: [tax]
+    """)
+    repo.record("quote.md", """
+        type: learning
+        initiative: checkout
+        title: Quote
+        waiting_on:
+          - who: Ops
+            what: numbers
+    """)
+    repo.commit("Start", "2026-01-05")
+    repo.record("api.md", """
+        type: decision
+        initiative: checkout
+        title: API
+        status: accepted
+        waiting_on:
+          - who: Legal
+            what: a review
+            done: true
+    """)
+    repo.record("tax.md", """
+        type: learning
+        initiative: checkout
+        id: tax
+        title: Tax
+        status: done
+    """)
+    repo.commit("API accepted, tax learned", "2026-02-01")
+    repo.git("mv", "docs/api.md", "docs/api-v2.md")
+    repo.git("mv", "docs/quote.md", "docs/vendor-quote.md")
+    repo.record("ui.md", """
+        type: decision
+        initiative: checkout
+        title: UI
+        depends_on: [api-v2]
+    """)
+    repo.record("tax.md", """
+        type: learning
+        initiative: checkout
+        id: tax-rules
+        title: Tax
+        status: done
+    """)
+    repo.record("pay.md", """
+        type: decision
+        initiative: checkout
+        title: Pay
+        depends_on: [tax-rules]
+    """)
+    repo.commit("Renamed: api to api-v2, quote to vendor-quote, tax to tax-rules", "2026-03-01")
+    records = build(repo).records
+    # through api, its root: Legal, until the review was done
+    assert records["ui"]["block_history"] == [iv("Legal", "who", "2026-01-05", "2026-02-01")]
+    assert records["pay"]["block_history"] == [iv("tax", "record", "2026-01-05", "2026-02-01")]
+    assert records["api-v2"]["block_history"] == [iv("Legal", "who", "2026-01-05", "2026-02-01")]
+    # a wait open across the rename: one interval, since the day the wait was added
+    assert records["vendor-quote"]["block_history"] == [iv("Ops", "who", "2026-01-05", None)]
+    assert set(records) == {"checkout", "api-v2", "ui", "tax-rules", "pay", "vendor-quote"}
+    assert build(repo).records == records  # the names of old versions, read from the cache
+
+
+def test_a_dependency_still_naming_the_old_id_meets_a_missing_record(repo: GitRepo) -> None:
+    """Renamed, its dependent not updated until later: in between, the dependent named an id
+    that no record had, which counts as unresolved (as `headway check` would have said)."""
+    repo.record("checkout.md", INITIATIVE)
+    repo.record("api.md", "type: decision\ninitiative: checkout\ntitle: API\nstatus: accepted")
+    repo.record("ui.md", "type: decision\ninitiative: checkout\ntitle: UI\ndepends_on: [api]")
+    repo.commit("Start", "2026-01-05")
+    repo.git("mv", "docs/api.md", "docs/api-v2.md")
+    repo.commit("Renamed", "2026-02-01")
+    repo.record("ui.md", "type: decision\ninitiative: checkout\ntitle: UI\ndepends_on: [api-v2]")
+    repo.commit("UI names the new id", "2026-02-11")
+    records = build(repo).records
+    assert records["ui"]["block_history"] == [iv("api", "record", "2026-02-01", "2026-02-11")]
+    assert records["api-v2"]["block_history"] == []
+
+
+def test_a_dependency_on_a_deleted_record_counts_as_on_a_missing_one(repo: GitRepo) -> None:
+    """A deleted record's history is not read (only the files there now are followed): a
+    dependency on it counts as unresolved for as long as it was written, even when that
+    record was accepted then (documented in the README); never a negative duration."""
+    repo.record("checkout.md", INITIATIVE)
+    repo.record("old.md", "type: decision\ninitiative: checkout\ntitle: Old\nstatus: accepted")
+    repo.record("new.md", "type: decision\ninitiative: checkout\ntitle: New\ndepends_on: [old]")
+    repo.commit("Start", "2026-01-05")
+    (repo.root / "docs" / "old.md").unlink()
+    repo.record("new.md", "type: decision\ninitiative: checkout\ntitle: New")
+    repo.commit("Old deleted, the dependency dropped", "2026-01-04")  # a clock set wrong
+    built = build(repo)
+    assert built.records["new"]["block_history"] == [
+        iv("old", "record", "2026-01-05", "2026-01-05")]
+    assert "old" not in built.records
+    assert all(b["blocked_days"] >= 0 for b in built.export["blockers"])
+
+
+def test_blocked_page_dates_each_root_by_its_block_history(repo: GitRepo) -> None:
+    """The blocked page's "since" per root blocker is the open interval's of block history
+    (one rule): Legal, met through a dependency added later than another one, holds the
+    record up from the day that dependency was added, not from the first one's."""
+    repo.record("checkout.md", INITIATIVE)
+    repo.record("design.md", "type: decision\ninitiative: checkout\ntitle: Design")
+    repo.record("tax.md", """
+        type: learning
+        initiative: checkout
+        title: Tax
+        waiting_on:
+          - who: Legal
+            what: a review
+            since: 2025-12-20
+    """)
+    repo.record("pay.md", "type: decision\ninitiative: checkout\ntitle: Pay\ndepends_on: [design]")
+    repo.commit("Pay needs the design; tax waits on Legal", "2026-01-01")
+    repo.record("pay.md", """
+        type: decision
+        initiative: checkout
+        title: Pay
+        depends_on: [design, tax]
+    """)
+    repo.commit("Pay needs tax too", "2026-01-10")
+    built = build(repo)
+    pay = built.records["pay"]
+    assert sorted(pay["root_blockers"]) == ["Legal", "design"]
+    since = {i["blocker"]: i["since"] for i in pay["block_history"] if i["until"] is None}
+    assert since == {"design": "2026-01-01", "Legal": "2026-01-10"}
+    groups = built.html("blocked/").split('<section class="hw-group"')[1:]
+    shown = {}
+    for group in groups:
+        root = "Legal" if '<span class="hw-who">Legal</span>\n  </h3>' in group else "design"
+        item = group[group.index('<a href="../pay/">'):]
+        shown[root] = item.split('<time datetime="', 1)[1].split('"', 1)[0]
+    assert shown == since
+
+
+def test_each_initiatives_flow_is_worked_out_once(repo: GitRepo,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """records.json, the flow page and the initiative page show one initiative's flow,
+    worked out once per build (not once for each of them)."""
+    from headway import flow, flowpages  # flowpages' own median_days (its charts') stays
+
+    assert vars(flowpages)["median_days"] is flow.median_days
+    known_blocks(repo)
+    counted: list[int] = []
+    real = flow.median_days  # in flow.py, called once per initiative's flow
+
+    def counting(values: Iterable[int]) -> float | None:
+        counted.append(1)
+        result: float | None = real(values)
+        return result
+
+    monkeypatch.setattr(flow, "median_days", counting)
+    built = build(repo)
+    assert len(counted) == 1  # one initiative, checkout
+    assert built.records["checkout"]["flow"]["median_lead_time_days"] == 86
+    assert "86 days (median)" in built.text("initiatives/checkout/")

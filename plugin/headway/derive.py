@@ -31,11 +31,17 @@ class Derived:
 
 
 def _is_blocked_by_records(rec: Record, records: Mapping[str, Record]) -> bool:
+    # (the early returns: block history asks this at every commit, of records mostly
+    # without dependencies or waits)
+    if not rec.depends_on:
+        return False
     return any(dep not in records or not records[dep].resolved for dep in rec.depends_on)
 
 
 def own_open_waits(rec: Record) -> list[WaitingOn]:
     """The record's own `waiting_on` entries not yet done."""
+    if not rec.waiting_on:
+        return []
     return [w for w in rec.waiting_on if not w.done]
 
 
@@ -134,20 +140,6 @@ def blocked_since(rec: Record, records: Mapping[str, Record], facts: GitFacts | 
     return min(candidates) if candidates else created
 
 
-def blocked_since_by(rec: Record, root: str, records: Mapping[str, Record],
-                     facts: GitFacts | None, created: date) -> date:
-    """When `root` started to hold `rec` up: its wait's `since`, the commit that added the
-    dependency leading to it, else the record's created date."""
-    for wait in open_waits(rec):
-        if wait.who == root:
-            return wait.since or created
-    deps = [root] if root in rec.depends_on else [
-        d for d in rec.depends_on if d not in records or not records[d].resolved]
-    added = _added_days(facts)
-    dates = [added[d] for d in deps if d in added]
-    return min(dates) if dates else created
-
-
 def met_only_through_actions(rec: Record, records: Mapping[str, Record],
                              roots: Mapping[str, tuple[str, ...]]) -> set[str]:
     """The people a record waits on only through its own blocked actions: not in its own
@@ -202,20 +194,27 @@ def supersession(records: Iterable[Record]) -> dict[str, str]:
     return out
 
 
+def initiative_members(records: Mapping[str, Record]) -> dict[str, tuple[str, ...]]:
+    """initiative id → the records that name it, in the order of `records`."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for rid, rec in records.items():
+        if rec.initiative:
+            members[rec.initiative].append(rid)
+    return {k: tuple(v) for k, v in members.items()}
+
+
 def derive(records: Mapping[str, Record], git: Mapping[str, GitFacts],
            created: Mapping[str, date]) -> Derived:
     """Every derived fact, in time linear in records and links."""
     informs: dict[str, list[str]] = defaultdict(list)
     blocks: dict[str, list[str]] = defaultdict(list)
-    members: dict[str, list[str]] = defaultdict(list)
+    members = initiative_members(records)
     initiatives: dict[str, Initiative | None] = {}
     for rid, rec in records.items():
         if isinstance(rec, Initiative):
             initiatives[rid] = rec
         for dep in rec.depends_on:
             blocks[dep].append(rid)
-        if rec.initiative:
-            members[rec.initiative].append(rid)
         if isinstance(rec, Decision):
             for learning in rec.informed_by:
                 informs[learning].append(rid)
@@ -235,7 +234,7 @@ def derive(records: Mapping[str, Record], git: Mapping[str, GitFacts],
         superseded_by=superseded_by,
         supersedes={k: tuple(v) for k, v in supersedes.items()},
         blocks={k: tuple(v) for k, v in blocks.items()},
-        members={k: tuple(v) for k, v in members.items()},
+        members=members,
         initiatives=initiatives,
     )
 
@@ -260,6 +259,7 @@ def site_facts(records: Mapping[str, Record], git: Mapping[str, GitFacts],
     from .flow import flow_facts  # flow builds on this module's rule of root blockers
 
     created = {rid: created_date(rec, git.get(rid), today) for rid, rec in records.items()}
-    return SiteFacts(dict(records), dict(git), dict(urls), created,
-                     derive(records, git, created), today, use_directory_urls,
-                     flow_facts(records, git, created, today))
+    derived = derive(records, git, created)
+    return SiteFacts(dict(records), dict(git), dict(urls), created, derived, today,
+                     use_directory_urls,
+                     flow_facts(records, git, created, today, derived.members))

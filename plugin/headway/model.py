@@ -69,8 +69,11 @@ def default_status(record_type: str) -> str:
     return STATUSES[record_type][0]
 
 
+_NONE_RESOLVED: frozenset[str] = frozenset()
+
+
 def is_resolved(record_type: str, status: str) -> bool:
-    return status in RESOLVED.get(record_type, frozenset())
+    return status in RESOLVED.get(record_type, _NONE_RESOLVED)  # (block history: 40,000 calls)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +215,10 @@ class FlowVersion(NamedTuple):
     status: str | None
     depends_on: tuple[str, ...]
     blocks: tuple[bytes, ...]  # `waiting_on` and `actions` as written (see flowfields.py)
+    # what names the record in this version: its `id:` when it writes one, else the file's
+    # path at that commit (relative to the repository's root), which gives the id
+    id: str | None = None
+    path: str = ""
 
 
 @dataclass(kw_only=True, slots=True)

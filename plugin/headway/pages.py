@@ -11,7 +11,6 @@ from typing import Any
 
 from .derive import (
     SiteFacts,
-    blocked_since_by,
     in_force,
     met_only_through_actions,
     overdue_actions,
@@ -548,6 +547,7 @@ def blocked_items(site: SiteFacts, link: Linker, initiative: str | None = None
     ids = site.records if initiative is None else (
         initiative, *site.derived.members.get(initiative, ()))
     today = site.today
+    history = site.flow.history.records if site.flow is not None else {}
     out: list[tuple[str, BlockedItem]] = []
     for rid in ids:
         rec = site.records.get(rid)
@@ -555,11 +555,16 @@ def blocked_items(site: SiteFacts, link: Linker, initiative: str | None = None
             continue
         home = link.initiative(rec.initiative or (rid if isinstance(rec, Initiative) else None))
         only_by_actions = met_only_through_actions(rec, site.records, site.derived.root_blockers)
-        for root in site.derived.root_blockers.get(rid, ()):
+        roots = site.derived.root_blockers.get(rid, ())
+        # Since when each root holds it up: the open interval of its block history (the one
+        # rule, the spec's); the created date only if history has none (it always should).
+        held_since = {i.blocker: i.since for i in history.get(rid, ()) if i.until is None} \
+            if roots else {}
+        for root in roots:
             if root == rid or root in only_by_actions:
                 continue
             wait = next((w for w in own_open_waits(rec) if w.who == root), None)
-            since = blocked_since_by(rec, root, site.records, site.git.get(rid), site.created[rid])
+            since = held_since.get(root, site.created[rid])
             due = wait.due if wait else None
             out.append((root, BlockedItem(
                 key=rid, title=rec.title, url=link.to(site.urls[rid]), kind=rec.type,

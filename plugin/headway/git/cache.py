@@ -17,7 +17,7 @@ from .log import Commit, parse_log
 from .tally import Tally
 from .versions import BlobFacts, Blocks
 
-CACHE_VERSION = 12  # 12: old versions closed by `...` read as MkDocs reads them
+CACHE_VERSION = 13  # 13: old versions' `id` and path, for block history's names
 
 
 class CacheUnusable(Exception):
@@ -107,8 +107,8 @@ class StoredLog:
             if head_line.decode() != data["head"] or len(raw) != data["log_bytes"]:
                 return  # the two files are from different builds: read git again
             names, which = data["blobs"].split(), data["facts_of_blobs"]
-            distinct = [BlobFacts(f[0], f[1], tuple(f[2]), StatusRead(*f[3]) if f[3:] else None)
-                        for f in data["distinct_facts"]]
+            distinct = [BlobFacts(f[0], f[1], tuple(f[2]), StatusRead(*f[3]) if f[3] else None,
+                                  f[4]) for f in data["distinct_facts"]]
             self.version_facts = dict(zip(names, map(distinct.__getitem__, which), strict=True))
             self.version_blocks = flows_from_json(names, data["flow_of_blobs"])
             self.raw, self.head = raw, data["head"]
@@ -160,15 +160,15 @@ class StoredLog:
         self._log_written.replace(self.log_file)
         self._log_written = None
         # Twenty thousand versions share a few hundred distinct facts: the names in one
-        # string, and for each the index of its facts ([type, status, [ids]], and for a
-        # version written for another tool [status, source, written, word]).
+        # string, and for each the index of its facts ([type, status, [ids], for a version
+        # written for another tool [status, source, written, word] else null, its `id`]).
         distinct: dict[BlobFacts, int] = {}
         which = [distinct.setdefault(f, len(distinct)) for f in self.version_facts.values()]
         _write_json(self.blobs_file, {
             "version": self.version, "head": head, "log_bytes": self._log_bytes,
             "blobs": " ".join(self.version_facts), "facts_of_blobs": which,
-            "distinct_facts": [[*f[:3], [r.status, r.source, r.written, r.word]]
-                               if (r := f.reading) is not None else f[:3]
+            "distinct_facts": [[*f[:3], [r.status, r.source, r.written, r.word]
+                                if (r := f.reading) is not None else None, f.id]
                                for f in distinct],
             "flow_of_blobs": flows_to_json(self.version_facts, self.version_blocks),
         })
@@ -337,11 +337,11 @@ def _blocks_from_json(value: list[str]) -> Blocks:
 
 
 def _versions_to_json(versions: list[FlowVersion]) -> list[Any]:
-    return [[v.date.isoformat(), v.commit, v.type, v.status, list(v.depends_on), _blocks_to_json(v.blocks)]
-            for v in versions]
+    return [[v.date.isoformat(), v.commit, v.type, v.status, list(v.depends_on),
+             _blocks_to_json(v.blocks), v.id, v.path] for v in versions]
 
 
 def _versions_from_json(value: list[Any]) -> tuple[FlowVersion, ...]:
     return tuple(FlowVersion(datetime.fromisoformat(when), sha, rtype, status, tuple(depends),
-                             _blocks_from_json(blocks))
-                 for when, sha, rtype, status, depends, blocks in value)
+                             _blocks_from_json(blocks), rid, path)
+                 for when, sha, rtype, status, depends, blocks, rid, path in value)

@@ -58,8 +58,8 @@ def tally_events(evs: list[Event], blobs: dict[str, BlobFacts],
     before it in git's order (parents before children) may be on another branch; `updated`
     is then the newest date of them all, not that of the last in that order.
 
-    `flow`: the versions whose blocking inputs (type, status, depends_on, waits, actions)
-    differ from the version before, oldest first.
+    `flow`: the versions whose blocking inputs (type, status, depends_on, waits, actions) or
+    name (`id`, else the path) differ from the version before, oldest first.
 
     One pass over the events, each version's facts compared by identity first: versions
     with the same front matter share their facts (see versions.FactsMemo), and most
@@ -83,6 +83,7 @@ def tally_events(evs: list[Event], blobs: dict[str, BlobFacts],
     flow_last = tuple(flow[-1][2:]) if flow else None
     seen: BlobFacts | None = None  # the facts of the version before
     seen_blocks: Blocks | None = None
+    seen_path = ""
     for commit, blob, then, parent in evs:
         wrote = landed.get((commit.sha, then)) if landed else None
         if wrote:  # a merge: each commit it brought in counts, and the newest is the author
@@ -96,10 +97,10 @@ def tally_events(evs: list[Event], blobs: dict[str, BlobFacts],
         if info is None:  # a version git could not read: as the one before
             continue
         blocks = flows.get(blob, ())
-        if info is not seen or blocks is not seen_blocks:
-            seen_blocks = blocks
+        if info is not seen or blocks is not seen_blocks or then != seen_path:
+            seen_blocks, seen_path = blocks, then
             state = (info.type, info.status or FIRST_STATUS.get(info.type),  # type: ignore[arg-type]
-                     info.depends_on, blocks)
+                     info.depends_on, blocks, info.id, then)
             if state != flow_last:
                 flow.append(FlowVersion(commit.date, commit.sha, *state))
                 flow_last = state

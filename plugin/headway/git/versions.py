@@ -26,10 +26,11 @@ class BlobFacts(NamedTuple):
     # a version written for another tool (an ADR folder): how its status was read, as the
     # current version's is (adr.status_read)
     reading: StatusRead | None = None
+    id: str | None = None  # the front matter's `id:` when it has one (block history's names)
 
 
-# The lines read of one version's front matter (see _FACT_LINES): key and value of a `type`
-# or `status` line, or a `depends_on` block.
+# The lines read of one version's front matter (see _FACT_LINES): key and value of a `type`,
+# `status` or `id` line, or a `depends_on` block.
 FactLines = tuple[tuple[bytes, bytes, bytes], ...]
 
 
@@ -59,12 +60,12 @@ def read_current(current: Mapping[str, bytes], known: dict[str, BlobFacts], head
     return added
 
 
-# The lines of an old version's front matter that history reads: a top-level `type:` or
-# `status:` line with its raw value, or a `depends_on:` line with the lines that continue it
+# The lines of an old version's front matter that history reads: a top-level `type:`,
+# `status:` or `id:` line with its raw value, or a `depends_on:` line with the lines that continue it
 # (indented, list items, blank). A line that starts with the key: indented lines belong to
 # a nested value.
 _FACT_LINES = re.compile(
-    rb"\n(?:(type|status)[ \t]*:([^\n]*)"
+    rb"\n(?:(type|status|id)[ \t]*:([^\n]*)"
     rb"|(depends_on[ \t]*:[^\n]*(?:\n(?:[ \t]+[^\n]*|-[^\n]*|\r?(?=\n)))*))")
 _COMMENT = re.compile(rb"[ \t]#")
 _FLOW_LIST = re.compile(r"^depends_on[ \t]*:[ \t]*\[([^\[\]{}#\"']*)\][ \t]*$")
@@ -157,7 +158,7 @@ def read_version(data: bytes, memo: FactsMemo, start: int = 0, end: int | None =
 
 def blob_facts(data: bytes, memo: FactsMemo | None = None, start: int = 0,
                end: int | None = None) -> BlobFacts:
-    """type, status and depends_on of one version of a file (see read_version)."""
+    """type, status, depends_on and id of one version of a file (see read_version)."""
     return read_version(data, FactsMemo() if memo is None else memo, start, end)[0]
 
 
@@ -179,7 +180,8 @@ def _headway_facts(lines: FactLines) -> BlobFacts | None:
     if depends_block is not None:
         text = depends_block.decode("utf-8", "replace")
         depends = _depends((text.replace("\r\n", "\n") if "\r" in text else text).rstrip())
-    return BlobFacts(rtype.lower(), status, depends)
+    rid = _plain(found[b"id"]) if b"id" in found else None
+    return BlobFacts(rtype.lower(), status, depends, None, rid)
 
 
 def _foreign(data: bytes) -> BlobFacts:
