@@ -50,7 +50,9 @@ def feed_events(site: SiteFacts) -> list[FeedEvent]:
                                                                 change.source)
                                     if foreign else change.status))
     events += block_events(site)
-    events.sort(key=lambda e: (_utc(e.when), e.record), reverse=True)
+    # newest first; what happened to one record at one moment in a fixed order too
+    events.sort(key=lambda e: (_utc(e.when), e.record, e.kind, e.action, e.blocker),
+                reverse=True)
     return events
 
 

@@ -403,12 +403,13 @@ class _Replay:
         opened_records = {owner.get(rid, rid): held for rid, held in self.open.items() if held}
         records = {rid: _sorted([*self.closed.get(rid, ()),
                                  *_opened(opened_records.get(rid, {}))])
-                   for rid in {*self.closed, *opened_records}}
+                   for rid in sorted({*self.closed, *opened_records})}  # the same order
+        # in every run (a set's order follows the hash seed; the feed lists in this order)
         opened = {(owner.get(rid, rid), what): held
                   for rid, by_what in self.action_open.items()
                   for what, held in by_what.items() if held}
         actions = {key: _sorted([*self.action_closed.get(key, ()), *_opened(opened.get(key, {}))])
-                   for key in {*self.action_closed, *opened}}
+                   for key in sorted({*self.action_closed, *opened})}
         return BlockHistory({k: v for k, v in records.items() if v},
                             {k: v for k, v in actions.items() if v})
 
