@@ -87,5 +87,15 @@ def first_heading(markdown: str) -> str | None:
     """The text of the first `# ` heading outside code fences (a closing `#` run removed)."""
     if "#" not in markdown:
         return None
-    headings, _ = scan(markdown.splitlines())
+    lines = markdown.splitlines()
+    if "```" not in markdown and "~~~" not in markdown:
+        # No fence, so every heading line counts: the first `# ` one with text is it, found
+        # without scanning the rest of the page (most records begin with it).
+        for line in lines:
+            if line[:2] in ("# ", "#\t"):
+                match = _HEADING.fullmatch(line)
+                if match is not None and match.group(2).strip():
+                    return match.group(2).strip()
+        return None
+    headings, _ = scan(lines)
     return next((h.text for h in headings if h.level == 1 and h.text), None)

@@ -309,6 +309,7 @@ _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAX_LINES = 2_000
+_ScalarNode, _SequenceNode, _MappingNode = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
 
 
 def _construct(loader: Any, node: yaml.Node, prefix: str, lines: dict[str, int],
@@ -318,31 +319,48 @@ def _construct(loader: Any, node: yaml.Node, prefix: str, lines: dict[str, int],
     directly, anything else (numbers, dates, booleans, other tags, a mapping with a key that
     is not text: merge `<<`, `=`, numbers) by the loader's own constructors. A key given
     twice in one mapping is added to `twice`, with the line of its second use."""
-    if isinstance(node, yaml.ScalarNode):
+    if isinstance(node, _ScalarNode):
         return node.value if node.tag == _STR else loader.construct_object(node, deep=True)
-    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+    if isinstance(node, _SequenceNode) and node.tag == _SEQ:
         items = []
         for index, item in enumerate(node.value):
             name = f"{prefix}{index}"
             lines.setdefault(name, item.start_mark.line + offset)
-            items.append(_construct(loader, item, name + ".", lines, offset, twice)
-                         if len(lines) < _MAX_LINES else loader.construct_object(item, deep=True))
+            items.append(_child(loader, item, name, lines, offset, twice))
         return items
-    if isinstance(node, yaml.MappingNode) and node.tag == _MAP and all(
-            isinstance(k, yaml.ScalarNode) and k.tag == _STR for k, _ in node.value):
+    if isinstance(node, _MappingNode) and node.tag == _MAP and _text_keys(node):
         mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = key_node.value
-            name = f"{prefix}{key_node.value}"
+            name = f"{prefix}{key}"
             if key in mapping:
                 twice.append((name, key_node.start_mark.line + offset))
             lines.setdefault(name, key_node.start_mark.line + offset)
-            mapping[key] = _construct(loader, value_node, name + ".", lines, offset, twice) \
-                if len(lines) < _MAX_LINES else loader.construct_object(value_node, deep=True)
+            mapping[key] = _child(loader, value_node, name, lines, offset, twice)
         return mapping
     value = loader.construct_object(node, deep=True)  # another tag, a merge, a complex key
     _collect_lines(node, prefix, lines, offset)
     return value
+
+
+def _child(loader: Any, node: yaml.Node, name: str, lines: dict[str, int], offset: int,
+           twice: list[tuple[str, int]]) -> Any:
+    """The value of an item or of a key's value, whose own line `name` already has: text
+    at once (most values are), else by `_construct` (by the loader's constructors alone once
+    `_MAX_LINES` lines are kept)."""
+    if node.tag == _STR and isinstance(node, _ScalarNode):
+        return node.value
+    if len(lines) < _MAX_LINES:
+        return _construct(loader, node, name + ".", lines, offset, twice)
+    return loader.construct_object(node, deep=True)
+
+
+def _text_keys(node: yaml.MappingNode) -> bool:
+    """Whether every key of a mapping is text (not `<<`, `=`, a number or a collection)."""
+    for key_node, _ in node.value:
+        if key_node.tag != _STR or not isinstance(key_node, _ScalarNode):
+            return False
+    return True
 
 
 def _collect_lines(node: yaml.Node, prefix: str, lines: dict[str, int], offset: int) -> None:

@@ -67,11 +67,17 @@ class _Reader:
     def text(self, data: Mapping[str, Any], key: str, where: str, *, required: bool = False
              ) -> str | None:
         value = data.get(key.rpartition(".")[2])
+        if isinstance(value, str):  # the usual case first
+            text = value.strip()
+            if required and not text:
+                self.error(key, f"`{key}` must not be empty{where}")
+                return None
+            return text
         if value is None:
             if required:
                 self.error(key, f"`{key}` is required{where}")
             return None
-        if isinstance(value, (bool, dict | list)):
+        if isinstance(value, _NOT_TEXT):
             self.error(key, f"`{key}` must be text, not {_kind(value)}{where}; "
                        f"quote it, e.g. {key.rpartition('.')[2]}: \"…\"")
             return None
@@ -95,7 +101,10 @@ class _Reader:
             return ()
         out: list[str] = []
         for index, item in enumerate(value):
-            if isinstance(item, (bool, dict | list)) or item is None:
+            if isinstance(item, str):  # the usual case first
+                out.append(item.strip())
+                continue
+            if isinstance(item, _NOT_TEXT) or item is None:
                 self.error(f"{key}.{index}", f"item {index + 1} of `{key}` must be text, "
                            f"not {_kind(item)}{where}")
                 continue
@@ -142,6 +151,9 @@ class _Reader:
                 continue
             hint = suggest(name.replace("-", "_"), known) or f"; known fields: {', '.join(known)}"
             self.warn(f"{prefix}{name}", f"unknown field `{prefix}{name}`{where}{hint}")
+
+
+_NOT_TEXT = (bool, dict, list)  # values `text` and `texts` refuse (numbers and dates are read)
 
 
 def _kind(value: Any) -> str:
@@ -224,7 +236,7 @@ def check_document(doc: Document) -> Checked:
         "status_source": doc.status_source or ("written" if data.get("status") is not None
                                                else "default"),
     }
-    for name, kind in {**COMMON_KINDS, **TYPE_KINDS[rtype]}.items():
+    for name, kind in _KINDS[rtype].items():
         if name in fields:
             continue
         if name in REQUIRED[rtype] and data.get(name) is None:
@@ -239,6 +251,8 @@ def check_document(doc: Document) -> Checked:
                    referenced_ids(data), record)
 
 
+_KINDS: dict[str, dict[str, str]] = {  # every field of each type, and its kind
+    rtype: {**COMMON_KINDS, **kinds} for rtype, kinds in TYPE_KINDS.items()}
 _RECORD_CLASSES: dict[str, type[Record]] = {
     "initiative": Initiative, "learning": Learning, "decision": Decision}
 
