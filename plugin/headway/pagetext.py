@@ -8,8 +8,11 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# As mkdocs.utils.meta reads it: a first line `---`, then YAML up to a line `---` or `...`.
-_FRONT_MATTER = re.compile(r"-{3}[ \t]*(\n.*?\n)(?:\.{3}|-{3})[ \t]*(?=\n|\Z)", re.DOTALL)
+# As mkdocs.utils.meta reads it: a first line `---`, then YAML up to a line `---` or `...`
+# (its one pattern `-{3}[ \t]*(\n.*?\n)(?:\.{3}|-{3})[ \t]*(?=\n|\Z)`, DOTALL, in two parts:
+# a search for the closing line finds it several times faster than that lazy `.*?`).
+_FRONT_MATTER_OPENING = re.compile(r"-{3}[ \t]*\n")
+_FRONT_MATTER_CLOSING = re.compile(r"\n(?:\.{3}|-{3})[ \t]*(?=\n|\Z)")
 # A fence opens at the start of a line, with an optional language or {attributes}, and closes
 # on the next line that is the same fence (same character, same length): one that never
 # closes is no fence at all. Indented by a tab (or any space), it is not a fence.
@@ -34,11 +37,15 @@ def split_front_matter(text: str) -> FrontMatter | None:
     """The front matter MkDocs would read as the page's meta, or None when it has none."""
     if not text.startswith("---"):  # the usual case first
         return None
-    match = _FRONT_MATTER.match(text)
-    if match is None:
+    opening = _FRONT_MATTER_OPENING.match(text)
+    if opening is None:
         return None
-    yaml_text = match.group(1)
-    return FrontMatter(yaml_text, text[match.end():], yaml_text.count("\n") + 1)
+    start = opening.end() - 1  # the YAML begins with the opening line's line break
+    closing = _FRONT_MATTER_CLOSING.search(text, start + 1)  # after the YAML's first line
+    if closing is None:
+        return None
+    yaml_text = text[start:closing.start() + 1]
+    return FrontMatter(yaml_text, text[closing.end():], yaml_text.count("\n") + 1)
 
 
 @dataclass(frozen=True, slots=True)
