@@ -90,19 +90,23 @@ def is_heading(line: str) -> bool:
     return line[:1] == "#" and _HEADING.fullmatch(line) is not None
 
 
+# A `# ` heading line (as `\n` ends lines: `$` is where _HEADING's fullmatch of the line ends)
+_H1_LINE = re.compile(r"^#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
+# What may change which line that is when it comes before it: a fence, a line break that is
+# not `\n` (str.splitlines ends lines at these too).
+_NOT_PLAIN = re.compile("```|~~~|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def first_heading(markdown: str) -> str | None:
     """The text of the first `# ` heading outside code fences (a closing `#` run removed)."""
     if "#" not in markdown:
         return None
-    lines = markdown.splitlines()
-    if "```" not in markdown and "~~~" not in markdown:
-        # No fence, so every heading line counts: the first `# ` one with text is it, found
-        # without scanning the rest of the page (most records begin with it).
-        for line in lines:
-            if line[:2] in ("# ", "#\t"):
-                match = _HEADING.fullmatch(line)
-                if match is not None and match.group(2).strip():
-                    return match.group(2).strip()
-        return None
-    headings, _ = scan(lines)
+    # Most records begin with their title: found where it is when nothing before it could
+    # hide it, without splitting the whole page into lines.
+    for line in _H1_LINE.finditer(markdown):
+        if _NOT_PLAIN.search(markdown, 0, line.end()) is not None:
+            break
+        if line.group(1).strip():
+            return line.group(1).strip()
+    headings, _ = scan(markdown.splitlines())
     return next((h.text for h in headings if h.level == 1 and h.text), None)
