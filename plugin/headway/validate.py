@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -40,6 +40,8 @@ PAGE_META_FIELDS = frozenset(
 
 def suggest(value: str, choices: Iterable[str]) -> str:
     """`; did you mean 'x'?` for a near miss, else the empty string."""
+    import difflib  # only for a mistake: a build of valid records never needs it
+
     close = difflib.get_close_matches(value.lower(), list(choices), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
@@ -140,6 +142,8 @@ class _Reader:
         """A warning for each key not in `known`; for a record of `rtype`, a field of another
         type is named as such (`target` on a decision belongs to initiatives)."""
         known = tuple(known)
+        if data.keys() <= _field_set(known):  # the usual case: nothing to say
+            return
         for key in data:
             name = str(key)
             if name in known or (not prefix and name in PAGE_META_FIELDS):
@@ -151,6 +155,12 @@ class _Reader:
                 continue
             hint = suggest(name.replace("-", "_"), known) or f"; known fields: {', '.join(known)}"
             self.warn(f"{prefix}{name}", f"unknown field `{prefix}{name}`{where}{hint}")
+
+
+@functools.cache
+def _field_set(known: tuple[str, ...]) -> frozenset[str]:
+    """The known fields as a set, made once for each list of them."""
+    return frozenset(known)
 
 
 _NOT_TEXT = (bool, dict, list)  # values `text` and `texts` refuse (numbers and dates are read)
@@ -200,7 +210,7 @@ def referenced_ids(data: Mapping[str, Any]) -> frozenset[str]:
     for key in REFERENCE_FIELDS:
         value = data.get(key)
         for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, str | int) and not isinstance(item, bool):
+            if isinstance(item, (str, int)) and not isinstance(item, bool):
                 found.add(str(item).strip())
     return frozenset(found)
 
