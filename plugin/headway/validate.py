@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -253,7 +253,7 @@ def check_document(doc: Document) -> Checked:
             r.error(name, f"{article(rtype)} needs `{name}: <id>` naming the "
                     f"{name} it belongs to")
             continue
-        fields[name] = _read(r, data, name, kind)
+        fields[name] = _READERS[kind](r, data, name)
     fields["title"] = fields["title"] or doc.heading or record_id or default_id(doc.src_uri)
     record: Record = _RECORD_CLASSES[rtype](**fields)
     failed = has_errors(r.problems) or record_id is None
@@ -265,25 +265,6 @@ _KINDS: dict[str, dict[str, str]] = {  # every field of each type, and its kind
     rtype: {**COMMON_KINDS, **kinds} for rtype, kinds in TYPE_KINDS.items()}
 _RECORD_CLASSES: dict[str, type[Record]] = {
     "initiative": Initiative, "learning": Learning, "decision": Decision}
-
-
-def _read(r: _Reader, data: Mapping[str, Any], key: str, kind: str) -> Any:
-    """One field's value, read as its kind says (the kinds are declared in model.py)."""
-    if kind == "text":
-        return r.text(data, key, "")
-    if kind == "ref":
-        return _ref(r, data, key)
-    if kind == "texts":
-        return r.texts(data, key)
-    if kind == "date":
-        return r.day(data, key)
-    if kind == "flag":
-        return r.flag(data, key)
-    if kind == "waiting":
-        return _waiting(r, data, key)
-    if kind == "actions":
-        return _actions(r, data)
-    raise AssertionError(f"no reader for {kind}")
 
 
 def _ref(r: _Reader, data: Mapping[str, Any], key: str) -> str | None:
@@ -358,8 +339,10 @@ def _waiting(r: _Reader, data: Mapping[str, Any], key: str) -> tuple[WaitingOn, 
 def _future_since(r: _Reader, wait: WaitingOn, key: str) -> None:
     """A wait cannot have begun after today. (Block history reads such a `since` as the day
     of the commit that recorded the wait, so that no interval has a negative length.)"""
+    if wait.since is None:
+        return
     today = build_day()
-    if wait.since is not None and wait.since > today:
+    if wait.since > today:
         r.warn(key, f"`{key}` is {wait.since.isoformat()}, after today ({today.isoformat()}): "
                f"a wait cannot have begun in the future; write the day the request was made "
                f"(until then, block history counts the wait from the day it was committed)")
@@ -396,6 +379,18 @@ def _actions(r: _Reader, data: Mapping[str, Any]) -> tuple[Action, ...]:
             waiting_on=_waiting(r, item, f"{at}.waiting_on"), line=r.doc.lines.get(at),
         ))
     return tuple(out)
+
+
+# How each kind of field is read (the kinds are declared in model.py): reader, data, key.
+_READERS: dict[str, Callable[[_Reader, Mapping[str, Any], str], Any]] = {
+    "text": lambda r, data, key: r.text(data, key, ""),
+    "ref": _ref,
+    "texts": _Reader.texts,
+    "date": _Reader.day,
+    "flag": _Reader.flag,
+    "waiting": _waiting,
+    "actions": lambda r, data, key: _actions(r, data),
+}
 
 
 def check_references(records: Iterable[Record], known_ids: Mapping[str, str],
