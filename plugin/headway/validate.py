@@ -232,7 +232,7 @@ def check_document(doc: Document) -> Checked:
     where = ""
 
     record_id = _check_id(r, doc)
-    r.unknown_keys(data, COMMON_FIELDS + TYPE_FIELDS[rtype], "", where, rtype)
+    r.unknown_keys(data, _FIELDS[rtype], "", where, rtype)
 
     status = r.text(data, "status", where) or STATUSES[rtype][0]
     if status not in STATUSES[rtype]:
@@ -263,6 +263,8 @@ def check_document(doc: Document) -> Checked:
 
 _KINDS: dict[str, dict[str, str]] = {  # every field of each type, and its kind
     rtype: {**COMMON_KINDS, **kinds} for rtype, kinds in TYPE_KINDS.items()}
+_FIELDS: dict[str, tuple[str, ...]] = {
+    rtype: COMMON_FIELDS + fields for rtype, fields in TYPE_FIELDS.items()}
 _RECORD_CLASSES: dict[str, type[Record]] = {
     "initiative": Initiative, "learning": Learning, "decision": Decision}
 
