@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from .model import ActionState, FlowFields, WaitState
+from .parse import SAFE_LOADER
 
 NO_FLOW = FlowFields()
 
@@ -41,7 +42,7 @@ def flow_fields(blocks: tuple[bytes, ...]) -> FlowFields:
     loaded = _read_simply(blocks)
     if loaded is None:
         try:
-            loaded = yaml.load(b"\n".join(blocks), Loader=yaml.CSafeLoader)
+            loaded = yaml.load(b"\n".join(blocks), Loader=SAFE_LOADER)
         except (yaml.YAMLError, ValueError, RecursionError):
             return NO_FLOW
     if not isinstance(loaded, dict):

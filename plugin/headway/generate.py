@@ -25,6 +25,7 @@ from .errors import ConfigError
 from .feed import FEED_URL
 from .model import Problem
 from .pagetext import first_heading, split_front_matter
+from .parse import SAFE_LOADER
 from .publish import (
     ASSETS,
     GeneratedPage,
@@ -240,9 +241,8 @@ def with_panel(body: str, panel: str) -> str:
     return f"{panel}\n\n{body}"
 
 
-# libyaml's loader and dumper where PyYAML has them: a record's front matter is read and
-# written again for each of thousands of pages
-_FAST_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml's dumper where PyYAML has it (and parse's loader): a record's front matter is read
+# and written again for each of thousands of pages
 _FAST_DUMPER: type[Any] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -264,7 +264,7 @@ def _page_text(text: str, title: str | None, panel: str | None,
     if matter is not None:
         try:
             body = _one_blank_line(matter.body)
-            meta = yaml.load(matter.yaml, Loader=_FAST_LOADER)
+            meta = yaml.load(matter.yaml, Loader=SAFE_LOADER)
         except (yaml.YAMLError, ValueError, OverflowError, RecursionError):
             # YAML it cannot read, or a value it cannot make (`date: 2024-02-30`): the record
             # has that problem listed, and its page is staged as written

@@ -14,6 +14,7 @@ import yaml
 
 from ..flowfields import flow_blocks
 from ..model import StatusRead
+from ..parse import SAFE_LOADER
 
 
 class BlobFacts(NamedTuple):
@@ -210,7 +211,7 @@ def _depends(snippet: str) -> tuple[str, ...]:
     if items and all(map(_BARE_WORD.fullmatch, items)) and not _NOT_TEXT.intersection(items):
         return tuple(items)
     try:
-        loaded = yaml.load(snippet, Loader=yaml.CSafeLoader)
+        loaded = yaml.load(snippet, Loader=SAFE_LOADER)
     except yaml.YAMLError:
         return ()
     value = loaded.get("depends_on") if isinstance(loaded, dict) else None
