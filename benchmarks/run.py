@@ -762,6 +762,8 @@ def targets(results: Sequence[SizeResult]) -> list[Target]:
             return
         shown = f"{100 * value:.1f}%" if unit == "%" else f"{value:.0f} MiB" \
             if unit == "MiB" else f"{value:.2f}×"
+        if unit == "×" and f"{value:.2f}" == f"{limit:.2f}" and value != limit:
+            shown = f"{value:.3f}×"  # 1.501 is over 1.5: two decimals would hide it
         out.append(Target(text, shown, value <= limit))
 
     if (r := at("2000x10000")) is not None:
