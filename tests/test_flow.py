@@ -622,6 +622,50 @@ def test_blocked_page_dates_each_root_by_its_block_history(repo: GitRepo) -> Non
     assert shown == since
 
 
+def test_blocked_page_dates_each_action_by_its_block_history(repo: GitRepo) -> None:
+    """An action's "since" on the blocked page is its open interval's too: a wait written
+    without `since`, added to a decision months after the decision, counts from the commit
+    that added it (not from the decision's created date)."""
+    repo.record("checkout.md", INITIATIVE)
+    repo.record("pay.md", """
+        type: decision
+        initiative: checkout
+        title: Pay
+        status: accepted
+        actions:
+          - what: Sign the contract
+          - what: Set up billing
+            status: blocked
+    """)
+    repo.commit("Pay decided", "2026-01-01")
+    repo.record("pay.md", """
+        type: decision
+        initiative: checkout
+        title: Pay
+        status: accepted
+        actions:
+          - what: Sign the contract
+            waiting_on:
+              - who: Finance
+                what: a signature
+          - what: Set up billing
+            status: blocked
+    """)
+    repo.commit("The contract waits on Finance", "2026-03-15")
+    built = build(repo)
+    actions = {a["what"]: a for a in built.records["pay"]["actions"]}
+    signed = [i for i in actions["Sign the contract"]["block_history"] if i["until"] is None]
+    assert signed == [{"blocker": "Finance", "kind": "who", "since": "2026-03-15",
+                       "until": None}]
+    billing = [i for i in actions["Set up billing"]["block_history"] if i["until"] is None]
+    assert [i["since"] for i in billing] == ["2026-01-01"]
+    page = built.html("blocked/")
+    contract = page[page.index("Sign the contract"):]
+    assert contract.split('<time datetime="', 1)[1].startswith("2026-03-15")
+    billing_item = page[page.index("Set up billing"):]
+    assert billing_item.split('<time datetime="', 1)[1].startswith("2026-01-01")
+
+
 def test_each_initiatives_flow_is_worked_out_once(repo: GitRepo,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """records.json, the flow page and the initiative page show one initiative's flow,

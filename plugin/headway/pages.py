@@ -548,6 +548,7 @@ def blocked_items(site: SiteFacts, link: Linker, initiative: str | None = None
         initiative, *site.derived.members.get(initiative, ()))
     today = site.today
     history = site.flow.history.records if site.flow is not None else {}
+    action_history = site.flow.history.actions if site.flow is not None else {}
     out: list[tuple[str, BlockedItem]] = []
     for rid in ids:
         rec = site.records.get(rid)
@@ -574,8 +575,13 @@ def blocked_items(site: SiteFacts, link: Linker, initiative: str | None = None
         for n, action in enumerate(_actions(rec)):
             if not action.blocked:
                 continue
+            # as for records: the open intervals of the action's block history (its blocker
+            # the person waited on, or the record itself when it names no one)
+            action_since = {i.blocker: i.since for i in action_history.get((rid, action.what), ())
+                            if i.until is None}
             for wait in action.open_waits or (None,):
-                since = (wait.since if wait and wait.since else site.created[rid])
+                since = action_since.get(wait.who if wait else rid) or \
+                    (wait.since if wait and wait.since else site.created[rid])
                 due = action.due or (wait.due if wait else None)
                 out.append((wait.who if wait else "", BlockedItem(
                     key=f"{rid}#action-{n}", title=rec.title, url=link.to(site.urls[rid]),
