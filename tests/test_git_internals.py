@@ -138,8 +138,9 @@ def test_waiting_for_a_request_waits_for_each_cat_file_holding_an_earlier_one() 
     first = SimpleNamespace(places=[0, 1, 4, 5], answered=4)
     second = SimpleNamespace(places=[2, 3, 6], answered=1)
     blobs.workers = [first, second]  # type: ignore[list-item]
+    blobs.sent = 7  # as after close(): every request sent
     done = threading.Event()
-    waiter = threading.Thread(target=lambda: (blobs.wait_for(4), done.set()))
+    waiter = threading.Thread(target=lambda: (blobs.wait_for(4), done.set()), daemon=True)
     waiter.start()
     assert not done.wait(0.2)  # the second has answered for place 2, not yet for 3
     with blobs._progress:

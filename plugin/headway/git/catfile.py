@@ -249,15 +249,12 @@ class OldVersions:
 
     def wait_for(self, place: int) -> None:
         """Until the answers to every request up to `place` have been read (or the readers
-        have stopped)."""
-        if place < 0:
+        have stopped); once `close` has sent every request."""
+        if self.answered(place):
             return
-        for worker in self.workers:
-            need = bisect.bisect_right(worker.places, place)
-            if need > worker.answered:
-                with self._progress:
-                    while need > worker.answered:
-                        self._progress.wait()
+        with self._progress:
+            while not self.answered(place):
+                self._progress.wait()
 
     def finish(self) -> None:
         failures = [worker.finish() for worker in self.workers]
