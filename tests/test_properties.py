@@ -243,7 +243,7 @@ def test_old_versions_are_read_as_pyyaml_reads_them(
     expressions, not YAML; for front matter as people write it (any field order, comments,
     a nested `status:` in actions, blank lines in lists, CRLF, a BOM, `status:` in the
     body, `~` or null, a status given twice), it must agree with PyYAML."""
-    from headway.git.versions import FactsMemo, blob_facts
+    from headway.git.versions import FactsMemo, read_version
 
     note = "  # why" if comment else ""
     fields = [f"type: {rtype}{note}", f"status: {status}{note}" if status else "title: T",
@@ -267,7 +267,7 @@ def test_old_versions_are_read_as_pyyaml_reads_them(
     expected_depends = loaded.get("depends_on") or []
     expected = (rtype.lower(), loaded.get("status"),
                 tuple(str(d) for d in expected_depends if isinstance(d, str | int)))
-    for memo in (None, FactsMemo()):
-        for _ in range(2):  # the second time from the memo
-            facts = blob_facts(b"xx" + raw + b"yy", memo, 2, 2 + len(raw))
-            assert (facts.type, facts.status, facts.depends_on) == expected
+    shared = FactsMemo()
+    for memo in (FactsMemo(), shared, shared):  # the last time from the memo
+        facts, _blocks = read_version(b"xx" + raw + b"yy", memo, 2, 2 + len(raw))
+        assert (facts.type, facts.status, facts.depends_on) == expected

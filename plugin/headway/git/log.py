@@ -28,7 +28,7 @@ class Commit:
     changes: list[tuple[str, str, str, str, str]] = field(default_factory=list)
 
 
-MARKDOWN = (b".md", b".markdown", b".mdown", b".mkdn", b".mkd")
+MARKDOWN = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")  # the files followed
 _LOG_COMMAND = ["log", "-z", "--raw", "--no-abbrev", "-M", "--diff-merges=first-parent",
                f"--format={_LOG_FORMAT}"]
 # The log of a partial clone, or of a repository git's whole log fails on: only Markdown
@@ -36,7 +36,7 @@ _LOG_COMMAND = ["log", "-z", "--raw", "--no-abbrev", "-M", "--diff-merges=first-
 # Slower than the whole log (0.5 against 0.3 s at 2,000 records: git compares trees twice),
 # hence not the default. --full-history --sparse: every commit, with its true parents.
 MARKDOWN_ONLY = ("--full-history", "--sparse", "--",
-                 *(f"*{suffix.decode()}" for suffix in MARKDOWN))
+                 *(f"*{suffix}" for suffix in MARKDOWN))
 NO_RENAMES = ("--no-renames", *MARKDOWN_ONLY)
 
 
@@ -152,9 +152,6 @@ class Drain:
 DRAIN_BYTES = 64 << 20  # log held in memory ahead of its parsing, at most
 
 
-_MARKDOWN_TEXT = tuple(suffix.decode() for suffix in MARKDOWN)
-
-
 def parse_log(raw: bytes) -> list[Commit]:
     return [parse_commit(part) for part in raw.split(b"\x1e") if part]
 
@@ -165,11 +162,10 @@ def parse_commit(chunk: bytes) -> Commit:
     header, _, rest = chunk.partition(b"\x00")
     sha, parents, author, date = header.decode("utf-8", "replace").split("\x1f")
     return Commit(sha, tuple(parents.split()), author, datetime.fromisoformat(date),
-                  raw_changes(rest, _MARKDOWN_TEXT))
+                  raw_changes(rest, MARKDOWN))
 
 
-def raw_changes(raw: bytes, suffixes: tuple[str, ...] = ("",)
-                ) -> list[tuple[str, str, str, str, str]]:
+def raw_changes(raw: bytes, suffixes: tuple[str, ...]) -> list[tuple[str, str, str, str, str]]:
     """The changes `git log -z --raw --no-abbrev` lists for one commit (what follows its
     header), of files whose name (or old name) ends with one of `suffixes`: (status letter,
     path, old path or "", blob, the blob before).

@@ -69,11 +69,10 @@ def prefetch_renames(runner: GitRunner, revisions: str, promisor: str) -> None:
     out = runner.run("log", "-z", "--raw", "--no-abbrev", "--no-renames", "--diff-filter=AD",
                      "--diff-merges=first-parent", "--format=%x1e", revisions, "--")
     wanted: set[str] = set()
-    markdown = tuple(suffix.decode() for suffix in MARKDOWN)
     for chunk in out.split(b"\x1e"):
         added: set[str] = set()
         deleted: set[str] = set()
-        for status, _, _, blob, before in raw_changes(chunk.partition(b"\x00")[2], markdown):
+        for status, _, _, blob, before in raw_changes(chunk.partition(b"\x00")[2], MARKDOWN):
             if status == "A":
                 added.add(blob)
             elif status == "D":

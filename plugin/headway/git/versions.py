@@ -157,12 +157,6 @@ def read_version(data: bytes, memo: FactsMemo, start: int = 0, end: int | None =
     return (facts if facts is not None else _foreign(data[start:end])), blocks
 
 
-def blob_facts(data: bytes, memo: FactsMemo | None = None, start: int = 0,
-               end: int | None = None) -> BlobFacts:
-    """type, status, depends_on and id of one version of a file (see read_version)."""
-    return read_version(data, FactsMemo() if memo is None else memo, start, end)[0]
-
-
 def _headway_facts(lines: FactLines) -> BlobFacts | None:
     """The facts of headway front matter from its lines read; None when it has no `type`.
     A key given twice counts as YAML reads it: the last one."""
