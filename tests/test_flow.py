@@ -741,3 +741,13 @@ def test_the_site_is_the_same_whatever_the_hash_seed(repo: GitRepo) -> None:
     for other in sites[1:]:
         assert sorted(other) == sorted(sites[0])
         assert [p for p in sites[0] if other[p] != sites[0][p]] == []
+
+
+def test_a_median_of_days_reads_the_same_whether_it_came_out_whole_or_not() -> None:
+    """The median of 0 and 0 is 0.0 and that of one value 0: the pages show both as 0, and a
+    half day as such."""
+    from headway.render import environment
+
+    days = environment().from_string("{{ v|days }}")
+    assert [days.render(v=v) for v in (0, 0.0, 86, 86.0, 2.5, 1.25, 7 / 3)] == \
+        ["0", "0", "86", "86", "2.5", "1.2", "2.3"]

@@ -35,6 +35,13 @@ def time_tag(value: date | str | None, label: str | None = None) -> Markup:
     return Markup(f'<time datetime="{iso}">{escape(label) if label else iso}</time>')
 
 
+def day_count(value: float) -> str:
+    """A number of days as the pages show it: whole when it is (a median of an even count
+    of values may end in .5), else to one decimal; the same number always looks the same."""
+    rounded = round(float(value), 1)
+    return str(int(rounded)) if rounded.is_integer() else str(rounded)
+
+
 def environment(user_dirs: Sequence[str | Path] = ()) -> jinja2.Environment:
     """Templates are looked up in `user_dirs` (the theme's, custom_dir first), then headway's."""
     search = [str(d) for d in user_dirs if Path(d).is_dir()] + template_dirs()
@@ -46,5 +53,6 @@ def environment(user_dirs: Sequence[str | Path] = ()) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["time"] = time_tag
+    env.filters["days"] = day_count
     env.filters["e"] = escape
     return env
