@@ -566,10 +566,10 @@ def test_a_dependency_still_naming_the_old_id_meets_a_missing_record(repo: GitRe
     assert records["api-v2"]["block_history"] == []
 
 
-def test_a_dependency_on_a_deleted_record_counts_as_on_a_missing_one(repo: GitRepo) -> None:
-    """A deleted record's history is not read (only the files there now are followed): a
-    dependency on it counts as unresolved for as long as it was written, even when that
-    record was accepted then (documented in the README); never a negative duration."""
+def test_a_dependency_on_a_deleted_record_reads_it_as_it_was(repo: GitRepo) -> None:
+    """A deleted record's history is read up to its deletion: a dependency on a record that
+    was accepted until it was deleted (with the dependency, by a clock set wrong) never
+    blocked anything; never a negative duration."""
     repo.record("checkout.md", INITIATIVE)
     repo.record("old.md", "type: decision\ninitiative: checkout\ntitle: Old\nstatus: accepted")
     repo.record("new.md", "type: decision\ninitiative: checkout\ntitle: New\ndepends_on: [old]")
@@ -578,10 +578,93 @@ def test_a_dependency_on_a_deleted_record_counts_as_on_a_missing_one(repo: GitRe
     repo.record("new.md", "type: decision\ninitiative: checkout\ntitle: New")
     repo.commit("Old deleted, the dependency dropped", "2026-01-04")  # a clock set wrong
     built = build(repo)
-    assert built.records["new"]["block_history"] == [
-        iv("old", "record", "2026-01-05", "2026-01-05")]
+    assert built.records["new"]["block_history"] == []
     assert "old" not in built.records
     assert all(b["blocked_days"] >= 0 for b in built.export["blockers"])
+
+
+def deleted_dependency(repo: GitRepo, remove: str, upto: str = "2026-04-01") -> None:
+    """api is decided (02-01), then taken away (03-01: `remove` is "rm", or "mv" out of the
+    docs folder) while ui still depends on it, until ui drops it (04-01); commits up to
+    `upto`."""
+    repo.record("checkout.md", INITIATIVE)
+    repo.record("api.md", "type: decision\ninitiative: checkout\ntitle: API")
+    repo.record("ui.md", "type: decision\ninitiative: checkout\ntitle: UI\ndepends_on: [api]")
+    repo.commit("Start", "2026-01-05")
+    repo.record("api.md", "type: decision\ninitiative: checkout\ntitle: API\nstatus: accepted")
+    repo.commit("API accepted", "2026-02-01")
+    if upto < "2026-03-01":
+        return
+    if remove == "rm":
+        repo.git("rm", "-q", "docs/api.md")
+    else:
+        (repo.root / "archive").mkdir()
+        repo.git("mv", "docs/api.md", "archive/api.md")
+    repo.commit("API taken away", "2026-03-01")
+    if upto < "2026-04-01":
+        return
+    repo.record("ui.md", "type: decision\ninitiative: checkout\ntitle: UI")
+    repo.commit("UI no longer depends on it", "2026-04-01")
+
+
+DELETED_API = [iv("api", "record", "2026-01-05", "2026-02-01"),
+               iv("api", "record", "2026-03-01", "2026-04-01")]
+
+
+@pytest.mark.parametrize("remove", ["rm", "mv"])
+def test_a_deleted_record_holds_up_its_dependents_as_it_was(repo: GitRepo, remove: str) -> None:
+    """Deleted (or moved out of the docs folder), a record's versions are still replayed: its
+    dependent was blocked while it was undecided, free once it was accepted, and blocked by a
+    missing record from its deletion until the dependency was dropped. The deleted record
+    itself is on no page, and in no blocker's items."""
+    deleted_dependency(repo, remove)
+    built = build(repo)
+    assert built.records["ui"]["block_history"] == DELETED_API
+    assert "api" not in built.records
+    assert built.export["blockers"] == [
+        {"name": "api", "kind": "record", "items": 1, "open_items": 0,
+         "blocked_days": days("2026-01-05", "2026-02-01") + days("2026-03-01", "2026-04-01")}]
+
+
+@pytest.mark.expect_warnings("refers to 'api', which does not exist")  # built at 03-01
+@pytest.mark.parametrize("first_build", ["2026-02-01", "2026-03-01", "2026-04-01"])
+def test_deleted_records_come_through_the_cache(repo: GitRepo, first_build: str) -> None:
+    """Built before the deletion, just after it or at the end, then built again after the
+    later commits (or with none): the cache gives the deleted record's versions as a cold read
+    does, whether the deletion is among the new commits or before the cached HEAD."""
+    deleted_dependency(repo, "rm", upto=first_build)
+    build(repo)
+    if first_build < "2026-03-01":
+        repo.git("rm", "-q", "docs/api.md")
+        repo.commit("API taken away", "2026-03-01")
+    if first_build < "2026-04-01":
+        repo.record("ui.md", "type: decision\ninitiative: checkout\ntitle: UI")
+        repo.commit("UI no longer depends on it", "2026-04-01")
+    assert build(repo).records["ui"]["block_history"] == DELETED_API
+    assert build(repo).records["ui"]["block_history"] == DELETED_API  # HEAD unmoved
+    shutil.rmtree(repo.root / ".cache")
+    assert build(repo).records["ui"]["block_history"] == DELETED_API
+
+
+def test_a_record_deleted_then_written_again_is_two_records_in_time(repo: GitRepo) -> None:
+    """api deleted while undecided, then written again (a new file, the same id) and
+    accepted: the dependency counts the undecided record, the missing id, then the new
+    record until its acceptance."""
+    repo.record("checkout.md", INITIATIVE)
+    repo.record("api.md", "type: decision\ninitiative: checkout\ntitle: API")
+    repo.record("ui.md", "type: decision\ninitiative: checkout\ntitle: UI\ndepends_on: [api]")
+    repo.commit("Start", "2026-01-05")
+    repo.git("rm", "-q", "docs/api.md")
+    repo.commit("API dropped", "2026-02-01")
+    repo.record("api.md", "type: decision\ninitiative: checkout\ntitle: API again")
+    repo.commit("API again", "2026-03-01")
+    repo.record("api.md", "type: decision\ninitiative: checkout\ntitle: API again\n"
+                          "status: accepted")
+    repo.commit("API accepted", "2026-04-01")
+    built = build(repo)
+    assert built.records["ui"]["block_history"] == [
+        iv("api", "record", "2026-01-05", "2026-04-01")]
+    assert built.records["api"]["created"] == "2026-03-01"
 
 
 def test_blocked_page_dates_each_root_by_its_block_history(repo: GitRepo) -> None:

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from .bulk import gc_paused
 from .git import HistoryOptions, PendingHistory, read_history
-from .model import GitFacts, Problem, Record
+from .ids import default_id, file_id
+from .model import FlowVersion, GitFacts, Problem, Record
 from .parse import UNBUILDABLE, may_be_record, parse_document
 from .settings import AdrFolder, Settings
 from .statuses import settle_statuses
@@ -55,6 +56,10 @@ class Catalog:
     refers_to: dict[str, frozenset[str]] = field(default_factory=dict)  # path → ids it names
     ids_by_path: dict[str, str] = field(default_factory=dict)  # path → id, broken ones too
     documents: set[str] = field(default_factory=set)  # src_uris of every record, even broken
+    # Records deleted from the docs folder (or moved out of it), each by a key of its path and
+    # the commit that deleted it: its versions that block history reads, and the id it had in
+    # each (see Ghosts).
+    ghosts: Ghosts = field(default_factory=dict)
 
     @property
     def record_paths(self) -> set[str]:
@@ -238,7 +243,33 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
                                                if rec.source_format != "headway"
                                                and rec.path in folder_defaults})
         catalog.history_incomplete = history.incomplete
+        catalog.ghosts = ghosts_of(history.ghosts, docs_display, settings)
     return catalog
+
+
+Ghosts = dict[str, tuple[tuple[FlowVersion, ...], tuple[str, ...]]]
+
+
+def ghosts_of(deleted: dict[str, GitFacts], docs_display: str, settings: Settings) -> Ghosts:
+    """The deleted files that were records at some point, with the id each of their versions
+    had: its `id:`, else the one its file name gave (by the rule of the folder it was in)."""
+    prefix = f"{docs_display}/" if docs_display else ""
+    ghosts: Ghosts = {}
+    for key, facts in deleted.items():
+        versions = facts.flow_versions
+        if not any(v.type for v in versions):  # never a record: nothing depended on it
+            continue
+        names = []
+        for version in versions:
+            path = version.path
+            src_uri = path[len(prefix):] if path.startswith(prefix) else path
+            folder = settings.adr_folder_of(src_uri)
+            if folder is not None and folder.format != "headway":
+                names.append(file_id(src_uri))
+            else:
+                names.append(version.id or default_id(src_uri))
+        ghosts[key] = (versions, tuple(names))
+    return ghosts
 
 
 def _read_bytes(path: str) -> bytes:

@@ -93,7 +93,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     _report(catalog.problems, sys.stderr)
     site = site_facts(catalog.records, catalog.git, catalog.urls, build_day(),
-                      settings.use_directory_urls)
+                      settings.use_directory_urls, catalog.ghosts)
     text = records_json(site)
     if args.output in (None, "-"):
         sys.stdout.write(text)
@@ -115,7 +115,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     _report(catalog.problems, sys.stderr)
     site = site_facts(catalog.records, catalog.git, catalog.urls, today,
-                      settings.use_directory_urls)
+                      settings.use_directory_urls, catalog.ghosts)
     sys.stdout.write(digest_markdown(site, since, settings.site_url))
     return 0
 

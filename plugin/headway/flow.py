@@ -454,10 +454,10 @@ def block_history(versions: Mapping[str, Sequence[FlowVersion]], current: Mappin
     from before a change of its id too.
 
     A dependency on an id that no record had at the time (not yet written, renamed away, or
-    deleted) counts as unresolved, that id its root, as `root_blockers` reads one. A record
-    deleted from the repository has no history here (only the files there now are
-    followed): a dependency on it counts so for as long as it was written, whatever that
-    record's state was then; `headway check` reports one still written."""
+    deleted) counts as unresolved, that id its root, as `root_blockers` reads one. A deleted
+    record is replayed like the others, under an owner that is no current id (see
+    flow_facts), its last version the one that says it is gone; `headway check` reports a
+    dependency on it still written."""
     quiet = _never_blocked(versions, current, names)
     steps: dict[str, _Step] = {}
     read: dict[tuple[bytes, ...], FlowFields] = {(): FlowFields()}  # blocks → waits, actions
@@ -681,14 +681,28 @@ class FlowFacts:
 
 def flow_facts(records: Mapping[str, Record], git: Mapping[str, GitFacts],
                created: Mapping[str, date], today: date,
-               members: Mapping[str, Sequence[str]] | None = None) -> FlowFacts:
+               members: Mapping[str, Sequence[str]] | None = None,
+               ghosts: Mapping[str, tuple[Sequence[FlowVersion], Sequence[str]]] | None = None
+               ) -> FlowFacts:
     """Block history, blockers and lead times of the published records, and the flow of
     each initiative (`members`: derive's, worked out again if not given). Lead time counts
-    from git's created date (a front-matter `date` changes what is shown, not history)."""
-    versions = {rid: facts.flow_versions for rid, facts in git.items()
-                if rid in records and facts.flow_versions}
-    names = {rid: ids_then(records[rid], history) for rid, history in versions.items()}
+    from git's created date (a front-matter `date` changes what is shown, not history).
+
+    `ghosts`: deleted records (by a key that is no id), their versions and the id each had.
+    They are replayed beside the records, so that a dependency on one reads what it was
+    then; their own intervals are left out (they are not on the site)."""
+    versions: dict[str, Sequence[FlowVersion]] = {
+        rid: facts.flow_versions for rid, facts in git.items()
+        if rid in records and facts.flow_versions}
+    names: dict[str, Sequence[str]] = {rid: ids_then(records[rid], history)
+                                       for rid, history in versions.items()}
+    for ghost, (gone, called) in (ghosts or {}).items():
+        if ghost not in records:
+            versions[ghost], names[ghost] = gone, called
     history = block_history(versions, records, today, names)
+    if ghosts:
+        history = BlockHistory({k: v for k, v in history.records.items() if k in records},
+                               {k: v for k, v in history.actions.items() if k[0] in records})
     blockers = cluster(history, today)
     started = {rid: _started(git.get(rid), created[rid]) for rid in records}
     lead = {rid: lead_time(git[rid].status_history if rid in git else (), started[rid], today)

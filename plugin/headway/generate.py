@@ -311,7 +311,7 @@ def generate(config_file: Path, out_dir: Path, *, strict: bool = False) -> Gener
     sources = discover(settings)
     catalog = build_catalog(sources, settings)
     site = site_facts(catalog.records, catalog.git, catalog.urls, build_day(),
-                      settings.use_directory_urls)
+                      settings.use_directory_urls, catalog.ghosts)
     result = Generated(list(catalog.problems), list(catalog.history_warnings),
                        records=len(catalog.records), left_out=len(catalog.excluded))
     existing = {s.src_uri for s in sources}

@@ -147,7 +147,7 @@ class HeadwayPlugin(BasePlugin[HeadwayConfig]):  # type: ignore[no-untyped-call]
             if bad is not None:
                 files.remove(bad)
         site = site_facts(catalog.records, catalog.git, catalog.urls, build_day(),
-                          config.use_directory_urls)
+                          config.use_directory_urls, catalog.ghosts)
         self.catalog, self.site = catalog, site
         self.record_uris = {rec.src_uri: rid for rid, rec in catalog.records.items()}
         self.document_uris = catalog.documents

@@ -17,7 +17,7 @@ from .log import Commit, parse_log
 from .tally import Tally
 from .versions import BlobFacts, Blocks
 
-CACHE_VERSION = 13  # 13: old versions' `id` and path, for block history's names
+CACHE_VERSION = 14  # 14: deleted records' versions (ghosts), for block history
 
 
 class CacheUnusable(Exception):
@@ -52,16 +52,16 @@ class Cache:
         self.log = StoredLog(folder, key, version)
         self.facts = StoredFacts(folder, key, "first-parent" if first_parent else "all", version)
 
-    def save(self, head: str, paths: Iterable[str] | None) -> None:
+    def save(self, head: str, paths: Iterable[str] | None, ghosts: Iterable[str] = ()) -> None:
         """The stored log (if `StoredLog.write_beside` wrote it) with the facts of old
-        versions, and the result for `paths` (each one `remember`ed), or no result at all
-        for None."""
+        versions, and the result for `paths` and `ghosts` (each one `remember`ed), or no
+        result at all for None."""
         if self.folder is None:
             return
         try:
             _make_folder(self.folder)
             self.log.put_in_place(head)
-            self.facts.write(head, paths)
+            self.facts.write(head, paths, ghosts)
         except OSError:
             pass  # a read-only checkout still builds, only without the cache
 
@@ -208,6 +208,28 @@ class StoredFacts:
                 pass
         return None
 
+    def ghosts_at(self, head: str | None) -> dict[str, GitFacts] | None:
+        """The facts of the files deleted from the docs folder (by ghost key), if the last
+        result was worked out at `head`."""
+        data = self._data()
+        if not data or data.get("head") != head:
+            return None
+        stored, keys = data.get("facts"), data.get("ghosts", [])
+        try:
+            return {str(k): facts_from_json(stored[k]) for k in keys}  # type: ignore[index]
+        except BAD_DATA:
+            return None
+
+    def carry_ghosts(self, head: str | None) -> dict[str, GitFacts]:
+        """The ghosts of the last result, worked out at `head`, remembered for this one (a
+        walk that stops at the cached HEAD meets none of them)."""
+        ghosts = self.ghosts_at(head) or {}
+        if ghosts and self.facts_file is not None:
+            stored = self._data()["facts"]  # type: ignore[index]
+            for key in ghosts:
+                self._encoded[key] = f"{_ENCODE(key)}:{_ENCODE(stored[key])}"
+        return ghosts
+
     def tallies_at(self, head: str | None) -> dict[str, Tally | None] | None:
         """The tallies of the last result, if it was worked out at `head`."""
         data = self._data()
@@ -225,17 +247,20 @@ class StoredFacts:
         if self.facts_file is not None:
             self._encoded[path] = f"{_ENCODE(path)}:{_ENCODE(_facts_to_json(facts, tally))}"
 
-    def write(self, head: str, paths: Iterable[str] | None) -> None:
-        """The result for `paths` (each one remembered); for None, no result at all."""
+    def write(self, head: str, paths: Iterable[str] | None, ghosts: Iterable[str] = ()) -> None:
+        """The result for `paths` and `ghosts` (each one remembered); for None, no result
+        at all."""
         if self.facts_file is None:
             return
         if paths is None:
             self.facts_file.unlink(missing_ok=True)
             return
         encoded = self._encoded
+        ghosts = list(ghosts)
         _write_bytes(self.facts_file, (
             f'{{"version":{_ENCODE(self.version)},"head":{_ENCODE(head)},'
-            f'"facts":{{{",".join(encoded[p] for p in paths)}}}}}').encode())
+            f'"ghosts":{_ENCODE(ghosts)},'
+            f'"facts":{{{",".join(encoded[p] for p in [*paths, *ghosts])}}}}}').encode())
 
 
 def _make_folder(folder: Path) -> None:

@@ -37,6 +37,10 @@ class History:
     # Some record's history could not be read in full (git failed, or old versions of it are
     # missing): what is known is kept, and the warnings name what is not.
     incomplete: bool = False
+    # Markdown files deleted from the docs folder, or moved out of it (first-parent mode):
+    # their facts up to then, by a key of their path and the commit that deleted them. Block
+    # history reads what they were while they lived, for the records that depended on them.
+    ghosts: dict[str, GitFacts] = field(default_factory=dict)
 
 
 def read_history(
@@ -129,8 +133,10 @@ def _read_history(repo_dir: Path, paths: Wanted, options: HistoryOptions,
     # cannot, git's log starts at once, even if the paths are not known yet.
     if paths.ready() or cache.facts.head() == head:
         stored = cache.facts.facts_at(head, paths.get())
-        if stored is not None:
-            return History(stored, warnings, head, git_processes=runner.processes)
+        ghosts = cache.facts.ghosts_at(head)
+        if stored is not None and ghosts is not None:
+            return History(stored, warnings, head, git_processes=runner.processes,
+                           ghosts=ghosts)
     request = LogRequest(topo=not options.first_parent,
                          promisor=promisor_remote(runner, objects))
     if request.promisor is not None:  # renames of other files would fetch their blobs
@@ -138,7 +144,7 @@ def _read_history(repo_dir: Path, paths: Wanted, options: HistoryOptions,
     cache.log.load()
     try:
         walked = walk_narrowing(runner, cache, request, head, paths, options.first_parent,
-                                warnings)
+                                warnings, f"{prefix}/" if prefix else "")
     except GitTrouble as exc:
         cache.log.drop_written()
         warnings.append(f"{exc}; history is left empty")
@@ -151,9 +157,9 @@ def _read_history(repo_dir: Path, paths: Wanted, options: HistoryOptions,
     incomplete = bool(walked.missing) or request.narrowed == NO_RENAMES
     # With versions unread (or renames not followed), the result is not kept: the next build
     # reads them again (and warns again) instead of building on it.
-    cache.save(head, None if incomplete else walked.facts)
+    cache.save(head, None if incomplete else walked.facts, walked.ghosts)
     return History(walked.facts, warnings, head, git_processes=runner.processes,
-                   incomplete=incomplete)
+                   incomplete=incomplete, ghosts=walked.ghosts)
 
 
 def _unread_warnings(unread: Iterable[tuple[str, str, datetime]], missing: int,

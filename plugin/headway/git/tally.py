@@ -6,14 +6,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from ..model import STATUSES, FlowVersion, GitFacts, StatusChange, StatusRead
 from .log import Commit
 from .versions import BlobFacts, Blocks
 
 # One commit that changed a file: (commit, the file's blob, its path at that commit, the
-# blob before the commit: all zeros for an added file).
+# blob before the commit: all zeros for an added file). The blob is GONE for the commit that
+# deleted a file (or moved it out of the docs folder): the last event of a deleted record.
 Event = tuple[Commit, str, str, str]
+GONE = "0" * 40
 
 UNCOMMITTED = GitFacts(uncommitted=True)
 FIRST_STATUS = {rtype: statuses[0] for rtype, statuses in STATUSES.items()}  # the default
@@ -85,6 +88,12 @@ def tally_events(evs: list[Event], blobs: dict[str, BlobFacts],
     seen_blocks: Blocks | None = None
     seen_path = ""
     for commit, blob, then, parent in evs:
+        if blob == GONE:  # deleted: block history reads that it is a record no more
+            state: tuple[Any, ...] = (None, None, (), (), None, then)
+            if state != flow_last:
+                flow.append(FlowVersion(commit.date, commit.sha, *state))
+                flow_last = state
+            continue
         wrote = landed.get((commit.sha, then)) if landed else None
         if wrote:  # a merge: each commit it brought in counts, and the newest is the author
             for author in wrote:

@@ -19,7 +19,7 @@ from .catfile import OldVersions
 from .log import MARKDOWN_ONLY, NO_RENAMES, Commit, LogFailed, LogRequest, stream_log
 from .partial import prefetch_renames
 from .runner import GitRunner, GitTrouble
-from .tally import UNCOMMITTED, Event, Tally, landed_authors, tally_events
+from .tally import GONE, UNCOMMITTED, Event, Tally, landed_authors, tally_events
 from .versions import BlobFacts, Blocks, read_current
 
 
@@ -51,9 +51,12 @@ class Wanted:
 class Trail:
     """One wanted file as the walk follows it back through the log: the commits that changed
     it, newest first (see Event), and the place of its last request to cat-file (see
-    OldVersions), -1 while none was needed."""
+    OldVersions), -1 while none was needed. Or one deleted from the docs folder (a ghost),
+    followed from its deletion back to its creation: block history needs what it was while
+    it lived, for the records that depended on it."""
 
-    path: str
+    path: str  # the file's path now (a ghost's: where it was deleted from)
+    key: str  # what its facts are kept under: its path, or a ghost's GHOST_KEY
     events: list[Event] = field(default_factory=list)
     last: int = -1
     merged: bool = False  # one of its commits is a merge (its authors wait for the whole log)
@@ -62,15 +65,24 @@ class Trail:
 _LAST_ASKED = operator.attrgetter("last")
 
 
+def ghost_key(path: str, sha: str) -> str:
+    """What the facts of a file deleted (or moved out of the docs folder) by commit `sha` are
+    kept under: never a path of a file, nor an id."""
+    return f"{path}@{sha}"
+
+
 class Walked(NamedTuple):
     facts: dict[str, GitFacts]  # by path (the cache has them, and their tallies, too)
+    # Files deleted from the docs folder (see Trail), by ghost_key (first-parent mode).
+    ghosts: dict[str, GitFacts]
     missing: int  # versions git could not read
     unread: tuple[tuple[str, str, datetime], ...] = ()  # (path, commit, date) of each of them
     trouble: str | None = None  # why old versions could not be fetched (a partial clone)
 
 
 def walk_narrowing(runner: GitRunner, cache: Cache, request: LogRequest, head: str,
-                   paths: Wanted, first_parent: bool, warnings: list[str]) -> Walked | None:
+                   paths: Wanted, first_parent: bool, warnings: list[str],
+                   ghosts_under: str | None = None) -> Walked | None:
     """`walk`, again with a narrower log if git's log fails (an object it needs for rename
     detection is missing or corrupt, say a large binary file no record touches): renames
     followed only between Markdown files, then not at all (with a warning: a renamed
@@ -78,10 +90,10 @@ def walk_narrowing(runner: GitRunner, cache: Cache, request: LogRequest, head: s
     while True:
         try:
             try:
-                return walk(runner, cache, request, head, paths, first_parent)
+                return walk(runner, cache, request, head, paths, first_parent, ghosts_under)
             except CacheUnusable:  # read everything from git instead
                 cache.log.forget()
-                return walk(runner, cache, request, head, paths, first_parent)
+                return walk(runner, cache, request, head, paths, first_parent, ghosts_under)
         except LogFailed as exc:
             cache.log.drop_written()
             cache.log.forget()
@@ -98,7 +110,7 @@ def walk_narrowing(runner: GitRunner, cache: Cache, request: LogRequest, head: s
 
 
 def walk(runner: GitRunner, cache: Cache, request: LogRequest, head: str, paths: Wanted,
-         first_parent: bool) -> Walked | None:
+         first_parent: bool, ghosts_under: str | None = None) -> Walked | None:
     """Follow every wanted file from HEAD back through its renames, newest commit first,
     asking for each old version's blob as soon as the log names it.
 
@@ -111,12 +123,15 @@ def walk(runner: GitRunner, cache: Cache, request: LogRequest, head: str, paths:
     new commits extend those tallies, and the stored log is not even parsed. Otherwise it
     goes on through the stored commits.
 
+    `ghosts_under`: the folder (its path and a slash, or "" for the whole repository) whose
+    deleted Markdown files are followed too, as ghosts (see Trail); None for none.
+
     Until the paths are given, commits are read into a list; None when no path is given.
     Each path's tally is None when git has no commit of it."""
     commits = _commits(runner, cache.log, request, head)
     try:
         return _walk_commits(runner, cache, request.promisor, head, paths, first_parent,
-                             commits)
+                             commits, ghosts_under)
     finally:  # stops git's log if the walk ends early (no paths, stored tallies, an error)
         commits.close()
 
@@ -158,8 +173,8 @@ class _Follower:
     the walk has reached, their old versions asked of cat-file as the log names them."""
 
     def __init__(self, wanted: list[str], versions: OldVersions, from_files: set[str],
-                 first_parent: bool) -> None:
-        self.trails = [Trail(path) for path in wanted]
+                 first_parent: bool, ghosts_under: str | None = None) -> None:
+        self.trails = [Trail(path, path) for path in wanted]
         self.tracked = {trail.path: trail for trail in self.trails}  # by name at this commit
         self.versions = versions
         self.from_files = from_files  # versions read from the files on disk
@@ -168,6 +183,7 @@ class _Follower:
         # Files whose first commit the walk has reached, in that order: their events are all
         # known, so they can be worked out while the log is still read (first parent only).
         self.complete: deque[Trail] = deque()
+        self.ghosts_under = ghosts_under
 
     def follow(self, commit: Commit) -> None:
         """One commit's changes to the files followed."""
@@ -179,6 +195,8 @@ class _Follower:
         for status, new, old, blob, parent_blob in commit.changes:
             trail = tracked.get(new)
             if trail is None or status == "D":
+                if trail is None and self.ghosts_under is not None and status in "DR":
+                    self._ghost(commit, status, new, old, parent_blob)
                 continue
             trail.events.append((commit, blob, new, parent_blob))
             if merge:
@@ -204,19 +222,36 @@ class _Follower:
                 del tracked[new]
                 tracked[old] = trail
 
+    def _ghost(self, commit: Commit, status: str, new: str, old: str, before: str) -> None:
+        """A file deleted from the docs folder (or moved out of it) by `commit`, followed from
+        here back as a ghost: its last version is the one before the commit."""
+        under = self.ghosts_under or ""
+        if status == "D":
+            path = new
+        elif old.startswith(under) and not new.startswith(under):  # moved out
+            path = old
+        else:
+            return
+        if not path.startswith(under) or path in self.tracked:
+            return
+        trail = Trail(path, ghost_key(path, commit.sha))
+        trail.events.append((commit, GONE, path, before))
+        self.trails.append(trail)
+        self.tracked[path] = trail
+
     def tallies_at(self, stored: dict[str, Tally | None]
                    ) -> dict[str, Tally | None] | None:
         """Each followed file's stored tally, under its name where the walk is (None for a
         file added since, which has nothing before), or None if one is not stored."""
-        name_then = {trail.path: name for name, trail in self.tracked.items()}
+        name_then = {id(trail): name for name, trail in self.tracked.items()}
         found: dict[str, Tally | None] = {}
         for trail in self.trails:
-            name = name_then.get(trail.path)
+            name = name_then.get(id(trail))
             if name is None:
                 continue  # added in the new commits: nothing before them
             if name not in stored:
                 return None
-            found[trail.path] = stored[name]
+            found[trail.key] = stored[name]
         return found
 
 
@@ -253,15 +288,16 @@ class _Tallier:
         path, evs = trail.path, trail.events
         trail.events = []  # its commits let go of now (see _walk_commits)
         if self.versions.missing:  # some version could not be read: is it one of this file's?
-            self.unread += ((path, c.sha, c.date) for c, blob, _, _ in evs if blob not in known)
+            self.unread += ((path, c.sha, c.date) for c, blob, _, _ in evs
+                            if blob not in known and blob != GONE)
         if evs:
             evs.reverse()  # oldest first
             tally: Tally | None = tally_events(evs, known, landed, older,
                                                by_parent=self.by_parent, flows=self.blocks)
         else:
             tally = older
-        self.worked[path] = facts = tally.facts() if tally is not None else UNCOMMITTED
-        self.cache.facts.remember(path, facts, tally)
+        self.worked[trail.key] = facts = tally.facts() if tally is not None else UNCOMMITTED
+        self.cache.facts.remember(trail.key, facts, tally)
 
 
 class _Followed(NamedTuple):
@@ -270,6 +306,7 @@ class _Followed(NamedTuple):
     # Where the walk stopped at the end of the new commits: each file's tally at the cached
     # HEAD, which the new commits extend; empty when the walk went through the whole log.
     extends: dict[str, Tally | None]
+    stopped: bool = False  # the walk stopped there (the older ghosts are the cache's)
 
 
 def _follow_log(commits: Iterable[Commit | None], follower: _Follower, cache: Cache,
@@ -295,7 +332,7 @@ def _follow_log(commits: Iterable[Commit | None], follower: _Follower, cache: Ca
                 stored = cache.facts.tallies_at(cache.log.head)
                 extends = follower.tallies_at(stored) if stored is not None else None
                 if extends is not None:
-                    return _Followed(seen, merges, extends)
+                    return _Followed(seen, merges, extends, stopped=True)
             continue
         seen.append(commit)
         if len(commit.parents) > 1:
@@ -319,8 +356,8 @@ def _follow_log(commits: Iterable[Commit | None], follower: _Follower, cache: Ca
 
 
 def _walk_commits(runner: GitRunner, cache: Cache, promisor: str | None, head: str,
-                  paths: Wanted, first_parent: bool, commits: Iterator[Commit | None]
-                  ) -> Walked | None:
+                  paths: Wanted, first_parent: bool, commits: Iterator[Commit | None],
+                  ghosts_under: str | None) -> Walked | None:
     # git's log starts with the first commit asked of it: at least that one now, before the
     # files the caller read are hashed (read_current), so that git works meanwhile; and if
     # the paths are not known yet, every commit git gives until they are.
@@ -336,7 +373,8 @@ def _walk_commits(runner: GitRunner, cache: Cache, promisor: str | None, head: s
     known = stored.version_facts
     stored.from_files |= read_current(paths.current, known, head, stored.version_blocks)
     versions = OldVersions(runner, known, promisor, stored.version_blocks)
-    follower = _Follower(wanted, versions, stored.from_files, first_parent)
+    follower = _Follower(wanted, versions, stored.from_files, first_parent,
+                         ghosts_under if first_parent else None)
     tallier = _Tallier(versions, known, stored.version_blocks, cache, first_parent)
     try:
         followed = _follow_log(itertools.chain(early, commits), follower, cache, head,
@@ -355,9 +393,9 @@ def _walk_commits(runner: GitRunner, cache: Cache, promisor: str | None, head: s
         extends = followed.extends
         worked = tallier.worked
         for trail in sorted(follower.trails, key=_LAST_ASKED):
-            if trail.path not in worked:
+            if trail.key not in worked:
                 versions.wait_for(trail.last)
-                tallier.work_out(trail, landed, extends.get(trail.path))
+                tallier.work_out(trail, landed, extends.get(trail.key))
     finally:
         versions.finish()
     from_files = stored.from_files
@@ -366,6 +404,8 @@ def _walk_commits(runner: GitRunner, cache: Cache, promisor: str | None, head: s
             del known[name]
             stored.version_blocks.pop(name, None)
         from_files.clear()
-    return Walked({path: worked[path] for path in wanted}, versions.missing,
-                  tuple(tallier.unread),
-                  versions.trouble)
+    ghosts = {t.key: worked[t.key] for t in follower.trails if t.key != t.path}
+    if followed.stopped:  # the ghosts of before the cached HEAD: as the cache has them
+        ghosts.update(cache.facts.carry_ghosts(cache.log.head))
+    return Walked({path: worked[path] for path in wanted}, ghosts, versions.missing,
+                  tuple(tallier.unread), versions.trouble)
