@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -209,6 +210,41 @@ def test_flow_page_shows_blockers_lead_times_and_flow(built: Built) -> None:
     # per initiative
     assert "Checkout" in text and "86 days" in text
     assert 'href="../flow/"' in built.html("blocked/")  # in every page's headway nav
+
+
+def test_the_flow_pictures_say_when(built: Built) -> None:
+    """A time axis names its first and last days and, between them, the months: a span
+    shorter than a year is not left without a date. Lead times count in whole days."""
+    svgs = built.html("flow/").split('<svg class="hw-flow-svg')
+    lead, cfd = svgs[-2], svgs[-1]
+    axis = re.compile(r'<text class="hw-flow-axis"[^>]*>([^<]*)</text>')
+    # one decision, decided 2026-04-01 after 86 days: its day under it, 0, 43 and 86 days up
+    assert axis.findall(lead) == ["0", "43", "86", "2026-04-01", "days"]
+    # from the first record (2026-01-05) to the build day (2026-09-25)
+    assert axis.findall(cfd) == ["Mar", "Apr", "May", "Jun", "Jul",
+                                 "2026-01-05", "2026-09-25"]
+
+
+@pytest.mark.parametrize(("first", "last", "inner", "ends"), [
+    ("2026-11-25", "2026-12-06", ["Dec"], ["2026-11-25", "2026-12-06"]),
+    ("2025-12-20", "2026-02-10", ["2026"], ["2025-12-20", "2026-02-10"]),
+    ("2024-03-01", "2026-09-25", ["Oct", "2025", "Apr", "Jul", "Oct", "2026"],
+     ["2024-03-01", "2026-09-25"]),
+    ("2015-03-01", "2026-09-25", ["2017", "2018", "2019", "2020", "2021", "2022", "2023", "2024"],
+     ["2015-03-01", "2026-09-25"]),
+    ("2026-09-25", "2026-09-25", [], ["2026-09-25"]),
+])
+def test_a_time_axis_names_its_ends_and_what_lies_between(first: str, last: str,
+                                                          inner: list[str],
+                                                          ends: list[str]) -> None:
+    from headway.flowpages import time_axis
+
+    a, b = date.fromisoformat(first), date.fromisoformat(last)
+    span = max((b - a).days, 1)
+    ticks, labels = time_axis(a, b, lambda day: 8 + 464 * (day - a).days / span)
+    assert [label for _, label in ticks] == inner
+    assert [label for _, label, _ in labels] == ends
+    assert all(8 + 66 <= x <= 472 - 66 - 36 for x, _ in ticks)  # clear of the ends' labels
 
 
 def test_initiative_page_has_a_flow_section(built: Built) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -83,7 +83,9 @@ class LeadChart:
     median_y: float | None
     max_days: int
     ticks: list[tuple[float, str]] = field(default_factory=list)  # y, label (days)
-    years: list[tuple[float, str]] = field(default_factory=list)  # x, label
+    # across: the starts of years or months (x, label), and the first and last days
+    x_ticks: list[tuple[float, str]] = field(default_factory=list)
+    ends: list[tuple[float, str, str]] = field(default_factory=list)  # x, label, text-anchor
     height: int = 200
     top: int = 12
     bottom: int = 170
@@ -106,7 +108,45 @@ class CumulativeFlow:
     height: int = 180
     top: int = 10
     bottom: int = 160
-    ticks: list[tuple[float, str]] = field(default_factory=list)
+    ticks: list[tuple[float, str]] = field(default_factory=list)  # see time_axis
+    ends: list[tuple[float, str, str]] = field(default_factory=list)
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_END_ROOM = 66  # what a date at an end of the axis takes (2026-11-25 at the axis' size)
+_TICK_ROOM = 36  # what a month's or a year's label takes, with room to the next
+
+
+def time_axis(first: date, last: date, x_of: Callable[[date], float]
+              ) -> tuple[list[tuple[float, str]], list[tuple[float, str, str]]]:
+    """A time axis from `first` to `last`: its two ends labelled with their days, and
+    between them the starts of years, or of months when it spans less than three years
+    (every second, third, sixth or twelfth month where each would crowd the next), left
+    out where they would run into the ends' labels. A short span still says when it is."""
+    if first >= last:  # one day: its label under it (at the left edge, from there)
+        x = x_of(first)
+        return [], [(x, first.isoformat(), "middle" if x > _END_ROOM else "start")]
+    start, end = x_of(first), x_of(last)
+    ends = [(start, first.isoformat(), "start"), (end, last.isoformat(), "end")]
+    per_day = (end - start) / (last - first).days
+    marks: list[tuple[date, str]] = []
+    if (last - first).days > 3 * 366:
+        every = next((n for n in (1, 2, 5, 10, 20, 50) if per_day * 365 * n >= _TICK_ROOM), 100)
+        marks = [(date(y, 1, 1), str(y)) for y in range(first.year + 1, last.year + 1)
+                 if y % every == 0]
+    else:
+        every = next((n for n in (1, 2, 3, 6) if per_day * 30.4 * n >= _TICK_ROOM), 12)
+        year, month = first.year, first.month
+        while True:
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+            day = date(year, month, 1)
+            if day > last:
+                break
+            if (month - 1) % every == 0:
+                marks.append((day, str(year) if month == 1 else _MONTHS[month - 1]))
+    inner = [(x, label) for day, label in marks
+             if start + _END_ROOM <= (x := x_of(day)) <= end - _END_ROOM - _TICK_ROOM]
+    return inner, ends
 
 
 def _short(text: str, limit: int = 22) -> str:
@@ -162,17 +202,20 @@ def lead_chart(site: SiteFacts, ids: Iterable[str], link: Linker) -> LeadChart |
     span = max((last - first).days, 1)
     top = max(chart.max_days, 1)
     plot = chart.bottom - chart.top
+
+    def x_of(day: date) -> float:
+        return round(LABEL / 3 + (WIDTH - LABEL / 3 - 16) * (day - first).days / span, 1) \
+            if last != first else WIDTH / 2
+
     for p in points:
-        p.x = round(LABEL / 3 + (WIDTH - LABEL / 3 - 16) * (p.decided - first).days / span
-                    if last != first else WIDTH / 2, 1)
+        p.x = x_of(p.decided)
         p.y = round(chart.bottom - plot * p.days / top, 1)
     if chart.median is not None:
         chart.median_y = round(chart.bottom - plot * chart.median / top, 1)
-    chart.ticks = [(round(chart.bottom - plot * v / top, 1), f"{v:g}")
-                   for v in (0, top / 2, top)]
-    for year in range(first.year + 1, last.year + 1):
-        x = LABEL / 3 + (WIDTH - LABEL / 3 - 16) * (date(year, 1, 1) - first).days / span
-        chart.years.append((round(x, 1), str(year)))
+    # Whole days: a middle line only where it falls on one (2 of 4, not 0.5 of 1 or 1.5 of 3).
+    middle = [top // 2] if top > 1 and (top % 2 == 0 or top >= 10) else []
+    chart.ticks = [(round(chart.bottom - plot * v / top, 1), str(v)) for v in (0, *middle, top)]
+    chart.x_ticks, chart.ends = time_axis(first, last, x_of)
     return chart
 
 
@@ -244,7 +287,7 @@ def cumulative_flow(site: SiteFacts, ids: Iterable[str]) -> CumulativeFlow | Non
                                         counts[-1].get(band, 0)))
         below = above
     chart.rows = sorted(months.items(), reverse=True)
-    chart.ticks = [(x_of(date(y, 1, 1)), str(y)) for y in range(first.year + 1, end.year + 1)]
+    chart.ticks, chart.ends = time_axis(first, end, x_of)
     return chart
 
 
