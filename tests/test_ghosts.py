@@ -189,3 +189,25 @@ def test_deleted_then_written_again_before_a_commit(repo: GitRepo) -> None:
     warm = flow_of(build(repo).export)
     shutil.rmtree(repo.root / ".cache")
     assert warm == flow_of(build(repo).export)
+
+
+def test_a_deleted_adr_goes_by_its_file_name(repo: GitRepo) -> None:
+    """In an ADR folder, a deleted record's id is its file name's, as a current one's."""
+    from test_adr import adr_site, nygard
+
+    adr_site(repo)
+    adr = "docs/architecture/adr/0002-use-postgres.md"
+    repo.record("checkout.md", INITIATIVE)
+    repo.write(adr, nygard(2, "Use Postgres", "Proposed"))
+    repo.write("docs/architecture/adr/0001-record.md", nygard(1, "Record", "Accepted"))
+    repo.record("ui.md", f"{UI}\ndepends_on: [0002-use-postgres]")
+    repo.commit("Start", "2026-01-05")
+    repo.write(adr, nygard(2, "Use Postgres", "Accepted"))
+    repo.commit("Accepted", "2026-02-01")
+    repo.git("rm", "-q", adr)
+    repo.commit("Dropped", "2026-03-01")
+    repo.record("ui.md", UI)
+    repo.commit("UI no longer depends on it", "2026-04-01")
+    assert build(repo).records["ui"]["block_history"] == [
+        iv("0002-use-postgres", "record", "2026-01-05", "2026-02-01"),
+        iv("0002-use-postgres", "record", "2026-03-01", "2026-04-01")]
