@@ -184,6 +184,10 @@ class _Follower:
         # known, so they can be worked out while the log is still read (first parent only).
         self.complete: deque[Trail] = deque()
         self.ghosts_under = ghosts_under
+        # Paths outside the docs folder of files not followed that a later commit moves into
+        # it: moved out to one of them, a file is no ghost, whether followed now or not (a
+        # page that is no record now), so that ghosts never depend on the paths wanted.
+        self.back: set[str] = set()
 
     def follow(self, commit: Commit) -> None:
         """One commit's changes to the files followed."""
@@ -195,7 +199,12 @@ class _Follower:
         for status, new, old, blob, parent_blob in commit.changes:
             trail = tracked.get(new)
             if trail is None or status == "D":
-                if trail is None and self.ghosts_under is not None and status in "DR":
+                if self.ghosts_under is not None and status in "DRA":
+                    if trail is not None:
+                        # On the main line, a file followed here that this commit deletes was
+                        # written again since and not committed: it starts after this (as if
+                        # added), and what was deleted is a ghost, as in any other build.
+                        del tracked[new]
                     self._ghost(commit, status, new, old, parent_blob)
                 continue
             trail.events.append((commit, blob, new, parent_blob))
@@ -223,15 +232,30 @@ class _Follower:
                 tracked[old] = trail
 
     def _ghost(self, commit: Commit, status: str, new: str, old: str, before: str) -> None:
-        """A file deleted from the docs folder (or moved out of it) by `commit`, followed from
-        here back as a ghost: its last version is the one before the commit."""
+        """A file deleted from the docs folder (or moved out of it, for good) by `commit`,
+        followed from here back as a ghost: its last version is the one before the commit.
+        (`status` is D, A or R, of a file not followed.)"""
         under = self.ghosts_under or ""
+        back = self.back
         if status == "D":
             path = new
-        elif old.startswith(under) and not new.startswith(under):  # moved out
-            path = old
-        else:
+        elif status == "A":
+            back.discard(new)  # created here: one moved out to this path before never came back
             return
+        elif not old.startswith(under):
+            if new.startswith(under):  # moved in (a file not followed): it is there now
+                back.add(old)
+            elif new in back:  # renamed outside, on its way back in
+                back.discard(new)
+                back.add(old)
+            return
+        elif new.startswith(under):
+            return
+        elif new in back:  # moved out, and back in later: no ghost (as when it is followed)
+            back.discard(new)
+            return
+        else:  # moved out
+            path = old
         if not path.startswith(under) or path in self.tracked:
             return
         trail = Trail(path, ghost_key(path, commit.sha))
