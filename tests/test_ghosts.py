@@ -3,8 +3,11 @@ through the cache as cold, in the odd cases."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -211,3 +214,31 @@ def test_a_deleted_adr_goes_by_its_file_name(repo: GitRepo) -> None:
     assert build(repo).records["ui"]["block_history"] == [
         iv("0002-use-postgres", "record", "2026-01-05", "2026-02-01"),
         iv("0002-use-postgres", "record", "2026-03-01", "2026-04-01")]
+
+
+@pytest.mark.parametrize("page", ["notes.md", "api.md"])
+def test_a_deleted_files_missing_old_version_warns_of_nothing(repo: GitRepo, tmp_path: Path,
+                                                               page: str) -> None:
+    """An old version of a deleted file (a plain page, or a record) is gone from the clone:
+    block history reads the file as far as git can, the records' own histories are whole,
+    so there is no warning, `--strict` passes, and the next build reads from the cache."""
+    repo.record("checkout.md", INITIATIVE)
+    repo.record("ui.md", UI)
+    repo.write(f"docs/{page}", "# Notes\n\nA first draft.\n" if page == "notes.md" else
+               f"---\n{API}\n---\n\nA first draft.\n")
+    repo.commit("Start", "2026-01-05")
+    repo.write(f"docs/{page}", "# Notes\n\nA second draft.\n" if page == "notes.md" else
+               f"---\n{API}\nstatus: proposed\n---\n\nA second draft.\n")
+    repo.commit("Second draft", "2026-02-01")
+    repo.git("rm", "-q", f"docs/{page}")
+    repo.commit("Dropped", "2026-03-01")
+    clone = GitRepo(tmp_path / "copy", "docs", env=repo.env)
+    subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(repo.root), str(clone.root)],
+                   check=True, capture_output=True, env={**os.environ, **repo.env})
+    clone.mkdocs_yml()
+    old = clone.git("rev-parse", f"HEAD~2:docs/{page}").strip()  # the first draft
+    (clone.root / ".git" / "objects" / old[:2] / old[2:]).unlink()
+    built = build(clone, strict=True)
+    assert built.warnings == []
+    assert built.records["ui"]["created"] == "2026-01-05"
+    assert any((clone.root / ".cache").rglob("facts-*.json"))  # kept: not incomplete

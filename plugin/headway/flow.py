@@ -558,7 +558,8 @@ def _never_blocked(versions: Mapping[str, Sequence[FlowVersion]], current: Mappi
         elif rec.waiting_on or (isinstance(rec, Decision) and rec.actions):
             busy.add(rid)
     quiet = set()
-    for rid in current:
+    # The records, and the deleted ones replayed beside them (see flow_facts).
+    for rid in (*current, *(owner for owner in versions if owner not in current)):
         if rid in busy or rid in named:
             continue
         called = names.get(rid) if names is not None else None

@@ -294,6 +294,9 @@ class _Tallier:
         self.by_parent = not first_parent
         self.worked: dict[str, GitFacts] = {}
         self.unread: list[tuple[str, str, datetime]] = []  # versions git could not read
+        # those of deleted files (ghosts): block history reads them as far as it can, with
+        # no warning, and the result is still cached (a partial clone may lack them for good)
+        self.ghosts_unread = 0
 
     def settle(self, complete: deque[Trail]) -> None:
         """The complete files whose versions are all read, in the order they were completed,
@@ -312,8 +315,12 @@ class _Tallier:
         path, evs = trail.path, trail.events
         trail.events = []  # its commits let go of now (see _walk_commits)
         if self.versions.missing:  # some version could not be read: is it one of this file's?
-            self.unread += ((path, c.sha, c.date) for c, blob, _, _ in evs
-                            if blob not in known and blob != GONE)
+            unread = [(path, c.sha, c.date) for c, blob, _, _ in evs
+                      if blob not in known and blob != GONE]
+            if trail.key == path:
+                self.unread += unread
+            else:
+                self.ghosts_unread += len(unread)
         if evs:
             evs.reverse()  # oldest first
             tally: Tally | None = tally_events(evs, known, landed, older,
@@ -431,5 +438,8 @@ def _walk_commits(runner: GitRunner, cache: Cache, promisor: str | None, head: s
     ghosts = {t.key: worked[t.key] for t in follower.trails if t.key != t.path}
     if followed.stopped:  # the ghosts of before the cached HEAD: as the cache has them
         ghosts.update(cache.facts.carry_ghosts(cache.log.head))
-    return Walked({path: worked[path] for path in wanted}, ghosts, versions.missing,
-                  tuple(tallier.unread), versions.trouble)
+    # Versions of deleted files alone missing: nothing a record shows is incomplete.
+    missing = versions.missing if tallier.unread or versions.missing > tallier.ghosts_unread \
+        else 0
+    return Walked({path: worked[path] for path in wanted}, ghosts, missing,
+                  tuple(tallier.unread), versions.trouble if missing else None)
