@@ -73,6 +73,22 @@ def commit_step(repo: GitRepo, date: str, **files: str | None) -> Callable[[], N
     return step
 
 
+def api_accepted(repo: GitRepo) -> list[Callable[[], None]]:
+    """The first steps: ui depends on api (2026-01-05), which is accepted (2026-02-01)."""
+    return [commit_step(repo, "2026-01-05", checkout=INITIATIVE, api=API,
+                        ui=f"{UI}\ndepends_on: [api]"),
+            commit_step(repo, "2026-02-01", api=f"{API}\nstatus: accepted")]
+
+
+def move_step(repo: GitRepo, source: str, target: str, date: str) -> Callable[[], None]:
+    """A step of built_each_time: `git mv source target`, committed on `date`."""
+    def step() -> None:
+        (repo.root / target).parent.mkdir(exist_ok=True)
+        repo.git("mv", source, target)
+        repo.commit(f"{source} to {target}", date)
+    return step
+
+
 def plain_step(repo: GitRepo, date: str) -> Callable[[], None]:
     """A step of built_each_time: api's front matter dropped (a plain page, not asked for)."""
     def step() -> None:
@@ -85,9 +101,7 @@ def plain_step(repo: GitRepo, date: str) -> Callable[[], None]:
 def test_deleted_and_written_again_several_times_through_the_cache(repo: GitRepo) -> None:
     """Each deletion is a ghost of its own; built after every commit as cold."""
     flow = built_each_time(repo, [
-        commit_step(repo, "2026-01-05", checkout=INITIATIVE, api=API,
-                    ui=f"{UI}\ndepends_on: [api]"),
-        commit_step(repo, "2026-02-01", api=f"{API}\nstatus: accepted"),
+        *api_accepted(repo),
         commit_step(repo, "2026-03-01", api=None),
         commit_step(repo, "2026-04-01", api=API),
         commit_step(repo, "2026-05-01", api=None),
@@ -115,20 +129,10 @@ def test_a_deleted_record_whose_id_is_not_its_file_name(repo: GitRepo) -> None:
 @pytest.mark.expect_warnings("refers to 'api', which does not exist")
 def test_moved_out_and_back_in(repo: GitRepo) -> None:
     """A record moved out of the docs folder and back is followed through: no ghost."""
-    def out() -> None:
-        (repo.root / "archive").mkdir()
-        repo.git("mv", "docs/api.md", "archive/api.md")
-        repo.commit("out", "2026-03-01")
-
-    def back() -> None:
-        repo.git("mv", "archive/api.md", "docs/api.md")
-        repo.commit("back", "2026-04-01")
-
     flow = built_each_time(repo, [
-        commit_step(repo, "2026-01-05", checkout=INITIATIVE, api=API,
-                    ui=f"{UI}\ndepends_on: [api]"),
-        commit_step(repo, "2026-02-01", api=f"{API}\nstatus: accepted"),
-        out, back,
+        *api_accepted(repo),
+        move_step(repo, "docs/api.md", "archive/api.md", "2026-03-01"),
+        move_step(repo, "archive/api.md", "docs/api.md", "2026-04-01"),
         commit_step(repo, "2026-05-01", ui=UI),
     ])
     assert flow[0]["ui"] == [iv("api", "record", "2026-01-05", "2026-02-01")]
@@ -138,9 +142,7 @@ def test_moved_out_and_back_in(repo: GitRepo) -> None:
 def test_a_page_no_longer_a_record_then_deleted_through_the_cache(repo: GitRepo) -> None:
     """api is a record, then a plain page (not asked for at the cached HEAD), then deleted."""
     flow = built_each_time(repo, [
-        commit_step(repo, "2026-01-05", checkout=INITIATIVE, api=API,
-                    ui=f"{UI}\ndepends_on: [api]"),
-        commit_step(repo, "2026-02-01", api=f"{API}\nstatus: accepted"),
+        *api_accepted(repo),
         plain_step(repo, "2026-03-01"),
         commit_step(repo, "2026-04-01", api=None),
         commit_step(repo, "2026-05-01", ui=UI),
@@ -154,20 +156,11 @@ def test_moved_out_back_in_then_no_longer_a_record(repo: GitRepo) -> None:
     """api moved out and back in, then its front matter dropped: it is there now (a page,
     not asked for), so no ghost, whichever paths the cached build asked for; a dependency
     on it is unresolved all along, as on any record that became a plain page."""
-    def out() -> None:
-        (repo.root / "archive").mkdir()
-        repo.git("mv", "docs/api.md", "archive/api.md")
-        repo.commit("out", "2026-03-01")
-
-    def back() -> None:
-        repo.git("mv", "archive/api.md", "docs/api.md")
-        repo.commit("back", "2026-04-01")
-
     flow = built_each_time(repo, [
-        commit_step(repo, "2026-01-05", checkout=INITIATIVE, api=API,
-                    ui=f"{UI}\ndepends_on: [api]"),
-        commit_step(repo, "2026-02-01", api=f"{API}\nstatus: accepted"),
-        out, back, plain_step(repo, "2026-05-01"),
+        *api_accepted(repo),
+        move_step(repo, "docs/api.md", "archive/api.md", "2026-03-01"),
+        move_step(repo, "archive/api.md", "docs/api.md", "2026-04-01"),
+        plain_step(repo, "2026-05-01"),
         commit_step(repo, "2026-06-01", ui=UI),
     ])
     assert flow[0]["ui"] == [iv("api", "record", "2026-01-05", "2026-06-01")]
