@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from .bulk import gc_paused
 from .git import HistoryOptions, PendingHistory, read_history
-from .ids import default_id, file_id
+from .ids import version_id
 from .model import FlowVersion, GitFacts, Problem, Record
 from .parse import UNBUILDABLE, may_be_record, parse_document
 from .settings import AdrFolder, Settings
@@ -264,10 +264,8 @@ def ghosts_of(deleted: dict[str, GitFacts], docs_display: str, settings: Setting
             path = version.path
             src_uri = path[len(prefix):] if path.startswith(prefix) else path
             folder = settings.adr_folder_of(src_uri)
-            if folder is not None and folder.format != "headway":
-                names.append(file_id(src_uri))
-            else:
-                names.append(version.id or default_id(src_uri))
+            names.append(version_id(version.id, src_uri,
+                                    folder is None or folder.format == "headway"))
         ghosts[key] = (versions, tuple(names))
     return ghosts
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from .derive import SiteFacts, initiative_members, is_blocked, own_open_waits, roots_of
 from .flowfields import flow_fields
-from .ids import default_id, file_id
+from .ids import version_id
 from .model import (
     Action,
     ActionState,
@@ -734,17 +734,18 @@ def ids_then(rec: Record, versions: Sequence[FlowVersion]) -> list[str]:
     folder takes its id from its file name alone)."""
     # The docs folder, which the path in the repository starts with and src_uri does not.
     folder = rec.path[:-len(rec.src_uri)] if rec.path.endswith(rec.src_uri) else ""
-    from_file = default_id if rec.source_format == "headway" else file_id
-    here = from_file(rec.src_uri)  # what the file name gives now (not always its id)
+    headway = rec.source_format == "headway"
+    here = version_id(None, rec.src_uri, headway)  # what the file name gives now
     out: list[str] = []
     for version in versions:
-        if version.id and rec.source_format == "headway":
+        path = version.path
+        if version.id and headway:
             out.append(version.id)
-        elif version.path == rec.path:  # the usual case: never renamed
+        elif path == rec.path:  # the usual case: never renamed
             out.append(here)
-        elif version.path:
-            path = version.path
-            out.append(from_file(path[len(folder):] if path.startswith(folder) else path))
+        elif path:
+            out.append(version_id(None, path[len(folder):] if path.startswith(folder)
+                                  else path, headway))
         else:
             out.append(rec.id)
     return out

@@ -66,3 +66,11 @@ def file_id(path: str) -> str:
     """The id a record of an ADR folder takes from its file name (`0007-Use X.md` →
     `0007-use-x`)."""
     return slugify(file_stem(path))
+
+
+def version_id(written: str | None, src_uri: str, headway: bool) -> str:
+    """The id a version of a record had: the `id:` it wrote, in headway's format, else the one
+    its file name (`src_uri`, in the docs folder) gave, by the rule of that format."""
+    if headway:
+        return written or default_id(src_uri)
+    return file_id(src_uri)
