@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from .bulk import gc_paused
 from .git import HistoryOptions, PendingHistory, read_history
 from .ids import version_id
-from .model import FlowVersion, GitFacts, Problem, Record
+from .model import Ghosts, GitFacts, Problem, Record
 from .parse import UNBUILDABLE, may_be_record, parse_document
 from .settings import AdrFolder, Settings
 from .statuses import settle_statuses
@@ -56,10 +56,7 @@ class Catalog:
     refers_to: dict[str, frozenset[str]] = field(default_factory=dict)  # path → ids it names
     ids_by_path: dict[str, str] = field(default_factory=dict)  # path → id, broken ones too
     documents: set[str] = field(default_factory=set)  # src_uris of every record, even broken
-    # Records deleted from the docs folder (or moved out of it), each by a key of its path and
-    # the commit that deleted it: its versions that block history reads, and the id it had in
-    # each (see Ghosts).
-    ghosts: Ghosts = field(default_factory=dict)
+    ghosts: Ghosts = field(default_factory=dict)  # deleted records (see model.Ghosts)
 
     @property
     def record_paths(self) -> set[str]:
@@ -245,9 +242,6 @@ def _build_catalog(sources: list[Source], settings: Settings, with_history: bool
         catalog.history_incomplete = history.incomplete
         catalog.ghosts = ghosts_of(history.ghosts, docs_display, settings)
     return catalog
-
-
-Ghosts = dict[str, tuple[tuple[FlowVersion, ...], tuple[str, ...]]]
 
 
 def ghosts_of(deleted: dict[str, GitFacts], docs_display: str, settings: Settings) -> Ghosts:

@@ -4,12 +4,12 @@ shown, what is in force or overdue, supersession, and the links each record gets
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .model import Action, Decision, FlowVersion, GitFacts, Initiative, Record, WaitingOn
+from .model import Action, Decision, Ghosts, GitFacts, Initiative, Record, WaitingOn
 
 if TYPE_CHECKING:
     from .flow import FlowFacts
@@ -255,10 +255,9 @@ class SiteFacts:
 
 def site_facts(records: Mapping[str, Record], git: Mapping[str, GitFacts],
                urls: Mapping[str, str], today: date, use_directory_urls: bool = True,
-               ghosts: Mapping[str, tuple[Sequence[FlowVersion], Sequence[str]]] | None = None
-               ) -> SiteFacts:
-    """Every derived fact of the site. `ghosts`: deleted records' versions and the id of
-    each (see catalog.Ghosts), which block history replays beside the records'."""
+               ghosts: Ghosts | None = None) -> SiteFacts:
+    """Every derived fact of the site. `ghosts`: deleted records (see model.Ghosts), which
+    block history replays beside the records."""
     from .flow import flow_facts  # flow builds on this module's rule of root blockers
 
     created = {rid: created_date(rec, git.get(rid), today) for rid, rec in records.items()}

@@ -19,6 +19,7 @@ from .model import (
     Decision,
     FlowFields,
     FlowVersion,
+    Ghosts,
     GitFacts,
     Initiative,
     Learning,
@@ -683,23 +684,21 @@ class FlowFacts:
 def flow_facts(records: Mapping[str, Record], git: Mapping[str, GitFacts],
                created: Mapping[str, date], today: date,
                members: Mapping[str, Sequence[str]] | None = None,
-               ghosts: Mapping[str, tuple[Sequence[FlowVersion], Sequence[str]]] | None = None
-               ) -> FlowFacts:
+               ghosts: Ghosts | None = None) -> FlowFacts:
     """Block history, blockers and lead times of the published records, and the flow of
     each initiative (`members`: derive's, worked out again if not given). Lead time counts
     from git's created date (a front-matter `date` changes what is shown, not history).
 
-    `ghosts`: deleted records (by a key that is no id), their versions and the id each had.
-    They are replayed beside the records, so that a dependency on one reads what it was
-    then; their own intervals are left out (they are not on the site)."""
+    `ghosts`: deleted records (see model.Ghosts), replayed beside the records so that a
+    dependency on one reads what it was then; their own intervals are left out (they are
+    not on the site)."""
     versions: dict[str, Sequence[FlowVersion]] = {
         rid: facts.flow_versions for rid, facts in git.items()
         if rid in records and facts.flow_versions}
     names: dict[str, Sequence[str]] = {rid: ids_then(records[rid], history)
                                        for rid, history in versions.items()}
-    for ghost, (gone, called) in (ghosts or {}).items():
-        if ghost not in records:
-            versions[ghost], names[ghost] = gone, called
+    for ghost, (gone, called) in (ghosts or {}).items():  # keyed by no id: no record's key
+        versions[ghost], names[ghost] = gone, called
     history = block_history(versions, records, today, names)
     if ghosts:
         history = BlockHistory({k: v for k, v in history.records.items() if k in records},

@@ -221,6 +221,12 @@ class FlowVersion(NamedTuple):
     path: str = ""
 
 
+# Records deleted from the docs folder (or moved out of it), each by a key of its path and the
+# commit that deleted it (never an id): the versions block history replays, and the id each
+# version had.
+Ghosts = dict[str, tuple[tuple[FlowVersion, ...], tuple[str, ...]]]
+
+
 @dataclass(kw_only=True, slots=True)
 class Record:
     """Fields common to every record type, as written in front matter."""

@@ -56,7 +56,7 @@ class Trail:
     it lived, for the records that depended on it."""
 
     path: str  # the file's path now (a ghost's: where it was deleted from)
-    key: str  # what its facts are kept under: its path, or a ghost's GHOST_KEY
+    key: str  # what its facts are kept under: its path, or a ghost's ghost_key
     events: list[Event] = field(default_factory=list)
     last: int = -1
     merged: bool = False  # one of its commits is a merge (its authors wait for the whole log)
